@@ -1,0 +1,282 @@
+//! The typed syntax tree of mg.
+//!
+//! The parser (`parser.rs`) is the only module that sees pest's `Pair`s; it turns
+//! them into these types. Every node carries the [`Span`] of the source it came
+//! from, so that any later error can point at it.
+//!
+//! Architecture Invariant: the syntax tree knows nothing of gradients or graphs;
+//! it says what was written, not what it means.
+
+use std::rc::Rc;
+
+use crate::span::Span;
+
+/// A whole script, `-e` argument, or REPL entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    pub statements: Vec<Stmt>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    /// A bare expression. At the top level of a script or the REPL its value is printed.
+    Expr(Expr),
+    /// `target = value`, or with `op` set, `target op= value` (`+=`, `-=`, `*=`, `/=`).
+    Assign {
+        target: AssignTarget,
+        op: Option<BinaryOp>,
+        value: Expr,
+    },
+    /// A command such as `grad L`, optionally sent to a file: `dot L > "l.dot"`.
+    Command {
+        command: Command,
+        redirect: Option<Redirect>,
+    },
+    /// `for pattern in iterable { … }`
+    For {
+        pattern: Pattern,
+        iterable: Expr,
+        body: Block,
+    },
+    /// `if condition { … } else { … }`; `else if` nests another `If` as the only
+    /// statement of `else_block`.
+    If {
+        condition: Expr,
+        then_block: Block,
+        else_block: Option<Block>,
+    },
+    /// `fn name(params) = expr` or `fn name(params) { … }`.
+    FnDef(Rc<FnDef>),
+    /// `return` or `return expr`.
+    Return(Option<Expr>),
+}
+
+/// Statements between braces.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    pub statements: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AssignTarget {
+    /// `x = …`
+    Name(Ident),
+    /// `x.data = …`, `x.grad += …`, `x.label = "…"`
+    Attribute { object: Expr, attribute: Ident },
+    /// `xs[i] = …`
+    Index { object: Expr, index: Expr },
+}
+
+/// A name as written, with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// `grad L` or `grad L wrt a, b`
+    Grad { target: Expr, wrt: Vec<Expr> },
+    /// `backward L`
+    Backward(Expr),
+    /// `zero_grad` (empty list: the whole graph) or `zero_grad x, m`
+    ZeroGrad(Vec<Expr>),
+    /// `check L` or `check L eps=1e-4 atol=1e-6`
+    Check { target: Expr, options: Vec<CheckOption> },
+    /// `print e1, e2`
+    Print(Vec<Expr>),
+    /// `show L`
+    Show(Expr),
+    /// `topo L`
+    Topo(Expr),
+    /// `dot L`
+    Dot(Expr),
+    /// `explain L`
+    Explain(Expr),
+    /// `assert cond` or `assert cond, "message"`
+    Assert {
+        condition: Expr,
+        message: Option<Expr>,
+    },
+    /// `seed N`
+    Seed(Expr),
+}
+
+/// `name=value` after `check L`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckOption {
+    pub name: Ident,
+    pub value: Expr,
+}
+
+/// `> "path"` after a command.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Redirect {
+    pub path: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Number(f64),
+    /// A string literal with its escapes already resolved.
+    Str(String),
+    /// `true` or `false`.
+    Bool(bool),
+    Name(String),
+    /// `[a, b, c]`
+    List(Vec<Expr>),
+    /// `start..end` (end excluded).
+    Range { start: Box<Expr>, end: Box<Expr> },
+    /// `[element for pattern in iterable]` or `[element for pattern in iterable if condition]`
+    Comprehension {
+        element: Box<Expr>,
+        pattern: Pattern,
+        iterable: Box<Expr>,
+        condition: Option<Box<Expr>>,
+    },
+    Unary { op: UnaryOp, operand: Box<Expr> },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Compare {
+        op: CompareOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `not x`
+    Not(Box<Expr>),
+    Logical {
+        op: LogicalOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `callee(args)`
+    Call { callee: Box<Expr>, args: Vec<Argument> },
+    /// `object.attribute`
+    Attribute { object: Box<Expr>, attribute: Ident },
+    /// `object[index]`
+    Index { object: Box<Expr>, index: Box<Expr> },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `+x`
+    Plus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// `**` or its alias `^`.
+    Pow,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Pow => "**",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// `~=`: equal within `1e-6 * max(1, |a|, |b|)`.
+    Approx,
+}
+
+impl CompareOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "==",
+            CompareOp::Ne => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+            CompareOp::Approx => "~=",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogicalOp {
+    And,
+    Or,
+}
+
+/// One argument of a call: positional (`f(x)`) or named (`MLP(2, [16, 1], act="relu")`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Argument {
+    pub name: Option<Ident>,
+    pub value: Expr,
+}
+
+/// What a `for` or a comprehension binds: `x` or `(ygt, yout)`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pattern {
+    Name(Ident),
+    Tuple { parts: Vec<Pattern>, span: Span },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FnDef {
+    pub name: Ident,
+    pub params: Vec<Ident>,
+    pub body: FnBody,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FnBody {
+    /// `fn f(x) = expr`
+    Expr(Expr),
+    /// `fn f(x) { …; return e }`
+    Block(Block),
+}
+
+/// Words that start statements or belong to the syntax, and so cannot be names.
+/// (`.data`, `.grad` and `.label` after a dot are attributes, not keywords.)
+pub const KEYWORDS: &[&str] = &[
+    "grad", "backward", "zero_grad", "check", "print", "show", "topo", "dot", "explain",
+    "assert", "seed", "plot", "for", "in", "if", "else", "fn", "return", "and", "or", "not",
+    "true", "false",
+];
+
+/// Words with a meaning only in one place (`grad L wrt a`); they stay usable as names.
+pub const CONTEXTUAL_KEYWORDS: &[&str] = &["wrt"];
+
+/// The attributes a node has.
+pub const ATTRIBUTES: &[&str] = &["data", "grad", "label"];
