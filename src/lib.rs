@@ -4,6 +4,13 @@
 //! The library does all the computing and no terminal I/O: it parses source,
 //! runs it against an autograd graph, and hands back data (grad tables, check
 //! reports, DOT text, diagnostics) that `src/main.rs` renders as text or JSON.
+//!
+//! Pipeline: `grammar/mg.pest` → [`parser`] → [`ast`] → [`interpreter`] →
+//! `graph` (the autograd engine) → [`output`] → `render` / JSON.
 
 pub mod ast;
+pub mod diagnostic;
+pub mod interpreter;
+pub mod number;
+pub mod output;
 pub mod span;

@@ -1,0 +1,68 @@
+//! How mg writes numbers.
+//!
+//! Numbers print as the shortest text that reads back as the same `f64` (so a
+//! printed value is correct to the last digit), without a trailing `.0` on whole
+//! numbers (`-13`, not `-13.0`), and in exponent form when very large or small.
+
+/// Formats `x` for people: `-13`, `0.7071067811865476`, `1e-7`, `2.5e20`, `nan`, `inf`.
+pub fn format_number(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.to_string();
+    }
+    if x == 0.0 {
+        // -0 is an artefact of IEEE arithmetic (0 * -1), not something a learner asked for.
+        return "0".to_string();
+    }
+    let magnitude = x.abs();
+    if (1e-5..1e16).contains(&magnitude) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// Formats `x` with at most `digits` decimals, trailing zeros dropped (`0.7071`, `-6`).
+/// Used where a picture has little room (DOT labels use micrograd's `%.4f` instead).
+pub fn format_short(x: f64, digits: usize) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format_number(x);
+    }
+    let text = format!("{x:.digits$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    if text == "-0" { "0".to_string() } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_back_exactly() {
+        assert_eq!(format_number(-13.0), "-13");
+        assert_eq!(format_number(0.7071067811865476), "0.7071067811865476");
+        assert_eq!(format_number(6.8813735870195432), "6.881373587019543");
+        assert_eq!(format_number(-0.0), "0");
+        assert_eq!(format_number(1e-7), "1e-7");
+        assert_eq!(format_number(2.5e20), "2.5e20");
+        assert_eq!(format_number(0.001), "0.001");
+        assert_eq!(format_number(f64::NAN), "nan");
+        assert_eq!(format_number(f64::NEG_INFINITY), "-inf");
+        for x in [0.1, 1.0 / 3.0, 123456.789, 9.999e15, 1.5e-5, -2.0e-9] {
+            assert_eq!(format_number(x).parse::<f64>(), Ok(x));
+        }
+    }
+
+    #[test]
+    fn short_numbers_drop_trailing_zeros() {
+        assert_eq!(format_short(0.70710678, 4), "0.7071");
+        assert_eq!(format_short(-6.0, 4), "-6");
+        assert_eq!(format_short(-0.00001, 4), "0");
+    }
+}
