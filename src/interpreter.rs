@@ -3,9 +3,27 @@
 //! A [`Session`] holds everything that lives between statements: the graph,
 //! the names bound to values, the random generator, and the sources seen so far.
 //! Output goes to a [`Host`] as data; the interpreter never prints.
+//!
+//! Architecture Invariant: a statement that fails in a REPL entry has no effect;
+//! `run_entry` restores the session from a snapshot taken before it.
 
-use crate::diagnostic::{Diagnostic, SourceMap};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::ast::{
+    AssignTarget, Block, BinaryOp, Command, CompareOp, Expr, ExprKind, FnBody, FnDef, Ident,
+    LogicalOp, Pattern, Program, Stmt, StmtKind, UnaryOp,
+};
+use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
+use crate::graph::{self, Graph, GraphError, NodeId, Op};
 use crate::output::Output;
+use crate::span::Span;
+use crate::value::{Builtin, Rng, Value};
+
+mod commands;
+mod errors;
+
+pub use errors::RuntimeError;
 
 /// Where a session sends what it prints and the files it writes.
 ///
@@ -24,6 +42,12 @@ pub const BUILTINS: &[&str] = &[
     "len", "sum", "zip", "range", "uniform",
 ];
 
+/// How deep user functions may call each other before mg stops with an error.
+pub const MAX_CALL_DEPTH: usize = 1000;
+
+/// The largest graph a session may build (32 bytes a node: about 1.6 GB).
+pub const DEFAULT_NODE_LIMIT: usize = 50_000_000;
+
 /// A bound name as `:vars` lists it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VarInfo {
@@ -37,6 +61,36 @@ pub struct VarInfo {
 /// The state of one REPL session or one script run.
 pub struct Session {
     sources: SourceMap,
+    graph: Graph,
+    globals: HashMap<String, Value>,
+    /// Local variables of the user functions being run, innermost last.
+    frames: Vec<HashMap<String, Value>>,
+    rng: Rng,
+    failed_checks: usize,
+    history: Vec<String>,
+    entries: usize,
+}
+
+/// Why evaluation stopped early: an error, or a `return` on its way to its function.
+enum Flow {
+    Error(RuntimeError),
+    Return(Value, Span),
+}
+
+impl From<RuntimeError> for Flow {
+    fn from(error: RuntimeError) -> Flow {
+        Flow::Error(error)
+    }
+}
+
+type Exec<T> = Result<T, Flow>;
+
+/// What must be restored for a failed REPL statement to have had no effect.
+struct Snapshot {
+    graph: Graph,
+    globals: HashMap<String, Value>,
+    rng: Rng,
+    failed_checks: usize,
 }
 
 impl Default for Session {
@@ -47,40 +101,83 @@ impl Default for Session {
 
 impl Session {
     pub fn new() -> Session {
-        Session { sources: SourceMap::default() }
+        Session {
+            sources: SourceMap::default(),
+            graph: Graph::with_node_limit(DEFAULT_NODE_LIMIT),
+            globals: HashMap::new(),
+            frames: Vec::new(),
+            rng: Rng::new(Rng::DEFAULT_SEED),
+            failed_checks: 0,
+            history: Vec::new(),
+            entries: 0,
+        }
     }
 
     /// Runs a script (`name` is how errors refer to it), stopping at the first error.
     pub fn run_script(&mut self, name: &str, source: &str, host: &mut dyn Host) -> Result<(), Diagnostic> {
-        let _ = (name, source, host);
-        todo!()
+        let program = self.parse(name, source)?;
+        for stmt in &program.statements {
+            self.exec_top(stmt, host).map_err(|error| self.diagnostic(error))?;
+        }
+        Ok(())
     }
 
     /// Runs one REPL entry. Each statement takes full effect or, if it fails, none:
     /// the session is as it was before that statement, and the entry stops there.
     pub fn run_entry(&mut self, source: &str, host: &mut dyn Host) -> Result<(), Diagnostic> {
-        let _ = (source, host);
-        todo!()
+        self.entries += 1;
+        let name = format!("<repl {}>", self.entries);
+        let program = self.parse(&name, source)?;
+        for stmt in &program.statements {
+            let snapshot = self.snapshot();
+            match self.exec_top(stmt, host) {
+                Ok(()) => self.history.push(self.sources.slice(stmt.span).to_string()),
+                Err(error) => {
+                    self.restore(snapshot);
+                    return Err(self.diagnostic(error));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// How many `check` commands have failed so far (a script with any exits with status 1).
     pub fn failed_checks(&self) -> usize {
-        todo!()
+        self.failed_checks
     }
 
     /// Names bound in the session, sorted, for completion.
     pub fn names(&self) -> Vec<String> {
-        todo!()
+        let mut names: Vec<String> = self.globals.keys().cloned().collect();
+        names.sort();
+        names
     }
 
     /// Bound names with a summary of their values, sorted, for `:vars`.
     pub fn vars(&self) -> Vec<VarInfo> {
-        todo!()
+        self.names()
+            .into_iter()
+            .filter_map(|name| {
+                let value = self.globals.get(&name)?;
+                let (kind, summary) = match value {
+                    Value::Node(id) => (
+                        "scalar",
+                        format!(
+                            "data {}  grad {}",
+                            crate::number::format_number(self.graph.data(*id)),
+                            crate::number::format_number(self.graph.grad(*id))
+                        ),
+                    ),
+                    other => (other.kind_name().trim_start_matches("a ").trim_start_matches("n "), self.describe(other)),
+                };
+                Some(VarInfo { name, kind, summary })
+            })
+            .collect()
     }
 
     /// The source of every statement that has run successfully in REPL entries, in order (for `:save`).
     pub fn history(&self) -> &[String] {
-        todo!()
+        &self.history
     }
 
     /// Forgets everything: names, graph, random state, history.
@@ -91,5 +188,868 @@ impl Session {
     /// The sources seen so far, to render diagnostics against.
     pub fn sources(&self) -> &SourceMap {
         &self.sources
+    }
+
+    /// The autograd graph of the session (read-only; for tests and tools).
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// The value bound to a global name.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.globals.get(name)
+    }
+
+    fn parse(&mut self, name: &str, source: &str) -> Result<Program, Diagnostic> {
+        let base = self.sources.add(name, source);
+        crate::parser::parse_program(source, base).map_err(|error| Diagnostic {
+            kind: ErrorKind::Parse,
+            message: error.to_string(),
+            span: error.span(),
+            label: None,
+            help: error.help(),
+        })
+    }
+
+    fn diagnostic(&self, error: RuntimeError) -> Diagnostic {
+        error.into_diagnostic()
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            graph: self.graph.clone(),
+            globals: self.globals.clone(),
+            rng: self.rng.clone(),
+            failed_checks: self.failed_checks,
+        }
+    }
+
+    fn restore(&mut self, snapshot: Snapshot) {
+        self.graph = snapshot.graph;
+        self.globals = snapshot.globals;
+        self.rng = snapshot.rng;
+        self.failed_checks = snapshot.failed_checks;
+        self.frames.clear();
+    }
+
+    fn exec_top(&mut self, stmt: &Stmt, host: &mut dyn Host) -> Result<(), RuntimeError> {
+        match self.exec(stmt, host, true) {
+            Ok(()) => Ok(()),
+            Err(Flow::Error(error)) => Err(error),
+            Err(Flow::Return(_, span)) => Err(RuntimeError::ReturnOutsideFunction { span }),
+        }
+    }
+
+    // ----- statements -----
+
+    fn exec_block(&mut self, block: &Block, host: &mut dyn Host) -> Exec<()> {
+        for stmt in &block.statements {
+            self.exec(stmt, host, false)?;
+        }
+        Ok(())
+    }
+
+    fn exec(&mut self, stmt: &Stmt, host: &mut dyn Host, top_level: bool) -> Exec<()> {
+        match &stmt.kind {
+            StmtKind::Expr(expr) => {
+                let value = self.eval(expr, host)?;
+                if top_level && !matches!(value, Value::None) {
+                    let shown = self.show_value(&value);
+                    host.emit(Output::Print(crate::output::PrintOut { values: vec![shown] }));
+                }
+            }
+            StmtKind::Assign { target, op, value } => self.exec_assign(target, *op, value, stmt.span, host)?,
+            StmtKind::Command { command, redirect } => {
+                self.exec_command(command, redirect.as_ref(), stmt.span, host)?
+            }
+            StmtKind::For { pattern, iterable, body } => {
+                let items = self.eval_iterable(iterable, host)?;
+                for item in items.iter() {
+                    self.bind_pattern(pattern, item.clone())?;
+                    self.exec_block(body, host)?;
+                }
+            }
+            StmtKind::If { condition, then_block, else_block } => {
+                if self.eval_condition(condition, host)? {
+                    self.exec_block(then_block, host)?;
+                } else if let Some(block) = else_block {
+                    self.exec_block(block, host)?;
+                }
+            }
+            StmtKind::FnDef(def) => {
+                self.set_var(&def.name.name, Value::Function(Rc::clone(def)));
+            }
+            StmtKind::Return(value) => {
+                if self.frames.is_empty() {
+                    return Err(RuntimeError::ReturnOutsideFunction { span: stmt.span }.into());
+                }
+                let value = match value {
+                    Some(expr) => self.eval(expr, host)?,
+                    None => Value::None,
+                };
+                return Err(Flow::Return(value, stmt.span));
+            }
+        }
+        Ok(())
+    }
+
+    fn exec_assign(&mut self, target: &AssignTarget, op: Option<BinaryOp>, value: &Expr, span: Span, host: &mut dyn Host) -> Exec<()> {
+        match target {
+            AssignTarget::Name(ident) => {
+                let mut new = self.eval(value, host)?;
+                if let Some(op) = op {
+                    let current = self.lookup(ident)?;
+                    new = self.arithmetic(op, &current, &new, span)?;
+                }
+                let bound = self.labelled(new, &ident.name)?;
+                self.set_var(&ident.name, bound);
+            }
+            AssignTarget::Attribute { object, attribute } => {
+                let object_value = self.eval(object, host)?;
+                let new = self.eval(value, host)?;
+                self.assign_attribute(&object_value, object, attribute, op, new, span)?;
+            }
+            AssignTarget::Index { object, index } => {
+                let new = self.eval(value, host)?;
+                self.assign_index(object, index, op, new, span, host)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// What `name = value` binds: a plain number becomes a leaf, and a node without
+    /// a label takes the name as its label (SPEC §3).
+    fn labelled(&mut self, value: Value, name: &str) -> Result<Value, RuntimeError> {
+        match value {
+            Value::Num(x) => {
+                let id = self.graph.leaf(x).map_err(|error| self.graph_error(error, Span::default()))?;
+                self.graph.set_label(id, Some(name));
+                Ok(Value::Node(id))
+            }
+            Value::Node(id) => {
+                if self.graph.label(id).is_none() {
+                    self.graph.set_label(id, Some(name));
+                }
+                Ok(Value::Node(id))
+            }
+            other => Ok(other),
+        }
+    }
+
+    fn set_var(&mut self, name: &str, value: Value) {
+        match self.frames.last_mut() {
+            Some(frame) => frame.insert(name.to_string(), value),
+            None => self.globals.insert(name.to_string(), value),
+        };
+    }
+
+    fn assign_attribute(
+        &mut self,
+        object_value: &Value,
+        object: &Expr,
+        attribute: &Ident,
+        op: Option<BinaryOp>,
+        new: Value,
+        span: Span,
+    ) -> Exec<()> {
+        let id = match object_value {
+            Value::Node(id) => *id,
+            other => {
+                return Err(RuntimeError::Type {
+                    message: format!(
+                        "cannot set '.{}' of {}: only graph nodes have attributes",
+                        attribute.name,
+                        other.kind_name()
+                    ),
+                    span: object.span,
+                    help: Some("bind the number to a name first: x = 2; x.grad = 1".to_string()),
+                }
+                .into());
+            }
+        };
+        match attribute.name.as_str() {
+            "data" | "grad" => {
+                let mut number = self.expect_number(&new, span, "a node's data or grad")?;
+                if let Some(op) = op {
+                    let current = if attribute.name == "data" { self.graph.data(id) } else { self.graph.grad(id) };
+                    number = self.number_arithmetic(op, current, number, span)?;
+                }
+                if !number.is_finite() {
+                    return Err(RuntimeError::NotFinite {
+                        message: format!("cannot set '.{}' to {}", attribute.name, crate::number::format_number(number)),
+                        span,
+                    }
+                    .into());
+                }
+                if attribute.name == "data" {
+                    self.graph.set_data(id, number);
+                } else {
+                    self.graph.set_grad(id, number);
+                }
+            }
+            "label" => {
+                if op.is_some() {
+                    return Err(RuntimeError::Type {
+                        message: "a label can only be set with '=', not changed with an operator".to_string(),
+                        span,
+                        help: Some("write x.label = \"name\"".to_string()),
+                    }
+                    .into());
+                }
+                match new {
+                    Value::Str(text) => self.graph.set_label(id, Some(&text)),
+                    other => {
+                        return Err(RuntimeError::Type {
+                            message: format!("a label must be a string, not {}", other.kind_name()),
+                            span,
+                            help: Some("write x.label = \"name\"".to_string()),
+                        }
+                        .into());
+                    }
+                }
+            }
+            _ => return Err(errors::unknown_attribute(attribute).into()),
+        }
+        Ok(())
+    }
+
+    /// `xs[i] = v` and `xs[i][j] += v`: lists are values, so this rebinds `xs` to a changed copy.
+    fn assign_index(&mut self, object: &Expr, index: &Expr, op: Option<BinaryOp>, new: Value, span: Span, host: &mut dyn Host) -> Exec<()> {
+        let mut indexes = vec![index];
+        let mut base = object;
+        while let ExprKind::Index { object, index } = &base.kind {
+            indexes.push(index);
+            base = object;
+        }
+        indexes.reverse();
+        let ExprKind::Name(name) = &base.kind else {
+            return Err(RuntimeError::Type {
+                message: "only items of a named list can be assigned".to_string(),
+                span: base.span,
+                help: Some("bind the list to a name first: xs = [1, 2]; xs[0] = 3".to_string()),
+            }
+            .into());
+        };
+        let ident = Ident { name: name.clone(), span: base.span };
+        let mut positions = Vec::new();
+        for index in &indexes {
+            let value = self.eval(index, host)?;
+            positions.push((self.expect_integer(&value, index.span, "a list index")?, index.span));
+        }
+        let mut root = self.lookup(&ident)?;
+        let mut slot = &mut root;
+        for (position, index_span) in &positions {
+            let Value::List(items) = slot else {
+                return Err(RuntimeError::Type {
+                    message: format!("cannot index into {}", slot.kind_name()),
+                    span: *index_span,
+                    help: None,
+                }
+                .into());
+            };
+            let items = Rc::make_mut(items);
+            let at = errors::list_position(*position, items.len(), *index_span)?;
+            slot = &mut items[at];
+        }
+        let updated = match op {
+            Some(op) => {
+                let current = slot.clone();
+                self.arithmetic(op, &current, &new, span)?
+            }
+            None => new,
+        };
+        // Re-walk to store: the borrow above ended when we called `arithmetic`.
+        let mut slot = &mut root;
+        for (position, _) in &positions {
+            if let Value::List(items) = slot {
+                let items = Rc::make_mut(items);
+                let at = errors::list_position(*position, items.len(), span)?;
+                slot = &mut items[at];
+            }
+        }
+        *slot = updated;
+        self.set_var(name, root);
+        Ok(())
+    }
+
+    fn bind_pattern(&mut self, pattern: &Pattern, value: Value) -> Exec<()> {
+        match pattern {
+            Pattern::Name(ident) => {
+                self.set_var(&ident.name, value);
+                Ok(())
+            }
+            Pattern::Tuple { parts, span } => {
+                let Value::List(items) = &value else {
+                    return Err(RuntimeError::Type {
+                        message: format!("cannot unpack {} into {} names", value.kind_name(), parts.len()),
+                        span: *span,
+                        help: None,
+                    }
+                    .into());
+                };
+                if items.len() != parts.len() {
+                    return Err(RuntimeError::Type {
+                        message: format!(
+                            "cannot unpack a list of {} items into {} names",
+                            items.len(),
+                            parts.len()
+                        ),
+                        span: *span,
+                        help: None,
+                    }
+                    .into());
+                }
+                for (part, item) in parts.iter().zip(items.iter()) {
+                    self.bind_pattern(part, item.clone())?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    // ----- expressions -----
+
+    fn eval(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Value> {
+        let value = match &expr.kind {
+            ExprKind::Number(x) => Value::Num(*x),
+            ExprKind::Str(text) => Value::Str(Rc::from(text.as_str())),
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Name(name) => self.lookup(&Ident { name: name.clone(), span: expr.span })?,
+            ExprKind::List(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(self.eval(item, host)?);
+                }
+                Value::list(values)
+            }
+            ExprKind::Range { start, end } => {
+                let start_value = self.eval(start, host)?;
+                let end_value = self.eval(end, host)?;
+                let from = self.expect_integer(&start_value, start.span, "the start of a range")?;
+                let to = self.expect_integer(&end_value, end.span, "the end of a range")?;
+                self.range(from, to, expr.span)?
+            }
+            ExprKind::Comprehension { element, pattern, iterable, condition } => {
+                let items = self.eval_iterable(iterable, host)?;
+                let mut values = Vec::with_capacity(items.len());
+                for item in items.iter() {
+                    self.bind_pattern(pattern, item.clone())?;
+                    if let Some(condition) = condition
+                        && !self.eval_condition(condition, host)?
+                    {
+                        continue;
+                    }
+                    values.push(self.eval(element, host)?);
+                }
+                Value::list(values)
+            }
+            ExprKind::Unary { op, operand } => {
+                let value = self.eval(operand, host)?;
+                match (op, &value) {
+                    (UnaryOp::Plus, Value::Num(_) | Value::Node(_)) => value,
+                    (UnaryOp::Neg, Value::Num(x)) => Value::Num(-x),
+                    (UnaryOp::Neg, Value::Node(id)) => self.apply(Op::Neg, &[*id], expr.span)?,
+                    (_, other) => {
+                        let sign = if *op == UnaryOp::Neg { '-' } else { '+' };
+                        return Err(RuntimeError::Type {
+                            message: format!("cannot apply unary '{sign}' to {}", other.kind_name()),
+                            span: expr.span,
+                            help: None,
+                        }
+                        .into());
+                    }
+                }
+            }
+            ExprKind::Binary { .. } => self.eval_binary_chain(expr, host)?,
+            ExprKind::Compare { op, lhs, rhs } => {
+                let left = self.eval(lhs, host)?;
+                let right = self.eval(rhs, host)?;
+                Value::Bool(self.compare(*op, &left, &right, expr.span)?)
+            }
+            ExprKind::Not(operand) => Value::Bool(!self.eval_condition(operand, host)?),
+            ExprKind::Logical { op, lhs, rhs } => {
+                let left = self.eval_condition(lhs, host)?;
+                let result = match op {
+                    LogicalOp::And => left && self.eval_condition(rhs, host)?,
+                    LogicalOp::Or => left || self.eval_condition(rhs, host)?,
+                };
+                Value::Bool(result)
+            }
+            ExprKind::Call { callee, args } => self.eval_call(callee, args, expr.span, host)?,
+            ExprKind::Attribute { object, attribute } => {
+                let value = self.eval(object, host)?;
+                self.read_attribute(&value, object, attribute)?
+            }
+            ExprKind::Index { object, index } => {
+                let list = self.eval(object, host)?;
+                let position = self.eval(index, host)?;
+                let position = self.expect_integer(&position, index.span, "a list index")?;
+                match &list {
+                    Value::List(items) => items[errors::list_position(position, items.len(), index.span)?].clone(),
+                    other => {
+                        return Err(RuntimeError::Type {
+                            message: format!("cannot index into {}", other.kind_name()),
+                            span: object.span,
+                            help: None,
+                        }
+                        .into());
+                    }
+                }
+            }
+        };
+        Ok(value)
+    }
+
+    /// Evaluates `a + b - c * d …` walking the left spine iteratively, so a long
+    /// left-associative chain costs no stack depth.
+    fn eval_binary_chain(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Value> {
+        let mut spine = Vec::new();
+        let mut leftmost = expr;
+        while let ExprKind::Binary { op, lhs, rhs } = &leftmost.kind {
+            spine.push((*op, rhs.as_ref(), leftmost.span));
+            leftmost = lhs;
+        }
+        let mut value = self.eval(leftmost, host)?;
+        for (op, rhs, span) in spine.into_iter().rev() {
+            let right = self.eval(rhs, host)?;
+            value = self.arithmetic(op, &value, &right, span)?;
+        }
+        Ok(value)
+    }
+
+    fn eval_condition(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<bool> {
+        match self.eval(expr, host)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(RuntimeError::Type {
+                message: format!("expected true or false here, found {}", other.kind_name()),
+                span: expr.span,
+                help: Some("compare it to something, e.g. x > 0".to_string()),
+            }
+            .into()),
+        }
+    }
+
+    fn eval_iterable(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Rc<Vec<Value>>> {
+        match self.eval(expr, host)? {
+            Value::List(items) => Ok(items),
+            other => Err(RuntimeError::Type {
+                message: format!("cannot loop over {}", other.kind_name()),
+                span: expr.span,
+                help: Some("loop over a list or a range: for k in 0..10 { … }".to_string()),
+            }
+            .into()),
+        }
+    }
+
+    fn lookup(&self, ident: &Ident) -> Result<Value, RuntimeError> {
+        if let Some(frame) = self.frames.last()
+            && let Some(value) = frame.get(&ident.name)
+        {
+            return Ok(value.clone());
+        }
+        if let Some(value) = self.globals.get(&ident.name) {
+            return Ok(value.clone());
+        }
+        if let Some(builtin) = Builtin::lookup(&ident.name) {
+            return Ok(Value::Builtin(builtin));
+        }
+        let mut candidates: Vec<&str> = self.globals.keys().map(String::as_str).collect();
+        if let Some(frame) = self.frames.last() {
+            candidates.extend(frame.keys().map(String::as_str));
+        }
+        candidates.extend(BUILTINS.iter().copied());
+        Err(RuntimeError::UnknownName {
+            name: ident.name.clone(),
+            span: ident.span,
+            suggestion: errors::closest(&ident.name, candidates),
+        })
+    }
+
+    fn read_attribute(&mut self, value: &Value, object: &Expr, attribute: &Ident) -> Exec<Value> {
+        match (attribute.name.as_str(), value) {
+            ("data", Value::Node(id)) => Ok(Value::Num(self.graph.data(*id))),
+            ("grad", Value::Node(id)) => Ok(Value::Num(self.graph.grad(*id))),
+            ("label", Value::Node(id)) => Ok(Value::Str(Rc::from(self.graph.label(*id).unwrap_or("")))),
+            ("data", Value::Num(x)) => Ok(Value::Num(*x)),
+            ("data" | "grad" | "label", other) => Err(RuntimeError::Type {
+                message: format!("{} has no '.{}'; only graph nodes do", other.kind_name(), attribute.name),
+                span: object.span,
+                help: match other {
+                    Value::Num(_) => Some("bind the number to a name first: x = 2".to_string()),
+                    Value::List(_) => Some("pick an item first, e.g. xs[0].grad".to_string()),
+                    _ => None,
+                },
+            }
+            .into()),
+            _ => Err(errors::unknown_attribute(attribute).into()),
+        }
+    }
+
+    // ----- arithmetic -----
+
+    /// `lhs op rhs` for `+ - * / **`: plain numbers stay plain, anything touching a node builds a node.
+    fn arithmetic(&mut self, op: BinaryOp, lhs: &Value, rhs: &Value, span: Span) -> Result<Value, RuntimeError> {
+        let graph_op = match op {
+            BinaryOp::Add => Op::Add,
+            BinaryOp::Sub => Op::Sub,
+            BinaryOp::Mul => Op::Mul,
+            BinaryOp::Div => Op::Div,
+            BinaryOp::Pow => Op::Pow,
+        };
+        match (lhs, rhs) {
+            (Value::Num(a), Value::Num(b)) => Ok(Value::Num(self.number_arithmetic(op, *a, *b, span)?)),
+            (Value::Num(_) | Value::Node(_), Value::Num(_) | Value::Node(_)) => {
+                let a = self.node_of(lhs, span)?;
+                let b = self.node_of(rhs, span)?;
+                self.apply(graph_op, &[a, b], span)
+            }
+            _ => Err(errors::arithmetic_type_error(op, lhs, rhs, span)),
+        }
+    }
+
+    fn number_arithmetic(&self, op: BinaryOp, a: f64, b: f64, span: Span) -> Result<f64, RuntimeError> {
+        let graph_op = match op {
+            BinaryOp::Add => Op::Add,
+            BinaryOp::Sub => Op::Sub,
+            BinaryOp::Mul => Op::Mul,
+            BinaryOp::Div => Op::Div,
+            BinaryOp::Pow => Op::Pow,
+        };
+        self.plain(graph_op, &[a, b], span)
+    }
+
+    /// The result of `op` on plain numbers, with the same finiteness rule as graph nodes.
+    fn plain(&self, op: Op, operands: &[f64], span: Span) -> Result<f64, RuntimeError> {
+        let result = graph::forward(op, operands[0], operands.get(1).copied().unwrap_or(0.0));
+        if result.is_finite() {
+            Ok(result)
+        } else {
+            Err(self.graph_error(GraphError::NonFinite { op, operands: operands.to_vec(), result }, span))
+        }
+    }
+
+    fn apply(&mut self, op: Op, inputs: &[NodeId], span: Span) -> Result<Value, RuntimeError> {
+        self.graph.apply(op, inputs).map(Value::Node).map_err(|error| self.graph_error(error, span))
+    }
+
+    /// A node for a scalar value: a plain number becomes an unlabelled constant leaf.
+    fn node_of(&mut self, value: &Value, span: Span) -> Result<NodeId, RuntimeError> {
+        match value {
+            Value::Node(id) => Ok(*id),
+            Value::Num(x) => self.graph.leaf(*x).map_err(|error| self.graph_error(error, span)),
+            other => Err(RuntimeError::Type {
+                message: format!("expected a number, found {}", other.kind_name()),
+                span,
+                help: None,
+            }),
+        }
+    }
+
+    fn graph_error(&self, error: GraphError, span: Span) -> RuntimeError {
+        match error {
+            GraphError::TooManyNodes { limit } => RuntimeError::Limit {
+                message: format!("the graph has reached its limit of {limit} nodes"),
+                span,
+                help: Some("build a smaller graph, or reset the session with :reset".to_string()),
+            },
+            other => RuntimeError::NotFinite { message: other.to_string(), span },
+        }
+    }
+
+    fn compare(&self, op: CompareOp, left: &Value, right: &Value, span: Span) -> Result<bool, RuntimeError> {
+        if let (Some(a), Some(b)) = (self.number(left), self.number(right)) {
+            return Ok(match op {
+                CompareOp::Eq => a == b,
+                CompareOp::Ne => a != b,
+                CompareOp::Lt => a < b,
+                CompareOp::Le => a <= b,
+                CompareOp::Gt => a > b,
+                CompareOp::Ge => a >= b,
+                CompareOp::Approx => (a - b).abs() <= 1e-6 * 1f64.max(a.abs()).max(b.abs()),
+            });
+        }
+        let equal = match (left, right) {
+            (Value::Bool(a), Value::Bool(b)) => Some(a == b),
+            (Value::Str(a), Value::Str(b)) => Some(a == b),
+            _ => None,
+        };
+        match (op, equal) {
+            (CompareOp::Eq, Some(equal)) => Ok(equal),
+            (CompareOp::Ne, Some(equal)) => Ok(!equal),
+            _ => Err(RuntimeError::Type {
+                message: format!(
+                    "cannot compare {} with {} using '{}'",
+                    left.kind_name(),
+                    right.kind_name(),
+                    op.symbol()
+                ),
+                span,
+                help: None,
+            }),
+        }
+    }
+
+    fn number(&self, value: &Value) -> Option<f64> {
+        match value {
+            Value::Num(x) => Some(*x),
+            Value::Node(id) => Some(self.graph.data(*id)),
+            _ => None,
+        }
+    }
+
+    fn expect_number(&self, value: &Value, span: Span, what: &str) -> Result<f64, RuntimeError> {
+        self.number(value).ok_or_else(|| RuntimeError::Type {
+            message: format!("{what} must be a number, not {}", value.kind_name()),
+            span,
+            help: None,
+        })
+    }
+
+    fn expect_integer(&self, value: &Value, span: Span, what: &str) -> Result<i64, RuntimeError> {
+        let x = self.expect_number(value, span, what)?;
+        if x.fract() == 0.0 && x.abs() < 9.0e15 {
+            Ok(x as i64)
+        } else {
+            Err(RuntimeError::Type {
+                message: format!("{what} must be a whole number, not {}", crate::number::format_number(x)),
+                span,
+                help: None,
+            })
+        }
+    }
+
+    fn range(&self, from: i64, to: i64, span: Span) -> Result<Value, RuntimeError> {
+        const MAX_RANGE: i64 = 100_000_000;
+        if to.saturating_sub(from) > MAX_RANGE {
+            return Err(RuntimeError::Limit {
+                message: format!("a range of more than {MAX_RANGE} numbers is too long"),
+                span,
+                help: None,
+            });
+        }
+        Ok(Value::list((from..to).map(|k| Value::Num(k as f64)).collect()))
+    }
+
+    // ----- calls -----
+
+    fn eval_call(&mut self, callee: &Expr, args: &[crate::ast::Argument], span: Span, host: &mut dyn Host) -> Exec<Value> {
+        let function = self.eval(callee, host)?;
+        if let Some(named) = args.iter().find_map(|arg| arg.name.as_ref()) {
+            return Err(RuntimeError::Argument {
+                message: format!("'{}' takes no argument named '{}'", self.sources.slice(callee.span), named.name),
+                span: named.span,
+                help: Some("pass the arguments by position".to_string()),
+            }
+            .into());
+        }
+        let mut values = Vec::with_capacity(args.len());
+        for arg in args {
+            values.push(self.eval(&arg.value, host)?);
+        }
+        let arg_spans: Vec<Span> = args.iter().map(|arg| arg.value.span).collect();
+        match function {
+            Value::Builtin(builtin) => Ok(self.call_builtin(builtin, &values, &arg_spans, span)?),
+            Value::Function(def) => self.call_function(&def, values, span, host),
+            other => Err(RuntimeError::Type {
+                message: format!("'{}' is {}, not a function", self.sources.slice(callee.span), other.kind_name()),
+                span: callee.span,
+                help: None,
+            }
+            .into()),
+        }
+    }
+
+    fn call_function(&mut self, def: &Rc<FnDef>, args: Vec<Value>, span: Span, host: &mut dyn Host) -> Exec<Value> {
+        if args.len() != def.params.len() {
+            return Err(RuntimeError::Argument {
+                message: format!(
+                    "'{}' takes {} argument{}, but {} {} given",
+                    def.name.name,
+                    def.params.len(),
+                    if def.params.len() == 1 { "" } else { "s" },
+                    args.len(),
+                    if args.len() == 1 { "was" } else { "were" }
+                ),
+                span,
+                help: Some(format!(
+                    "it is defined as fn {}({})",
+                    def.name.name,
+                    def.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                )),
+            }
+            .into());
+        }
+        if self.frames.len() >= MAX_CALL_DEPTH {
+            return Err(RuntimeError::Limit {
+                message: format!("calls are nested more than {MAX_CALL_DEPTH} deep"),
+                span,
+                help: Some(format!("does '{}' call itself without stopping?", def.name.name)),
+            }
+            .into());
+        }
+        let locals = def.params.iter().map(|param| param.name.clone()).zip(args).collect();
+        self.frames.push(locals);
+        let result = match &def.body {
+            FnBody::Expr(expr) => self.eval(expr, host),
+            FnBody::Block(block) => {
+                match self.exec_block(block, host) {
+                    Ok(()) => Ok(Value::None),
+                    Err(Flow::Return(value, _)) => Ok(value),
+                    Err(error) => Err(error),
+                }
+            }
+        };
+        self.frames.pop();
+        result
+    }
+
+    fn call_builtin(&mut self, builtin: Builtin, args: &[Value], spans: &[Span], span: Span) -> Result<Value, RuntimeError> {
+        let arity = match builtin {
+            Builtin::Unary(_) | Builtin::Len | Builtin::Sum => 1..=1,
+            Builtin::Binary(_) | Builtin::Uniform => 2..=2,
+            Builtin::Zip => 2..=usize::MAX,
+            Builtin::Range => 1..=2,
+        };
+        if !arity.contains(&args.len()) {
+            let expected = match (arity.start(), arity.end()) {
+                (a, b) if a == b => format!("{a}"),
+                (a, &usize::MAX) => format!("at least {a}"),
+                (a, b) => format!("{a} or {b}"),
+            };
+            return Err(RuntimeError::Argument {
+                message: format!("'{}' takes {expected} argument(s), but {} were given", builtin.name(), args.len()),
+                span,
+                help: None,
+            });
+        }
+        match builtin {
+            Builtin::Unary(op) => match &args[0] {
+                Value::Num(x) => Ok(Value::Num(self.plain(op, &[*x], span)?)),
+                Value::Node(id) => self.apply(op, &[*id], span),
+                other => Err(RuntimeError::Type {
+                    message: format!("'{}' needs a number, not {}", builtin.name(), other.kind_name()),
+                    span: spans[0],
+                    help: matches!(other, Value::List(_))
+                        .then(|| format!("apply it to each item: [{}(x) for x in xs]", builtin.name())),
+                }),
+            },
+            Builtin::Binary(op) => match (&args[0], &args[1]) {
+                (Value::Num(a), Value::Num(b)) => Ok(Value::Num(self.plain(op, &[*a, *b], span)?)),
+                (a @ (Value::Num(_) | Value::Node(_)), b @ (Value::Num(_) | Value::Node(_))) => {
+                    let a = self.node_of(a, spans[0])?;
+                    let b = self.node_of(b, spans[1])?;
+                    self.apply(op, &[a, b], span)
+                }
+                (a, b) => {
+                    let bad = if self.number(a).is_none() { 0 } else { 1 };
+                    Err(RuntimeError::Type {
+                        message: format!(
+                            "'{}' needs two numbers, not {} and {}",
+                            builtin.name(),
+                            a.kind_name(),
+                            b.kind_name()
+                        ),
+                        span: spans[bad],
+                        help: None,
+                    })
+                }
+            },
+            Builtin::Len => match &args[0] {
+                Value::List(items) => Ok(Value::Num(items.len() as f64)),
+                Value::Str(text) => Ok(Value::Num(text.chars().count() as f64)),
+                other => Err(RuntimeError::Type {
+                    message: format!("'len' needs a list, not {}", other.kind_name()),
+                    span: spans[0],
+                    help: None,
+                }),
+            },
+            Builtin::Sum => {
+                let Value::List(items) = &args[0] else {
+                    return Err(RuntimeError::Type {
+                        message: format!("'sum' needs a list, not {}", args[0].kind_name()),
+                        span: spans[0],
+                        help: None,
+                    });
+                };
+                let mut total = Value::Num(0.0);
+                for (k, item) in items.iter().enumerate() {
+                    total = if k == 0 {
+                        match item {
+                            Value::Num(_) | Value::Node(_) => item.clone(),
+                            other => return Err(errors::arithmetic_type_error(BinaryOp::Add, &total, other, span)),
+                        }
+                    } else {
+                        self.arithmetic(BinaryOp::Add, &total, item, span)?
+                    };
+                }
+                Ok(total)
+            }
+            Builtin::Zip => {
+                let mut lists = Vec::with_capacity(args.len());
+                for (arg, arg_span) in args.iter().zip(spans) {
+                    match arg {
+                        Value::List(items) => lists.push(Rc::clone(items)),
+                        other => {
+                            return Err(RuntimeError::Type {
+                                message: format!("'zip' needs lists, not {}", other.kind_name()),
+                                span: *arg_span,
+                                help: None,
+                            });
+                        }
+                    }
+                }
+                let shortest = lists.iter().map(|list| list.len()).min().unwrap_or(0);
+                Ok(Value::list(
+                    (0..shortest)
+                        .map(|k| Value::list(lists.iter().map(|list| list[k].clone()).collect()))
+                        .collect(),
+                ))
+            }
+            Builtin::Range => {
+                let bounds: Vec<i64> = args
+                    .iter()
+                    .zip(spans)
+                    .map(|(arg, arg_span)| self.expect_integer(arg, *arg_span, "a range bound"))
+                    .collect::<Result<_, _>>()?;
+                match bounds.as_slice() {
+                    [end] => self.range(0, *end, span),
+                    [start, end] => self.range(*start, *end, span),
+                    _ => unreachable!("arity was checked above"),
+                }
+            }
+            Builtin::Uniform => {
+                let lo = self.expect_number(&args[0], spans[0], "the low end of 'uniform'")?;
+                let hi = self.expect_number(&args[1], spans[1], "the high end of 'uniform'")?;
+                Ok(Value::Num(self.rng.uniform(lo, hi)))
+            }
+        }
+    }
+
+    // ----- showing values -----
+
+    fn show_value(&self, value: &Value) -> crate::output::Shown {
+        use crate::output::Shown;
+        match value {
+            Value::Num(x) => Shown::Number(*x),
+            Value::Node(id) => Shown::Number(self.graph.data(*id)),
+            Value::Bool(b) => Shown::Bool(*b),
+            Value::Str(text) => Shown::Str(text.to_string()),
+            Value::List(items) => Shown::List(items.iter().map(|item| self.show_value(item)).collect()),
+            Value::Function(_) | Value::Builtin(_) | Value::None => Shown::Other(self.describe(value)),
+        }
+    }
+
+    /// A value in words, as `print` and `:vars` show it.
+    fn describe(&self, value: &Value) -> String {
+        match value {
+            Value::Function(def) => format!(
+                "<fn {}({})>",
+                def.name.name,
+                def.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            Value::Builtin(builtin) => format!("<builtin {}>", builtin.name()),
+            Value::None => "none".to_string(),
+            other => crate::render::render_shown(&self.show_value(other)),
+        }
     }
 }

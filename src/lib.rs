@@ -14,3 +14,4 @@ pub mod interpreter;
 pub mod number;
 pub mod output;
 pub mod span;
+pub mod value;

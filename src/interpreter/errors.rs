@@ -1,0 +1,164 @@
+//! Runtime errors, and the helpers that word them.
+
+use thiserror::Error;
+
+use crate::ast::{BinaryOp, Ident, ATTRIBUTES};
+use crate::diagnostic::{Diagnostic, ErrorKind};
+use crate::span::Span;
+use crate::value::Value;
+
+/// Everything that can go wrong while a parsed program runs. Every variant
+/// carries the span of the code that caused it.
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum RuntimeError {
+    #[error("unknown name '{name}'{}", suggestion.as_ref().map(|s| format!(" — did you mean '{s}'?")).unwrap_or_default())]
+    UnknownName { name: String, span: Span, suggestion: Option<String> },
+    /// An operation whose result is not a finite number; the message names the operation and operands.
+    #[error("{message}")]
+    NotFinite { message: String, span: Span },
+    /// A value of the wrong kind.
+    #[error("{message}")]
+    Type { message: String, span: Span, help: Option<String> },
+    /// A call with the wrong arguments.
+    #[error("{message}")]
+    Argument { message: String, span: Span, help: Option<String> },
+    #[error("index {index} is out of range for a list of {len} item{}", if *len == 1 { "" } else { "s" })]
+    IndexOutOfRange { index: i64, len: usize, span: Span },
+    #[error("assertion failed: {message}")]
+    Assertion { message: String, span: Span },
+    #[error("cannot write '{path}': {reason}")]
+    Write { path: String, reason: String, span: Span },
+    /// A limit that protects the machine: graph size, call depth, range length.
+    #[error("{message}")]
+    Limit { message: String, span: Span, help: Option<String> },
+    #[error("'return' can only be used inside a function")]
+    ReturnOutsideFunction { span: Span },
+}
+
+impl RuntimeError {
+    pub fn span(&self) -> Span {
+        match self {
+            RuntimeError::UnknownName { span, .. }
+            | RuntimeError::NotFinite { span, .. }
+            | RuntimeError::Type { span, .. }
+            | RuntimeError::Argument { span, .. }
+            | RuntimeError::IndexOutOfRange { span, .. }
+            | RuntimeError::Assertion { span, .. }
+            | RuntimeError::Write { span, .. }
+            | RuntimeError::Limit { span, .. }
+            | RuntimeError::ReturnOutsideFunction { span } => *span,
+        }
+    }
+
+    pub fn help(&self) -> Option<String> {
+        match self {
+            RuntimeError::UnknownName { name, suggestion: None, .. } => {
+                Some(format!("give it a value first, e.g. {name} = 1"))
+            }
+            RuntimeError::Type { help, .. } | RuntimeError::Argument { help, .. } | RuntimeError::Limit { help, .. } => {
+                help.clone()
+            }
+            RuntimeError::IndexOutOfRange { len: 0, .. } => Some("the list is empty".to_string()),
+            RuntimeError::IndexOutOfRange { len, .. } => {
+                Some(format!("valid indexes are 0 to {} (or -1 to -{len} from the end)", len - 1))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn into_diagnostic(self) -> Diagnostic {
+        let kind = match self {
+            RuntimeError::Assertion { .. } => ErrorKind::Assertion,
+            _ => ErrorKind::Runtime,
+        };
+        Diagnostic { kind, message: self.to_string(), span: self.span(), label: None, help: self.help() }
+    }
+}
+
+/// The position `index` stands for in a list of `len` items (negative counts from the end).
+pub fn list_position(index: i64, len: usize, span: Span) -> Result<usize, RuntimeError> {
+    let position = if index < 0 { index + len as i64 } else { index };
+    if position >= 0 && (position as usize) < len {
+        Ok(position as usize)
+    } else {
+        Err(RuntimeError::IndexOutOfRange { index, len, span })
+    }
+}
+
+pub fn unknown_attribute(attribute: &Ident) -> RuntimeError {
+    let suggestion = closest(&attribute.name, ATTRIBUTES.iter().copied());
+    RuntimeError::Type {
+        message: format!(
+            "unknown attribute '.{}'{}",
+            attribute.name,
+            suggestion.as_ref().map(|s| format!(" — did you mean '.{s}'?")).unwrap_or_default()
+        ),
+        span: attribute.span,
+        help: Some("a node has .data, .grad and .label".to_string()),
+    }
+}
+
+pub fn arithmetic_type_error(op: BinaryOp, lhs: &Value, rhs: &Value, span: Span) -> RuntimeError {
+    let (list_side, other) = match (lhs, rhs) {
+        (Value::List(_), other) | (other, Value::List(_)) => (true, other),
+        _ => (false, rhs),
+    };
+    let help = if list_side && matches!(other, Value::Num(_) | Value::Node(_)) {
+        Some(format!("to work on every item, use a comprehension: [x {} 2 for x in xs]", op.symbol()))
+    } else if list_side {
+        Some("to add up a list, use sum(xs)".to_string())
+    } else {
+        None
+    };
+    RuntimeError::Type {
+        message: format!("cannot apply '{}' to {} and {}", op.symbol(), lhs.kind_name(), rhs.kind_name()),
+        span,
+        help,
+    }
+}
+
+/// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter(|candidate| *candidate != name)
+        .map(|candidate| (edit_distance(name, candidate), candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, candidate)| candidate.to_string())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_find_likely_typos() {
+        assert_eq!(closest("bb", ["b", "a", "loss"]), Some("b".to_string()));
+        assert_eq!(closest("tanhh", ["tanh", "exp"]), Some("tanh".to_string()));
+        assert_eq!(closest("zzz", ["a", "b"]), None);
+        assert_eq!(closest("dta", ["data", "grad", "label"]), Some("data".to_string()));
+    }
+
+    #[test]
+    fn negative_indexes_count_from_the_end() {
+        assert_eq!(list_position(-1, 3, Span::default()), Ok(2));
+        assert!(list_position(3, 3, Span::default()).is_err());
+        assert!(list_position(-4, 3, Span::default()).is_err());
+    }
+}
