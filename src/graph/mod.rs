@@ -378,13 +378,7 @@ impl Graph {
             if arity == 0 {
                 continue;
             }
-            let x = self.nodes[node.inputs[0].index()].data;
-            let y = if arity == 2 {
-                self.nodes[node.inputs[1].index()].data
-            } else {
-                0.0
-            };
-            let locals = local_derivatives(node.op, x, y, node.data);
+            let locals = self.local_derivatives_of(&node);
             // A node may use one input twice (`a + a`): two separate additions,
             // as micrograd's closure does, so the input collects both.
             for (which, &input) in node.inputs[..arity].iter().enumerate() {
@@ -443,13 +437,18 @@ impl Graph {
             "Graph::local_derivative: {:?} has {arity} inputs, asked for input {which}",
             n.op
         );
-        let x = self.nodes[n.inputs[0].index()].data;
-        let y = if arity == 2 {
-            self.nodes[n.inputs[1].index()].data
+        let (dx, dy) = self.local_derivatives_of(n);
+        if which == 0 { dx } else { dy }
+    }
+
+    /// Both local derivatives of a node that is not a leaf, from current data.
+    fn local_derivatives_of(&self, node: &Node) -> (f64, f64) {
+        let x = self.nodes[node.inputs[0].index()].data;
+        let y = if node.op.arity() == 2 {
+            self.nodes[node.inputs[1].index()].data
         } else {
             0.0
         };
-        let (dx, dy) = local_derivatives(n.op, x, y, n.data);
-        if which == 0 { dx } else { dy }
+        local_derivatives(node.op, x, y, node.data)
     }
 }
