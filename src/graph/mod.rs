@@ -14,6 +14,7 @@
 //! loops are long chains (a million nodes is normal), so every walk keeps its
 //! own stack on the heap.
 
+mod check;
 mod op;
 mod set;
 #[cfg(test)]
@@ -23,6 +24,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+pub use check::{CheckOptions, CheckResult, CheckRow, CheckStatus};
 pub use op::{Op, forward};
 
 use op::local_derivatives;

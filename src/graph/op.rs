@@ -103,6 +103,12 @@ impl Op {
     pub fn is_infix(self) -> bool {
         matches!(self, Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow)
     }
+
+    /// Whether the op is not differentiable everywhere: its derivative jumps
+    /// where the input crosses zero (relu, abs) or the operands tie (max, min).
+    pub(super) fn has_kink(self) -> bool {
+        matches!(self, Op::Relu | Op::Abs | Op::Max | Op::Min)
+    }
 }
 
 /// The forward value of `op` on plain numbers (`y` ignored for unary ops). No

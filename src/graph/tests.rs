@@ -288,6 +288,7 @@ fn micrograd_more_ops() {
     assert_close(b.g.data(g), 24.70408163265306, 1e-6);
     assert_close(b.g.grad(a), 138.83381924198252, 1e-6);
     assert_close(b.g.grad(bb), 645.5772594752186, 1e-6);
+    assert!(b.g.check(g, &[a, bb], CheckOptions::default()).ok);
 }
 
 /// The neuron of the micrograd lecture, and the graph it builds.
@@ -513,6 +514,117 @@ fn labels_are_interned() {
     assert_eq!(b.g.op(sum), Op::Add);
     assert_eq!(b.g.inputs(sum), &[x, y]);
     assert!(b.g.inputs(x).is_empty());
+}
+
+/// Data and grads of every node, as bits, to show a check changed nothing.
+fn snapshot(g: &Graph) -> Vec<(u64, u64)> {
+    (0..g.len())
+        .map(NodeId::from_index)
+        .map(|id| (g.data(id).to_bits(), g.grad(id).to_bits()))
+        .collect()
+}
+
+#[test]
+fn check_passes_on_a_smooth_graph_and_changes_nothing() {
+    let (mut g, [x1, x2, w1, w2], o) = lecture_neuron();
+    // Grads left over from earlier work must not leak into the check.
+    g.backward(o);
+    g.backward(o);
+    let before = snapshot(&g);
+    let result = g.check(o, &[x1, x2, w1, w2], CheckOptions::default());
+    assert_eq!(snapshot(&g), before);
+    assert!(result.ok);
+    assert_eq!(result.rows.len(), 4);
+    assert_eq!(result.rows[0].leaf, x1);
+    for row in &result.rows {
+        assert_eq!(row.status, CheckStatus::Ok, "{row:?}");
+    }
+    assert_close(result.rows[0].autograd, -1.5, 1e-12);
+    assert_close(result.rows[0].numeric, -1.5, 1e-6);
+}
+
+#[test]
+fn check_reports_kinks() {
+    let mut b = Builder::new();
+    let zero = b.leaf(0.0);
+    let relu = b.op(Op::Relu, &[zero]);
+    let abs = b.op(Op::Abs, &[zero]);
+    let x = b.leaf(1.5);
+    let y = b.leaf(1.5);
+    let max = b.op(Op::Max, &[x, y]);
+    let min = b.op(Op::Min, &[x, y]);
+    let options = CheckOptions::default();
+    for (root, leaf) in [(relu, zero), (abs, zero), (max, x), (min, y)] {
+        let result = b.g.check(root, &[leaf], options);
+        assert_eq!(
+            result.rows[0].status,
+            CheckStatus::Kink,
+            "{:?}",
+            b.g.op(root)
+        );
+        assert!(result.ok);
+    }
+    // Away from the kink the same ops check Ok.
+    let away = b.leaf(0.25);
+    let relu = b.op(Op::Relu, &[away]);
+    let result = b.g.check(relu, &[away], options);
+    assert_eq!(result.rows[0].status, CheckStatus::Ok);
+}
+
+#[test]
+fn check_reports_a_mismatch_when_data_is_stale() {
+    let mut b = Builder::new();
+    let x = b.leaf(1.0);
+    let e = b.op(Op::Exp, &[x]);
+    // After `x = 2` without recomputing, exp's backward still reads its stored
+    // output e^1, while the finite difference re-evaluates at x = 2: e^2.
+    b.g.set_data(x, 2.0);
+    let before = snapshot(&b.g);
+    let result = b.g.check(e, &[x], CheckOptions::default());
+    assert_eq!(snapshot(&b.g), before);
+    assert!(!result.ok);
+    let row = &result.rows[0];
+    assert_eq!(row.status, CheckStatus::Mismatch);
+    assert_eq!(row.autograd, 1f64.exp());
+    assert_close(row.numeric, 2f64.exp(), 1e-6);
+    assert_close(row.abs_err, 2f64.exp() - 1f64.exp(), 1e-6);
+}
+
+#[test]
+fn check_reports_a_mismatch_from_a_wrong_local_derivative() {
+    // Stale data in the node itself: autograd reads tanh's stored output.
+    let mut b = Builder::new();
+    let x = b.leaf(0.3);
+    let t = b.op(Op::Tanh, &[x]);
+    b.g.set_data(t, 0.9);
+    let result = b.g.check(t, &[x], CheckOptions::default());
+    assert_eq!(result.rows[0].status, CheckStatus::Mismatch);
+    assert_close(result.rows[0].autograd, 1.0 - 0.81, 1e-12);
+    assert!(!result.ok);
+}
+
+#[test]
+fn check_reports_undefined_and_unrelated_leaves() {
+    let mut b = Builder::new();
+    let zero = b.leaf(0.0);
+    let root = b.op(Op::Sqrt, &[zero]);
+    let unrelated = b.leaf(7.0);
+    let result = b.g.check(root, &[zero, unrelated], CheckOptions::default());
+    assert_eq!(result.rows[0].status, CheckStatus::Undefined);
+    assert_eq!(result.rows[1].status, CheckStatus::Ok);
+    assert_eq!(result.rows[1].autograd, 0.0);
+    assert_eq!(result.rows[1].numeric, 0.0);
+    assert!(!result.ok);
+}
+
+#[test]
+fn check_treats_an_interior_node_as_a_variable() {
+    let (g, _, o) = lecture_neuron();
+    let n = g.inputs(o)[0];
+    let result = g.check(o, &[n, o], CheckOptions::default());
+    assert!(result.ok);
+    assert_close(result.rows[0].autograd, 0.5, 1e-12);
+    assert_eq!(result.rows[1].autograd, 1.0);
 }
 
 #[test]
