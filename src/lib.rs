@@ -6,10 +6,11 @@
 //! reports, DOT text, diagnostics) that `src/main.rs` renders as text or JSON.
 //!
 //! Pipeline: `grammar/mg.pest` → [`parser`] → [`ast`] → [`interpreter`] →
-//! `graph` (the autograd engine) → [`output`] → `render` / JSON.
+//! [`graph`] (the autograd engine) → [`output`] → `render` / JSON.
 
 pub mod ast;
 pub mod diagnostic;
+pub mod graph;
 pub mod interpreter;
 pub mod number;
 pub mod output;

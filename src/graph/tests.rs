@@ -1,0 +1,646 @@
+use super::*;
+
+/// Builds graphs in tests with less noise: `leaf` and `op` unwrap, which is
+/// fine here since every test builds finite graphs on purpose.
+struct Builder {
+    g: Graph,
+}
+
+impl Builder {
+    fn new() -> Builder {
+        Builder { g: Graph::new() }
+    }
+
+    fn leaf(&mut self, x: f64) -> NodeId {
+        self.g.leaf(x).unwrap()
+    }
+
+    fn op(&mut self, op: Op, inputs: &[NodeId]) -> NodeId {
+        self.g.apply(op, inputs).unwrap()
+    }
+
+    fn add(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.op(Op::Add, &[a, b])
+    }
+
+    fn mul(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.op(Op::Mul, &[a, b])
+    }
+
+    /// `a + c` for a constant `c`, as micrograd wraps the number in a Value.
+    fn add_c(&mut self, a: NodeId, c: f64) -> NodeId {
+        let c = self.leaf(c);
+        self.add(a, c)
+    }
+
+    fn mul_c(&mut self, a: NodeId, c: f64) -> NodeId {
+        let c = self.leaf(c);
+        self.mul(a, c)
+    }
+}
+
+#[track_caller]
+fn assert_close(actual: f64, expected: f64, tol: f64) {
+    assert!(
+        (actual - expected).abs() <= tol,
+        "expected {expected}, got {actual}"
+    );
+}
+
+#[test]
+fn node_is_at_most_32_bytes() {
+    assert!(std::mem::size_of::<Node>() <= 32);
+    assert_eq!(std::mem::size_of::<Op>(), 1);
+}
+
+#[test]
+fn op_tables_agree() {
+    for op in Op::ALL {
+        assert_eq!(
+            op.is_infix(),
+            op.arity() == 2 && !matches!(op, Op::Max | Op::Min)
+        );
+        assert_eq!(op.symbol().is_empty(), op == Op::Leaf);
+    }
+    assert_eq!(Op::Pow.symbol(), "**");
+    assert_eq!(Op::Sigmoid.arity(), 1);
+}
+
+#[test]
+fn node_ids_round_trip() {
+    assert_eq!(NodeId::from_index(7).index(), 7);
+    assert!(NodeId::from_index(1) < NodeId::from_index(2));
+}
+
+#[test]
+fn forward_values() {
+    assert_eq!(forward(Op::Add, 2.0, 3.0), 5.0);
+    assert_eq!(forward(Op::Sub, 2.0, 3.0), -1.0);
+    assert_eq!(forward(Op::Div, 1.0, 4.0), 0.25);
+    assert_eq!(forward(Op::Pow, 2.0, 10.0), 1024.0);
+    assert_eq!(forward(Op::Neg, 2.0, 0.0), -2.0);
+    assert_eq!(forward(Op::Relu, -3.0, 0.0), 0.0);
+    assert!(forward(Op::Relu, -0.0, 0.0).is_sign_positive());
+    assert_eq!(forward(Op::Relu, 3.0, 0.0), 3.0);
+    assert_eq!(forward(Op::Sigmoid, 0.0, 0.0), 0.5);
+    assert_eq!(forward(Op::Max, 1.0, 2.0), 2.0);
+    assert_eq!(forward(Op::Min, 1.0, 2.0), 1.0);
+    assert_eq!(forward(Op::Abs, -1.5, 0.0), 1.5);
+    assert_eq!(forward(Op::Tanh, 25.0, 0.0), 1.0);
+    assert_eq!(forward(Op::Tanh, 1000.0, 0.0), 1.0);
+    assert_eq!(forward(Op::Tanh, -1000.0, 0.0), -1.0);
+    assert_eq!(forward(Op::Sigmoid, -1000.0, 0.0), 0.0);
+}
+
+#[test]
+fn tanh_matches_micrograd_to_the_last_digit() {
+    assert_eq!(
+        format!("{}", forward(Op::Tanh, 0.8813735870195432, 0.0)),
+        "0.7071067811865476"
+    );
+    // Just below the cutoff the formula itself already gives exactly 1.
+    let e = (2.0f64 * 20.0).exp();
+    assert_eq!((e - 1.0) / (e + 1.0), 1.0);
+}
+
+/// Every op's local derivatives, through `local_derivative` and through
+/// `backward`, against central differences of `forward`.
+#[test]
+fn each_op_derivative_matches_central_differences() {
+    let points = [
+        (0.7, 1.3),
+        (2.5, -0.4),
+        (1.9, 3.0),
+        (-1.2, 0.5),
+        (-0.3, -2.2),
+    ];
+    let h = 1e-6;
+    for op in Op::ALL {
+        if op == Op::Leaf {
+            continue;
+        }
+        let mut checked = 0;
+        for (x, y) in points {
+            let around = [
+                forward(op, x + h, y),
+                forward(op, x - h, y),
+                forward(op, x, y + h),
+                forward(op, x, y - h),
+            ];
+            if around.iter().any(|v| !v.is_finite()) {
+                continue;
+            }
+            let mut b = Builder::new();
+            let a = b.leaf(x);
+            let c = b.leaf(y);
+            let inputs: &[NodeId] = if op.arity() == 2 { &[a, c] } else { &[a] };
+            let out = b.op(op, inputs);
+            let mut g = b.g;
+            g.backward(out);
+            let numeric_x = (around[0] - around[1]) / (2.0 * h);
+            let tol = 1e-5 * (1.0 + numeric_x.abs());
+            assert_close(g.local_derivative(out, 0), numeric_x, tol);
+            assert_close(g.grad(a), numeric_x, tol);
+            if op.arity() == 2 {
+                let numeric_y = (around[2] - around[3]) / (2.0 * h);
+                let tol = 1e-5 * (1.0 + numeric_y.abs());
+                assert_close(g.local_derivative(out, 1), numeric_y, tol);
+                assert_close(g.grad(c), numeric_y, tol);
+            } else {
+                assert_eq!(g.grad(c), 0.0);
+            }
+            checked += 1;
+        }
+        assert!(checked >= 2, "{op:?} was checked at only {checked} points");
+    }
+}
+
+#[test]
+fn special_points_of_local_derivatives() {
+    let mut b = Builder::new();
+    let zero = b.leaf(0.0);
+    let two = b.leaf(2.0);
+    let neg = b.leaf(-2.0);
+    let zero_exp = b.leaf(0.0);
+    // 0 ** 0 is 1 for every base, so d/dx is 0, not 0 * inf.
+    let p = b.op(Op::Pow, &[zero, zero_exp]);
+    assert_eq!(b.g.local_derivative(p, 0), 0.0);
+    assert_eq!(b.g.local_derivative(p, 1), 0.0);
+    // A negative base has no derivative in the exponent.
+    let p = b.op(Op::Pow, &[neg, two]);
+    assert_eq!(b.g.local_derivative(p, 0), -4.0);
+    assert!(b.g.local_derivative(p, 1).is_nan());
+    let r = b.op(Op::Relu, &[zero]);
+    assert_eq!(b.g.local_derivative(r, 0), 0.0);
+    let a = b.op(Op::Abs, &[zero]);
+    assert_eq!(b.g.local_derivative(a, 0), 0.0);
+    let m = b.op(Op::Max, &[two, two]);
+    assert_eq!(b.g.local_derivative(m, 0), 0.5);
+    assert_eq!(b.g.local_derivative(m, 1), 0.5);
+    let m = b.op(Op::Min, &[neg, two]);
+    assert_eq!(b.g.local_derivative(m, 0), 1.0);
+    assert_eq!(b.g.local_derivative(m, 1), 0.0);
+}
+
+#[test]
+fn an_input_used_twice_gets_both_contributions() {
+    let mut b = Builder::new();
+    let a = b.leaf(3.0);
+    let sum = b.add(a, a);
+    b.g.backward(sum);
+    assert_eq!(b.g.grad(a), 2.0);
+
+    let mut b = Builder::new();
+    let a = b.leaf(3.0);
+    let square = b.mul(a, a);
+    b.g.backward(square);
+    assert_eq!(b.g.grad(a), 6.0);
+    assert_eq!(b.g.topo(square), vec![a, square]);
+}
+
+#[test]
+fn seed_example() {
+    // a = -6; b = a**2 - a
+    let mut b = Builder::new();
+    let a = b.leaf(-6.0);
+    let two = b.leaf(2.0);
+    let square = b.op(Op::Pow, &[a, two]);
+    let out = b.op(Op::Sub, &[square, a]);
+    b.g.backward(out);
+    assert_eq!(b.g.data(out), 42.0);
+    assert_eq!(b.g.grad(a), -13.0);
+    assert_eq!(b.g.grad(out), 1.0);
+}
+
+#[test]
+fn micrograd_sanity_check() {
+    let mut b = Builder::new();
+    let x = b.leaf(-4.0);
+    // z = 2 * x + 2 + x
+    let two_x = {
+        let two = b.leaf(2.0);
+        b.mul(two, x)
+    };
+    let z = b.add_c(two_x, 2.0);
+    let z = b.add(z, x);
+    // q = z.relu() + z * x
+    let relu_z = b.op(Op::Relu, &[z]);
+    let zx = b.mul(z, x);
+    let q = b.add(relu_z, zx);
+    // h = (z * z).relu()
+    let zz = b.mul(z, z);
+    let h = b.op(Op::Relu, &[zz]);
+    // y = h + q + q * x
+    let hq = b.add(h, q);
+    let qx = b.mul(q, x);
+    let y = b.add(hq, qx);
+    b.g.backward(y);
+    assert_eq!(b.g.data(y), -20.0);
+    assert_eq!(b.g.grad(x), 46.0);
+}
+
+#[test]
+fn micrograd_more_ops() {
+    let mut b = Builder::new();
+    let a = b.leaf(-4.0);
+    let bb = b.leaf(2.0);
+    // c = a + b
+    let c = b.add(a, bb);
+    // d = a * b + b**3
+    let ab = b.mul(a, bb);
+    let three = b.leaf(3.0);
+    let b_cubed = b.op(Op::Pow, &[bb, three]);
+    let d = b.add(ab, b_cubed);
+    // c += c + 1
+    let c1 = b.add_c(c, 1.0);
+    let c = b.add(c, c1);
+    // c += 1 + c + (-a)
+    let one = b.leaf(1.0);
+    let one_c = b.add(one, c);
+    let neg_a = b.op(Op::Neg, &[a]);
+    let rhs = b.add(one_c, neg_a);
+    let c = b.add(c, rhs);
+    // d += d * 2 + (b + a).relu()
+    let d2 = b.mul_c(d, 2.0);
+    let ba = b.add(bb, a);
+    let relu_ba = b.op(Op::Relu, &[ba]);
+    let rhs = b.add(d2, relu_ba);
+    let d = b.add(d, rhs);
+    // d += 3 * d + (b - a).relu()
+    let three_d = {
+        let three = b.leaf(3.0);
+        b.mul(three, d)
+    };
+    let b_minus_a = b.op(Op::Sub, &[bb, a]);
+    let relu = b.op(Op::Relu, &[b_minus_a]);
+    let rhs = b.add(three_d, relu);
+    let d = b.add(d, rhs);
+    // e = c - d; f = e**2; g = f / 2.0; g += 10.0 / f
+    let e = b.op(Op::Sub, &[c, d]);
+    let two = b.leaf(2.0);
+    let f = b.op(Op::Pow, &[e, two]);
+    let two = b.leaf(2.0);
+    let g = b.op(Op::Div, &[f, two]);
+    let ten = b.leaf(10.0);
+    let ten_f = b.op(Op::Div, &[ten, f]);
+    let g = b.add(g, ten_f);
+    b.g.backward(g);
+    assert_close(b.g.data(g), 24.70408163265306, 1e-6);
+    assert_close(b.g.grad(a), 138.83381924198252, 1e-6);
+    assert_close(b.g.grad(bb), 645.5772594752186, 1e-6);
+    assert!(b.g.check(g, &[a, bb], CheckOptions::default()).ok);
+}
+
+/// The neuron of the micrograd lecture, and the graph it builds.
+fn lecture_neuron() -> (Graph, [NodeId; 4], NodeId) {
+    let mut b = Builder::new();
+    let x1 = b.leaf(2.0);
+    let x2 = b.leaf(0.0);
+    let w1 = b.leaf(-3.0);
+    let w2 = b.leaf(1.0);
+    // The lecture writes 6.8813735870195432; this is the same f64.
+    let bias = b.leaf(6.881_373_587_019_543);
+    let x1w1 = b.mul(x1, w1);
+    let x2w2 = b.mul(x2, w2);
+    let sum = b.add(x1w1, x2w2);
+    let n = b.add(sum, bias);
+    let o = b.op(Op::Tanh, &[n]);
+    (b.g, [x1, x2, w1, w2], o)
+}
+
+#[test]
+fn lecture_neuron_matches_the_lecture() {
+    let (mut g, [x1, x2, w1, w2], o) = lecture_neuron();
+    assert_eq!(format!("{}", g.data(o)), "0.7071067811865476");
+    g.backward(o);
+    assert_close(g.grad(x1), -1.5, 1e-12);
+    assert_close(g.grad(w1), 1.0, 1e-12);
+    assert_close(g.grad(x2), 0.5, 1e-12);
+    assert_eq!(g.grad(w2), 0.0);
+}
+
+#[test]
+fn repeated_backward_accumulates() {
+    let mut b = Builder::new();
+    let x = b.leaf(3.0);
+    let y = b.leaf(-2.0);
+    let product = b.mul(x, y);
+    b.g.backward(product);
+    b.g.backward(product);
+    assert_eq!(b.g.grad(x), -4.0);
+    assert_eq!(b.g.grad(y), 6.0);
+    // The root's grad is assigned, not added.
+    assert_eq!(b.g.grad(product), 1.0);
+
+    // Deeper down, interior grads accumulate too, so leaves get more than
+    // double, exactly as in micrograd: n.grad goes 0.5 then 1, the sum above
+    // x1 * w1 goes 0.5 then 1.5, x1 * w1 goes 0.5 then 2, and x1 gets
+    // -1.5 + w1 * 2 = -7.5.
+    let (mut g, [x1, ..], o) = lecture_neuron();
+    g.backward(o);
+    g.backward(o);
+    assert_close(g.grad(x1), -7.5, 1e-12);
+    assert_eq!(g.grad(o), 1.0);
+}
+
+#[test]
+fn zero_grad_clears_only_the_roots_graphs() {
+    let mut b = Builder::new();
+    let x = b.leaf(1.5);
+    let y = b.leaf(2.0);
+    let loss = b.mul(x, x);
+    let other = b.mul(y, y);
+    b.g.backward(loss);
+    b.g.backward(other);
+    b.g.zero_grad(&[loss]);
+    assert_eq!(b.g.grad(x), 0.0);
+    assert_eq!(b.g.grad(loss), 0.0);
+    assert_eq!(b.g.grad(y), 4.0);
+    b.g.zero_all_grads();
+    assert_eq!(b.g.grad(y), 0.0);
+    assert_eq!(b.g.grad(other), 0.0);
+}
+
+#[test]
+fn topo_is_micrograds_post_order() {
+    // out = (a * b) + (a + c): inputs visited lhs first, each node once.
+    let mut b = Builder::new();
+    let a = b.leaf(1.0);
+    let bb = b.leaf(2.0);
+    let c = b.leaf(3.0);
+    let dead = b.leaf(4.0);
+    let ab = b.mul(a, bb);
+    let ac = b.add(a, c);
+    let _unused = b.add(dead, ab);
+    let out = b.add(ab, ac);
+    assert_eq!(b.g.topo(out), vec![a, bb, ab, c, ac, out]);
+    assert_eq!(b.g.topo(a), vec![a]);
+}
+
+#[test]
+fn backward_observed_reports_each_step_in_order() {
+    let mut b = Builder::new();
+    let a = b.leaf(3.0);
+    let c = b.leaf(4.0);
+    let ac = b.mul(a, c);
+    let out = b.add(ac, a);
+    let mut steps = Vec::new();
+    b.g.backward_observed(out, &mut |step| steps.push(*step));
+    let summary: Vec<(NodeId, NodeId, usize, f64, f64)> = steps
+        .iter()
+        .map(|s| (s.node, s.input, s.which, s.local, s.input_grad_after))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (out, ac, 0, 1.0, 1.0),
+            (out, a, 1, 1.0, 1.0),
+            (ac, a, 0, 4.0, 5.0),
+            (ac, c, 1, 3.0, 3.0),
+        ]
+    );
+    for step in &steps {
+        assert_eq!(step.contribution, step.local * step.upstream);
+    }
+    assert_eq!(b.g.grad(a), 5.0);
+}
+
+#[test]
+fn a_million_node_chain_needs_no_deep_stack() {
+    let mut g = Graph::new();
+    let x0 = g.leaf(1.0).unwrap();
+    let factor = g.leaf(1.000_000_1).unwrap();
+    let mut x = x0;
+    for _ in 0..1_000_000 {
+        x = g.apply(Op::Mul, &[x, factor]).unwrap();
+    }
+    assert_eq!(g.len(), 1_000_002);
+    assert_eq!(g.topo(x).len(), 1_000_002);
+    g.backward(x);
+    assert_close(g.grad(x0), 1.000_000_1f64.powi(1_000_000), 1e-9);
+    g.zero_grad(&[x]);
+    assert_eq!(g.grad(x0), 0.0);
+}
+
+#[test]
+fn non_finite_results_are_errors_and_add_nothing() {
+    let mut g = Graph::new();
+    let one = g.leaf(1.0).unwrap();
+    let zero = g.leaf(0.0).unwrap();
+    let minus_one = g.leaf(-1.0).unwrap();
+    let minus_eight = g.leaf(-8.0).unwrap();
+    let half = g.leaf(0.5).unwrap();
+    let thousand = g.leaf(1000.0).unwrap();
+    let before = g.len();
+    let cases: [(Op, &[NodeId], &str); 7] = [
+        (Op::Div, &[one, zero], "1 / 0 is not a finite number (inf)"),
+        (
+            Op::Log,
+            &[minus_one],
+            "log(-1) is not a finite number (NaN)",
+        ),
+        (Op::Log, &[zero], "log(0) is not a finite number (-inf)"),
+        (
+            Op::Pow,
+            &[minus_eight, half],
+            "(-8) ** 0.5 is not a finite number (NaN)",
+        ),
+        (
+            Op::Pow,
+            &[zero, minus_one],
+            "0 ** (-1) is not a finite number (inf)",
+        ),
+        (
+            Op::Exp,
+            &[thousand],
+            "exp(1000) is not a finite number (inf)",
+        ),
+        (
+            Op::Sqrt,
+            &[minus_one],
+            "sqrt(-1) is not a finite number (NaN)",
+        ),
+    ];
+    for (op, inputs, message) in cases {
+        let error = g.apply(op, inputs).unwrap_err();
+        assert!(matches!(error, GraphError::NonFinite { op: o, .. } if o == op));
+        assert_eq!(error.to_string(), message);
+    }
+    assert_eq!(g.len(), before);
+    let error = g.apply(Op::Div, &[one, zero]).unwrap_err();
+    assert_eq!(
+        error,
+        GraphError::NonFinite {
+            op: Op::Div,
+            operands: vec![1.0, 0.0],
+            result: f64::INFINITY,
+        }
+    );
+}
+
+#[test]
+fn the_node_limit_is_an_error() {
+    let mut g = Graph::with_node_limit(2);
+    let a = g.leaf(1.0).unwrap();
+    let b = g.leaf(2.0).unwrap();
+    let error = g.apply(Op::Add, &[a, b]).unwrap_err();
+    assert_eq!(error, GraphError::TooManyNodes { limit: 2 });
+    assert_eq!(g.leaf(3.0), Err(GraphError::TooManyNodes { limit: 2 }));
+    assert_eq!(
+        GraphError::TooManyNodes { limit: 1_000_000 }.to_string(),
+        "the graph already holds 1000000 nodes, the limit"
+    );
+    assert_eq!(g.len(), 2);
+    assert!(!g.is_empty());
+    assert!(Graph::default().is_empty());
+}
+
+#[test]
+fn labels_are_interned() {
+    let mut b = Builder::new();
+    let x = b.leaf(1.0);
+    let y = b.leaf(2.0);
+    let sum = b.add(x, y);
+    assert_eq!(b.g.label(x), None);
+    b.g.set_label(x, Some("w"));
+    b.g.set_label(y, Some("w"));
+    b.g.set_label(sum, Some("loss"));
+    assert_eq!(b.g.label(x), Some("w"));
+    assert_eq!(b.g.label(y), Some("w"));
+    assert_eq!(b.g.label(sum), Some("loss"));
+    assert_eq!(b.g.labels.len(), 2);
+    b.g.set_label(y, None);
+    assert_eq!(b.g.label(y), None);
+    assert_eq!(b.g.op(sum), Op::Add);
+    assert_eq!(b.g.inputs(sum), &[x, y]);
+    assert!(b.g.inputs(x).is_empty());
+}
+
+/// Data and grads of every node, as bits, to show a check changed nothing.
+fn snapshot(g: &Graph) -> Vec<(u64, u64)> {
+    (0..g.len())
+        .map(NodeId::from_index)
+        .map(|id| (g.data(id).to_bits(), g.grad(id).to_bits()))
+        .collect()
+}
+
+#[test]
+fn check_passes_on_a_smooth_graph_and_changes_nothing() {
+    let (mut g, [x1, x2, w1, w2], o) = lecture_neuron();
+    // Grads left over from earlier work must not leak into the check.
+    g.backward(o);
+    g.backward(o);
+    let before = snapshot(&g);
+    let result = g.check(o, &[x1, x2, w1, w2], CheckOptions::default());
+    assert_eq!(snapshot(&g), before);
+    assert!(result.ok);
+    assert_eq!(result.rows.len(), 4);
+    assert_eq!(result.rows[0].leaf, x1);
+    for row in &result.rows {
+        assert_eq!(row.status, CheckStatus::Ok, "{row:?}");
+    }
+    assert_close(result.rows[0].autograd, -1.5, 1e-12);
+    assert_close(result.rows[0].numeric, -1.5, 1e-6);
+}
+
+#[test]
+fn check_reports_kinks() {
+    let mut b = Builder::new();
+    let zero = b.leaf(0.0);
+    let relu = b.op(Op::Relu, &[zero]);
+    let abs = b.op(Op::Abs, &[zero]);
+    let x = b.leaf(1.5);
+    let y = b.leaf(1.5);
+    let max = b.op(Op::Max, &[x, y]);
+    let min = b.op(Op::Min, &[x, y]);
+    let options = CheckOptions::default();
+    for (root, leaf) in [(relu, zero), (abs, zero), (max, x), (min, y)] {
+        let result = b.g.check(root, &[leaf], options);
+        assert_eq!(
+            result.rows[0].status,
+            CheckStatus::Kink,
+            "{:?}",
+            b.g.op(root)
+        );
+        assert!(result.ok);
+    }
+    // Away from the kink the same ops check Ok.
+    let away = b.leaf(0.25);
+    let relu = b.op(Op::Relu, &[away]);
+    let result = b.g.check(relu, &[away], options);
+    assert_eq!(result.rows[0].status, CheckStatus::Ok);
+}
+
+#[test]
+fn check_reports_a_mismatch_when_data_is_stale() {
+    let mut b = Builder::new();
+    let x = b.leaf(1.0);
+    let e = b.op(Op::Exp, &[x]);
+    // After `x = 2` without recomputing, exp's backward still reads its stored
+    // output e^1, while the finite difference re-evaluates at x = 2: e^2.
+    b.g.set_data(x, 2.0);
+    let before = snapshot(&b.g);
+    let result = b.g.check(e, &[x], CheckOptions::default());
+    assert_eq!(snapshot(&b.g), before);
+    assert!(!result.ok);
+    let row = &result.rows[0];
+    assert_eq!(row.status, CheckStatus::Mismatch);
+    assert_eq!(row.autograd, 1f64.exp());
+    assert_close(row.numeric, 2f64.exp(), 1e-6);
+    assert_close(row.abs_err, 2f64.exp() - 1f64.exp(), 1e-6);
+}
+
+#[test]
+fn check_reports_a_mismatch_from_a_wrong_local_derivative() {
+    // Stale data in the node itself: autograd reads tanh's stored output.
+    let mut b = Builder::new();
+    let x = b.leaf(0.3);
+    let t = b.op(Op::Tanh, &[x]);
+    b.g.set_data(t, 0.9);
+    let result = b.g.check(t, &[x], CheckOptions::default());
+    assert_eq!(result.rows[0].status, CheckStatus::Mismatch);
+    assert_close(result.rows[0].autograd, 1.0 - 0.81, 1e-12);
+    assert!(!result.ok);
+}
+
+#[test]
+fn check_reports_undefined_and_unrelated_leaves() {
+    let mut b = Builder::new();
+    let zero = b.leaf(0.0);
+    let root = b.op(Op::Sqrt, &[zero]);
+    let unrelated = b.leaf(7.0);
+    let result = b.g.check(root, &[zero, unrelated], CheckOptions::default());
+    assert_eq!(result.rows[0].status, CheckStatus::Undefined);
+    assert_eq!(result.rows[1].status, CheckStatus::Ok);
+    assert_eq!(result.rows[1].autograd, 0.0);
+    assert_eq!(result.rows[1].numeric, 0.0);
+    assert!(!result.ok);
+}
+
+#[test]
+fn check_treats_an_interior_node_as_a_variable() {
+    let (g, _, o) = lecture_neuron();
+    let n = g.inputs(o)[0];
+    let result = g.check(o, &[n, o], CheckOptions::default());
+    assert!(result.ok);
+    assert_close(result.rows[0].autograd, 0.5, 1e-12);
+    assert_eq!(result.rows[1].autograd, 1.0);
+}
+
+#[test]
+fn node_set_remembers_ids_across_pages() {
+    let mut set = NodeSet::new();
+    let ids = [0, 1, 511, 512, 513, 100_000, 7, 512, 4_000_000_000];
+    let fresh: Vec<bool> = ids
+        .iter()
+        .map(|&i| set.insert(NodeId::from_index(i)))
+        .collect();
+    assert_eq!(
+        fresh,
+        [true, true, true, true, true, true, true, false, true]
+    );
+    for i in ids {
+        assert!(!set.insert(NodeId::from_index(i)));
+    }
+    assert!(set.insert(NodeId::from_index(2)));
+}
