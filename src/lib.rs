@@ -13,4 +13,5 @@ pub mod diagnostic;
 pub mod interpreter;
 pub mod number;
 pub mod output;
+pub mod render;
 pub mod span;
