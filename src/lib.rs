@@ -10,7 +10,9 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod help;
 pub mod interpreter;
+pub mod meta;
 pub mod number;
 pub mod output;
 pub mod render;
