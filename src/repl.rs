@@ -458,10 +458,13 @@ pub(crate) fn run(format: Format) -> u8 {
         let _ = editor.load_history(path);
     }
 
-    write_stdout(&format!(
-        "mgrad {} — type :help for help, :quit to leave\n",
-        short_version()
-    ));
+    // The banner is for people; a JSON Lines stream carries only JSON.
+    if format == Format::Text {
+        write_stdout(&format!(
+            "mgrad {} — type :help for help, :quit to leave\n",
+            short_version()
+        ));
+    }
     let prompt = if color {
         ("> ", "\x1b[1;32m> \x1b[0m")
     } else {
