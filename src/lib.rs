@@ -6,13 +6,16 @@
 //! reports, DOT text, diagnostics) that `src/main.rs` renders as text or JSON.
 //!
 //! Pipeline: `grammar/mg.pest` → [`parser`] → [`ast`] → [`interpreter`] →
-//! [`graph`] (the autograd engine) → [`output`] → `render` / JSON.
+//! [`graph`] (the autograd engine) → [`output`] → [`render`] / JSON.
 
 pub mod ast;
 pub mod diagnostic;
 pub mod graph;
+pub mod help;
 pub mod interpreter;
+pub mod meta;
 pub mod number;
 pub mod output;
+pub mod render;
 pub mod span;
 pub mod value;

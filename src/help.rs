@@ -1,0 +1,327 @@
+//! The help texts of `:help`, as data.
+//!
+//! Keep these true to the language: every example here should run as written.
+
+use crate::meta::closest;
+
+/// `:help` with no topic.
+const OVERVIEW: &str = "\
+mg is a small language for automatic differentiation: micrograd as a language.
+
+  a = 2; b = -3               numbers are nodes of a graph
+  L = (a*b + 10) * -2         arithmetic builds the graph
+  grad L                      back-propagate, then print every labelled node's data and grad
+  check L                     compare the gradients with finite differences
+  show L                      draw L's graph as a tree
+
+Commands:  grad  backward  zero_grad  check  print  show  topo  explain  dot  plot  assert  seed
+REPL:      :help [topic]  :vars  :reset  :load FILE  :save FILE  :quit
+
+Topics:    commands  syntax  functions  models  check  repl, and each command (:help grad)
+";
+
+const COMMANDS: &str = "\
+Commands (L is any arithmetic expression, usually a name):
+
+  grad L                zero the grads of L's graph, set L.grad = 1, back-propagate, and print
+                        each labelled node (L first): label, data, grad
+  grad L wrt a, b       the same, printing only a and b
+  backward L            like micrograd's L.backward(): set L.grad = 1 and accumulate into the
+                        rest without zeroing; prints nothing
+  zero_grad             set every grad to 0 (zero_grad x, m: only the graphs of x and model m)
+  check L               check every gradient of L against finite differences (:help check)
+  print e1, e2          print values; a string prints as text
+  show L                L's graph as an indented tree: label, op, data, grad
+  topo L                the order in which backward visits L's nodes
+  explain L             like grad L, narrating each chain-rule step
+  dot L                 the graph in Graphviz DOT; dot L > \"l.dot\" or > \"l.svg\" writes a file
+  plot f from -5 to 5   plot a one-argument function; > \"f.svg\" writes a picture
+  assert cond           stop with an error showing both sides when cond is false
+  assert cond, \"msg\"    the same, with a message
+  seed N                seed the random generator, so runs repeat exactly
+
+A bare expression prints its value. A '>' after a command sends its output to a file.
+";
+
+const SYNTAX: &str = "\
+Syntax
+
+  a = 2; b = -3             a statement ends at a newline or ';'
+  # a comment               runs to the end of the line
+  12  0.5  .5  1e-3         numbers (all f64); a sign is an operator: -2, a ** -1
+  \"text\"                    strings, with \\\" \\\\ \\n escapes
+  [1, 2, [3, 4]]  xs[0]     lists and indexing
+  true  false               booleans
+
+Operators, loosest first:
+  or   and   not   == != < <= > >= ~=   + -   * /   unary - +   ** (or ^)   f(x) x.grad xs[i]
+  -a**2 is -(a**2); ** groups to the right; a * -b and a - -b are fine.
+  a ~= b is true when |a - b| <= 1e-6 * max(1, |a|, |b|). Comparisons build no node.
+
+Names and attributes:
+  x = expr                  binds x; an unlabelled node takes the label 'x'
+  b = a                     b and a are the same node, as in Python
+  x.data  x.grad            read as plain numbers; assign with = += -= *= /=
+  x.label = \"name\"          rename a node for display
+
+Control flow and functions:
+  for x in xs { ... }       for k in 0..100 { ... } (100 excluded)
+  if c { ... } else { ... }
+  fn f(x) = 3*x**2 - 4*x + 5
+  fn neuron(xs, ws, b) { ...; return e }
+  [f(x) for x in xs]        [(yout - ygt)**2 for (ygt, yout) in zip(ys, ypred)]
+";
+
+const FUNCTIONS: &str = "\
+Functions
+
+Differentiable (they build graph nodes):
+  tanh  exp  log  relu  sigmoid  sqrt  abs  sin  cos
+  pow(x, y)                 the same as x ** y, differentiable in both
+  max(x, y)  min(x, y)
+
+Lists and random numbers:
+  len(xs)  sum(xs)  zip(xs, ys)  range
+  uniform(lo, hi)           a number drawn from the seeded generator (see: seed N)
+
+Models: Neuron, Layer, MLP, parameters (:help models)
+
+An operation whose result is not a finite number (1/0, log(-1), overflow) is an error
+that names the operation and its operands.
+";
+
+const MODELS: &str = "\
+Models, as in micrograd's nn.py
+
+  n = Neuron(3)                         weights and bias drawn from uniform(-1, 1)
+  l = Layer(3, 4)
+  m = MLP(3, [4, 4, 1])                 tanh on every layer
+  m = MLP(2, [16, 16, 1], act=\"relu\")   relu on hidden layers, a linear last layer
+  m(x)                                  a list, or a number where the last layer has one output
+  parameters(m)                         weights then bias, neuron by neuron, layer by layer
+  zero_grad m                           zero the parameters' grads
+
+A training step:
+  loss = sum([(yout - ygt)**2 for (ygt, yout) in zip(ys, [m(x) for x in xs])])
+  zero_grad m
+  backward loss
+  for p in parameters(m) { p.data -= 0.05 * p.grad }
+";
+
+const CHECK: &str = "\
+check L                       check every gradient of L against finite differences
+check L eps=1e-4 atol=1e-6    choose the step and the tolerances
+
+For each leaf x of L, check nudges x by +eps and -eps, re-evaluates L's graph from its
+leaves (not the script), and compares the central difference with the gradient that
+backward computes. A leaf passes when
+
+  |autograd - numeric| <= atol + rtol * |numeric|
+
+The defaults are those of torch.autograd.gradcheck: eps=1e-6, atol=1e-5, rtol=1e-3.
+A leaf on a kink (relu or abs at 0, max or min at a tie) is reported as a kink, not as a
+failure. check prints a row per leaf and a verdict, and leaves the graph's data and grads
+as they were. A script with a failed check exits with status 1.
+";
+
+const REPL: &str = "\
+The REPL
+
+  :help [topic]     this help, or help on a topic
+  :vars             the names bound in the session and their values
+  :reset            forget every name, node, the random state and the history
+  :load FILE        run the statements of a file in this session
+  :save FILE        write the statements run so far as a script
+  :quit             leave (also :q, :exit or Ctrl-D)
+
+Tab completes names, keywords, functions and attributes (x.gr<Tab> gives x.grad).
+An open bracket or brace continues the input on the next line. Ctrl-C drops the line.
+An error never ends the session and never changes it: a failing statement has no effect.
+History is kept between sessions; set MGRAD_HISTORY to a file to move it, or to nothing
+(MGRAD_HISTORY=) to turn it off.
+";
+
+const GRAD: &str = "\
+grad L              zero the grads of L's graph, set L.grad = 1 and back-propagate;
+                    then print each labelled node, L first, in reverse topological order
+grad L wrt a, b     the same, printing only a and b
+
+  a = 2; b = -3; L = (a*b + 10) * -2
+  grad L
+";
+
+const BACKWARD: &str = "\
+backward L          micrograd's L.backward(): set L.grad = 1 and back-propagate,
+                    accumulating into the grads (+=) without zeroing them first.
+                    Prints nothing; read the grads with x.grad, or use grad L.
+  zero_grad m
+  backward loss
+";
+
+const ZERO_GRAD: &str = "\
+zero_grad           set every grad in the session's graph to 0
+zero_grad x, m      only the graphs of the given nodes, lists or models
+";
+
+const PRINT: &str = "\
+print e1, e2, ...   print values separated by spaces; a string prints as text
+  print \"loss:\", loss.data
+A bare expression at the top level prints its value too.
+";
+
+const SHOW: &str = "\
+show L              L's graph as an indented tree, from L down to its leaves: each row shows
+                    a node's label (or its operation), operation, data and grad. A node
+                    reached twice is marked (shown above) and its inputs are not repeated.
+";
+
+const TOPO: &str = "\
+topo L              the nodes of L's graph in the order backward visits them, L first
+";
+
+const EXPLAIN: &str = "\
+explain L           like grad L, narrating each local chain-rule step, e.g.
+                    e = a * b: a.grad += b.data * e.grad = -3 * -2 = 6
+";
+
+const DOT: &str = "\
+dot L               L's graph in Graphviz DOT, in micrograd's style
+dot L > \"l.dot\"     write the DOT text to a file
+dot L > \"l.svg\"     write a rendered picture
+";
+
+const PLOT: &str = "\
+plot f from -5 to 5             plot a one-argument function as text
+plot f from -5 to 5 > \"f.svg\"   write the plot as a picture
+";
+
+const ASSERT: &str = "\
+assert cond             stop the script with an error that shows both sides when cond is false
+assert cond, \"message\"  the same, with your message
+  assert L.data == -8
+  assert a.grad ~= 6, \"dL/da should be 6\"
+";
+
+const SEED: &str = "\
+seed N              seed the random generator (uniform, Neuron, Layer, MLP), so runs repeat
+";
+
+/// Every topic with its text; the first names are the general topics.
+pub const TOPICS: &[(&str, &str)] = &[
+    ("commands", COMMANDS),
+    ("syntax", SYNTAX),
+    ("functions", FUNCTIONS),
+    ("models", MODELS),
+    ("check", CHECK),
+    ("repl", REPL),
+    ("grad", GRAD),
+    ("backward", BACKWARD),
+    ("zero_grad", ZERO_GRAD),
+    ("print", PRINT),
+    ("show", SHOW),
+    ("topo", TOPO),
+    ("explain", EXPLAIN),
+    ("dot", DOT),
+    ("plot", PLOT),
+    ("assert", ASSERT),
+    ("seed", SEED),
+];
+
+/// Other words that lead to a topic.
+const ALIASES: &[(&str, &str)] = &[
+    ("command", "commands"),
+    ("function", "functions"),
+    ("builtins", "functions"),
+    ("model", "models"),
+    ("mlp", "models"),
+    ("meta", "repl"),
+    ("wrt", "grad"),
+    (":help", "repl"),
+    (":vars", "repl"),
+    (":reset", "repl"),
+    (":load", "repl"),
+    (":save", "repl"),
+    (":quit", "repl"),
+];
+
+/// The help text for `topic`, or the overview without one. An unknown topic gives a
+/// sentence that suggests a close one and lists them all.
+pub fn help(topic: Option<&str>) -> Result<&'static str, String> {
+    let Some(topic) = topic.map(str::trim).filter(|topic| !topic.is_empty()) else {
+        return Ok(OVERVIEW);
+    };
+    let wanted = topic.to_lowercase();
+    let name = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == wanted)
+        .map_or(wanted.as_str(), |(_, name)| name);
+    if let Some((_, text)) = TOPICS.iter().find(|(topic_name, _)| *topic_name == name) {
+        return Ok(text);
+    }
+    let names: Vec<&str> = TOPICS.iter().map(|(name, _)| *name).collect();
+    let mut message = format!("there is no help on '{topic}'");
+    match closest(&wanted, &names) {
+        Some(suggestion) => message.push_str(&format!("; did you mean ':help {suggestion}'?")),
+        None => message.push('.'),
+    }
+    message.push_str(&format!(" Topics: {}.", names.join(", ")));
+    Err(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::KEYWORDS;
+
+    #[test]
+    fn no_topic_gives_the_overview() {
+        assert_eq!(help(None), Ok(OVERVIEW));
+        assert_eq!(help(Some("  ")), Ok(OVERVIEW));
+        assert!(OVERVIEW.contains(":help grad"));
+    }
+
+    #[test]
+    fn topics_and_aliases_are_found() {
+        assert_eq!(help(Some("check")), Ok(CHECK));
+        assert_eq!(help(Some("Syntax")), Ok(SYNTAX));
+        assert_eq!(help(Some("wrt")), Ok(GRAD));
+        assert_eq!(help(Some(":load")), Ok(REPL));
+    }
+
+    #[test]
+    fn unknown_topics_suggest_one() {
+        let error = help(Some("grda")).unwrap_err();
+        assert!(
+            error.starts_with(
+                "there is no help on 'grda'; did you mean ':help grad'? Topics: commands, syntax,"
+            ),
+            "{error}"
+        );
+        let error = help(Some("xyzzy")).unwrap_err();
+        assert!(
+            error.starts_with("there is no help on 'xyzzy'. Topics: commands, syntax,"),
+            "{error}"
+        );
+        assert!(error.ends_with(", assert, seed."), "{error}");
+    }
+
+    #[test]
+    fn every_command_keyword_has_a_topic() {
+        let statement_keywords = KEYWORDS.iter().take_while(|keyword| **keyword != "for");
+        for keyword in statement_keywords {
+            assert!(help(Some(keyword)).is_ok(), "no help on {keyword}");
+            assert!(
+                COMMANDS.contains(keyword),
+                "the command list lacks {keyword}"
+            );
+            assert!(OVERVIEW.contains(keyword), "the overview lacks {keyword}");
+        }
+    }
+
+    #[test]
+    fn every_text_ends_with_one_newline() {
+        for (name, text) in TOPICS.iter().chain([("overview", OVERVIEW)].iter()) {
+            assert!(text.ends_with('\n') && !text.ends_with("\n\n"), "{name}");
+        }
+    }
+}

@@ -1,0 +1,688 @@
+//! The interactive REPL: line editing, history, completion and highlighting
+//! (rustyline), around a [`Session`].
+//!
+//! This is the only module that knows rustyline. What an entry does is decided by
+//! [`handle_entry`], which needs no terminal, so it is tested like the library.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::history::DefaultHistory;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{ColorMode, CompletionType, Config, Context, Editor, Helper, Hinter};
+
+use mgrad::ast::{ATTRIBUTES, CONTEXTUAL_KEYWORDS, KEYWORDS};
+use mgrad::diagnostic::Diagnostic;
+use mgrad::help::{TOPICS, help};
+use mgrad::interpreter::{BUILTINS, Host, Session, VarInfo};
+use mgrad::meta::{META_COMMANDS, MetaCommand, is_meta_command};
+
+use crate::{CliHost, Format, os_reason, report_error, use_color, write_stdout};
+
+/// Callables that are not in [`BUILTINS`] but are worth completing: the model constructors.
+const MODEL_FUNCTIONS: &[&str] = &["Neuron", "Layer", "MLP", "parameters"];
+
+/// What the REPL should do after an entry.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Reply {
+    /// Nothing more to show (statements print through the host as they run).
+    Nothing,
+    /// Text for stdout.
+    Text(String),
+    /// A sentence for stderr (a meta-command went wrong).
+    Problem(String),
+    /// An error in mg code, to render against the session's sources.
+    Error(Diagnostic),
+    /// Leave the REPL.
+    Quit,
+}
+
+/// Handles one entry: a meta-command, or mg statements run in the session.
+/// An error leaves the session as it was; the REPL goes on.
+pub(crate) fn handle_entry(session: &mut Session, entry: &str, host: &mut dyn Host) -> Reply {
+    if entry.trim().is_empty() {
+        return Reply::Nothing;
+    }
+    if !is_meta_command(entry) {
+        return match session.run_entry(entry, host) {
+            Ok(()) => Reply::Nothing,
+            Err(diagnostic) => Reply::Error(diagnostic),
+        };
+    }
+    let command = match entry.parse::<MetaCommand>() {
+        Ok(command) => command,
+        Err(message) => return Reply::Problem(message),
+    };
+    match command {
+        MetaCommand::Help(topic) => match help(topic.as_deref()) {
+            Ok(text) => Reply::Text(text.to_string()),
+            Err(message) => Reply::Problem(message),
+        },
+        MetaCommand::Vars => Reply::Text(format_vars(&session.vars())),
+        MetaCommand::Reset => {
+            session.reset();
+            Reply::Text(
+                "the session is reset: no names, an empty graph, a fresh random generator\n"
+                    .to_string(),
+            )
+        }
+        MetaCommand::Load(path) => match std::fs::read_to_string(&path) {
+            Ok(source) => match session.run_entry(&source, host) {
+                Ok(()) => Reply::Nothing,
+                Err(diagnostic) => Reply::Error(diagnostic),
+            },
+            Err(error) => Reply::Problem(format!("cannot read '{path}': {}", os_reason(&error))),
+        },
+        MetaCommand::Save(path) => {
+            let statements = session.history();
+            let mut script = statements.join("\n");
+            if !script.is_empty() {
+                script.push('\n');
+            }
+            match host.write_file(&path, &script) {
+                Ok(()) => {
+                    let noun = if statements.len() == 1 {
+                        "statement"
+                    } else {
+                        "statements"
+                    };
+                    Reply::Text(format!("wrote {} {noun} to {path}\n", statements.len()))
+                }
+                Err(message) => Reply::Problem(message),
+            }
+        }
+        MetaCommand::Quit => Reply::Quit,
+    }
+}
+
+/// `:vars` as an aligned table: name, kind, value.
+pub(crate) fn format_vars(vars: &[VarInfo]) -> String {
+    if vars.is_empty() {
+        return "no names are bound yet; try a = 2\n".to_string();
+    }
+    let name_width = vars
+        .iter()
+        .map(|var| var.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let kind_width = vars
+        .iter()
+        .map(|var| var.kind.chars().count())
+        .max()
+        .unwrap_or(0);
+    vars.iter()
+        .map(|var| {
+            format!(
+                "{:name_width$}  {:kind_width$}  {}",
+                var.name, var.kind, var.summary
+            )
+            .trim_end()
+            .to_string()
+                + "\n"
+        })
+        .collect()
+}
+
+/// Whether `source` is unfinished because a bracket or brace is still open, so that
+/// Enter continues the entry on a new line. Strings and comments are skipped.
+// TODO: use `mgrad::parser::is_incomplete` once the parser branch is merged.
+pub(crate) fn is_incomplete(source: &str) -> bool {
+    let mut depth: i64 = 0;
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '#' => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                let mut closed = false;
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => {
+                            closed = true;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                if !closed {
+                    // An unterminated string is an error for the parser to report, not more input.
+                    return depth > 0;
+                }
+            }
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth > 0
+}
+
+/// Completions for the word before `pos`: the start of the replaced text and the candidates.
+pub(crate) fn completions(line: &str, pos: usize, names: &[String]) -> (usize, Vec<String>) {
+    let before = &line[..pos];
+    let start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |index| {
+            index + before[index..].chars().next().map_or(1, char::len_utf8)
+        });
+    let word = &before[start..];
+    let trimmed = before.trim_start();
+
+    // Meta-commands: `:he<TAB>`, and help topics after `:help `.
+    if trimmed.starts_with(':') {
+        if !trimmed.contains(char::is_whitespace) {
+            let start = pos - trimmed.len();
+            return (start, matching(trimmed, META_COMMANDS.iter().copied()));
+        }
+        if trimmed.starts_with(":help ") {
+            return (start, matching(word, TOPICS.iter().map(|(name, _)| *name)));
+        }
+        return (start, Vec::new());
+    }
+
+    // Attributes after a dot: `x.gr<TAB>` gives `x.grad`; not after a number (`1.5`).
+    if before[..start].ends_with('.') {
+        let receiver = &before[..start - 1];
+        let after_name =
+            receiver.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ')' || c == ']');
+        let number = receiver
+            .rsplit(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .next()
+            .is_some_and(|token| token.starts_with(|c: char| c.is_ascii_digit()));
+        if after_name && !number {
+            return (start, matching(word, ATTRIBUTES.iter().copied()));
+        }
+        return (start, Vec::new());
+    }
+
+    if word.is_empty() || word.starts_with(|c: char| c.is_ascii_digit()) {
+        return (start, Vec::new());
+    }
+    let known = names
+        .iter()
+        .map(String::as_str)
+        .chain(KEYWORDS.iter().copied())
+        .chain(CONTEXTUAL_KEYWORDS.iter().copied())
+        .chain(BUILTINS.iter().copied())
+        .chain(MODEL_FUNCTIONS.iter().copied());
+    (start, matching(word, known))
+}
+
+/// The candidates that start with `prefix`, sorted, without duplicates.
+fn matching<'a>(prefix: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut found: Vec<String> = candidates
+        .filter(|candidate| candidate.starts_with(prefix))
+        .map(str::to_string)
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+const RESET: &str = "\x1b[0m";
+const KEYWORD_STYLE: &str = "\x1b[35m";
+const BUILTIN_STYLE: &str = "\x1b[34m";
+const NUMBER_STYLE: &str = "\x1b[36m";
+const STRING_STYLE: &str = "\x1b[32m";
+const COMMENT_STYLE: &str = "\x1b[90m";
+const META_STYLE: &str = "\x1b[33m";
+
+/// The line with ANSI colours for keywords, builtins, numbers, strings and comments.
+/// It has the same display width as the line, as rustyline requires.
+pub(crate) fn highlight_line(line: &str) -> String {
+    if is_meta_command(line) {
+        return format!("{META_STYLE}{line}{RESET}");
+    }
+    let mut out = String::with_capacity(line.len() * 2);
+    let paint = |out: &mut String, style: &str, text: &str| {
+        out.push_str(style);
+        out.push_str(text);
+        out.push_str(RESET);
+    };
+    let mut rest = line;
+    let mut after_dot = false;
+    while let Some(c) = rest.chars().next() {
+        let token_len = if c == '#' {
+            let len = rest.find('\n').unwrap_or(rest.len());
+            paint(&mut out, COMMENT_STYLE, &rest[..len]);
+            len
+        } else if c == '"' {
+            let mut len = rest.len();
+            let mut escaped = false;
+            for (index, c) in rest.char_indices().skip(1) {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => {
+                        len = index + 1;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            paint(&mut out, STRING_STYLE, &rest[..len]);
+            len
+        } else if c.is_ascii_digit()
+            || (c == '.' && leading_dot_number(&line[..line.len() - rest.len()], rest))
+        {
+            let len = number_len(rest);
+            paint(&mut out, NUMBER_STYLE, &rest[..len]);
+            len
+        } else if c.is_alphabetic() || c == '_' {
+            let len = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let word = &rest[..len];
+            if after_dot {
+                out.push_str(word);
+            } else if KEYWORDS.contains(&word) {
+                paint(&mut out, KEYWORD_STYLE, word);
+            } else if BUILTINS.contains(&word) || MODEL_FUNCTIONS.contains(&word) {
+                paint(&mut out, BUILTIN_STYLE, word);
+            } else {
+                out.push_str(word);
+            }
+            len
+        } else {
+            out.push(c);
+            c.len_utf8()
+        };
+        after_dot = c == '.' && token_len == 1;
+        rest = &rest[token_len..];
+    }
+    out
+}
+
+/// Whether the `.` that starts `rest` begins a number like `.5`: a digit follows, and
+/// nothing before it could own an attribute or end a range (`x.5`, `0..10`).
+fn leading_dot_number(before: &str, rest: &str) -> bool {
+    let owner = before
+        .ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.' || c == ')' || c == ']');
+    rest[1..].starts_with(|c: char| c.is_ascii_digit()) && !owner
+}
+
+/// The length of the number at the start of `text`: `12`, `0.5`, `.5`, `1e-3`, `2.5E+4`.
+/// A `..` range (`0..100`) ends the number before the dots.
+fn number_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let digits = |mut index: usize| {
+        while index < bytes.len() && bytes[index].is_ascii_digit() {
+            index += 1;
+        }
+        index
+    };
+    let mut end = digits(0);
+    if end < bytes.len() && bytes[end] == b'.' && bytes.get(end + 1) != Some(&b'.') {
+        end = digits(end + 1);
+    }
+    if end < bytes.len() && (bytes[end] == b'e' || bytes[end] == b'E') {
+        let mut exponent = end + 1;
+        if exponent < bytes.len() && (bytes[exponent] == b'+' || bytes[exponent] == b'-') {
+            exponent += 1;
+        }
+        if exponent < bytes.len() && bytes[exponent].is_ascii_digit() {
+            end = digits(exponent);
+        }
+    }
+    end
+}
+
+/// The rustyline helper: completion, validation (multi-line) and highlighting.
+#[derive(Helper, Hinter)]
+struct MgHelper {
+    /// The session's names, refreshed after every entry.
+    names: Vec<String>,
+    color: bool,
+    files: FilenameCompleter,
+}
+
+impl Completer for MgHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(":load ") || trimmed.starts_with(":save ") {
+            return self.files.complete(line, pos, ctx);
+        }
+        let (start, candidates) = completions(line, pos, &self.names);
+        let pairs = candidates
+            .into_iter()
+            .map(|text| Pair {
+                display: text.clone(),
+                replacement: text,
+            })
+            .collect();
+        Ok((start, pairs))
+    }
+}
+
+impl Validator for MgHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        let input = ctx.input();
+        if !is_meta_command(input) && is_incomplete(input) {
+            Ok(ValidationResult::Incomplete)
+        } else {
+            Ok(ValidationResult::Valid(None))
+        }
+    }
+}
+
+impl Highlighter for MgHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if self.color {
+            Cow::Owned(highlight_line(line))
+        } else {
+            Cow::Borrowed(line)
+        }
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        self.color
+    }
+}
+
+/// Where history is kept: `$MGRAD_HISTORY` if set (empty turns history off), else
+/// `mgrad/history` in the user's state directory (or data directory where there is none).
+fn history_path() -> Option<PathBuf> {
+    history_path_from(std::env::var_os("MGRAD_HISTORY"))
+}
+
+/// [`history_path`], given the value of `MGRAD_HISTORY`.
+fn history_path_from(setting: Option<std::ffi::OsString>) -> Option<PathBuf> {
+    match setting {
+        Some(path) if path.is_empty() => None,
+        Some(path) => Some(PathBuf::from(path)),
+        None => dirs::state_dir()
+            .or_else(dirs::data_dir)
+            .map(|dir| dir.join("mgrad").join("history")),
+    }
+}
+
+/// The banner's version: `0.1` from `0.1.0`.
+fn short_version() -> String {
+    env!("CARGO_PKG_VERSION")
+        .split('.')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Runs the REPL until `:quit` or Ctrl-D, and returns the exit status.
+pub(crate) fn run(format: Format) -> u8 {
+    let color = use_color(&std::io::stdout());
+    let config = Config::builder()
+        .auto_add_history(false)
+        .completion_type(CompletionType::List)
+        .color_mode(if color {
+            ColorMode::Enabled
+        } else {
+            ColorMode::Disabled
+        })
+        .build();
+    let mut editor: Editor<MgHelper, DefaultHistory> = match Editor::with_config(config) {
+        Ok(editor) => editor,
+        Err(error) => {
+            eprintln!("mgrad: cannot start the line editor: {error}");
+            return 1;
+        }
+    };
+    editor.set_helper(Some(MgHelper {
+        names: Vec::new(),
+        color,
+        files: FilenameCompleter::new(),
+    }));
+
+    // History never stops the REPL: a directory that cannot be made or a file that cannot
+    // be read or written only means no history.
+    let history = history_path();
+    if let Some(path) = &history {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = editor.load_history(path);
+    }
+
+    // The banner is for people; a JSON Lines stream carries only JSON.
+    if format == Format::Text {
+        write_stdout(&format!(
+            "mgrad {} — type :help for help, :quit to leave\n",
+            short_version()
+        ));
+    }
+    let prompt = if color {
+        ("> ", "\x1b[1;32m> \x1b[0m")
+    } else {
+        ("> ", "> ")
+    };
+    let mut session = Session::new();
+    let mut host = CliHost::new(format);
+    loop {
+        let entry = match editor.readline(&prompt) {
+            Ok(entry) => entry,
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(error) => {
+                eprintln!("mgrad: cannot read input: {error}");
+                return 1;
+            }
+        };
+        if !entry.trim().is_empty() {
+            let _ = editor.add_history_entry(entry.as_str());
+            if let Some(path) = &history {
+                let _ = editor.append_history(path);
+            }
+        }
+        match handle_entry(&mut session, &entry, &mut host) {
+            Reply::Nothing => {}
+            Reply::Text(text) => write_stdout(&text),
+            Reply::Problem(message) => eprintln!("{message}"),
+            Reply::Error(diagnostic) => report_error(session.sources(), &diagnostic, format),
+            Reply::Quit => break,
+        }
+        if let Some(helper) = editor.helper_mut() {
+            helper.names = session.names();
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mgrad::output::Output;
+
+    /// Collects what a session emits and the files it writes.
+    #[derive(Default)]
+    struct Recorder {
+        outputs: Vec<Output>,
+        files: Vec<(String, String)>,
+    }
+
+    impl Host for Recorder {
+        fn emit(&mut self, output: Output) {
+            self.outputs.push(output);
+        }
+        fn write_file(&mut self, path: &str, contents: &str) -> Result<(), String> {
+            self.files.push((path.to_string(), contents.to_string()));
+            Ok(())
+        }
+    }
+
+    fn entry(line: &str) -> Reply {
+        handle_entry(&mut Session::new(), line, &mut Recorder::default())
+    }
+
+    #[test]
+    fn meta_commands_answer_without_a_terminal() {
+        assert_eq!(entry(":quit"), Reply::Quit);
+        assert_eq!(entry("   "), Reply::Nothing);
+        assert!(matches!(entry(":help"), Reply::Text(text) if text.contains(":help grad")));
+        assert!(matches!(entry(":help check"), Reply::Text(text) if text.contains("eps=1e-6")));
+        assert_eq!(
+            entry(":hlep"),
+            Reply::Problem("unknown command ':hlep'; did you mean ':help'?".to_string())
+        );
+        assert!(
+            matches!(entry(":help nope"), Reply::Problem(text) if text.starts_with("there is no help on 'nope'"))
+        );
+        assert_eq!(
+            entry(":load /no/such/file.mg"),
+            Reply::Problem("cannot read '/no/such/file.mg': No such file or directory".to_string())
+        );
+    }
+
+    #[test]
+    fn vars_line_up() {
+        let vars = [
+            VarInfo {
+                name: "a".to_string(),
+                kind: "scalar",
+                summary: "2 (grad 6)".to_string(),
+            },
+            VarInfo {
+                name: "xs".to_string(),
+                kind: "list",
+                summary: "[1, 2]".to_string(),
+            },
+            VarInfo {
+                name: "f".to_string(),
+                kind: "function",
+                summary: "<fn f(x)>".to_string(),
+            },
+        ];
+        assert_eq!(
+            format_vars(&vars),
+            "a   scalar    2 (grad 6)\nxs  list      [1, 2]\nf   function  <fn f(x)>\n"
+        );
+        assert_eq!(format_vars(&[]), "no names are bound yet; try a = 2\n");
+    }
+
+    #[test]
+    fn open_brackets_continue_the_entry() {
+        assert!(is_incomplete("for k in 0..3 {"));
+        assert!(is_incomplete("xs = [1, 2,"));
+        assert!(is_incomplete("fn f(x) { # a { comment\n  return x"));
+        assert!(!is_incomplete("fn f(x) { return x }"));
+        assert!(!is_incomplete("print \"{\""));
+        assert!(!is_incomplete("print \"unterminated {"));
+        assert!(!is_incomplete("a = (1))"));
+        assert!(!is_incomplete(""));
+    }
+
+    fn complete(line: &str, names: &[&str]) -> (usize, Vec<String>) {
+        let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
+        completions(line, line.len(), &names)
+    }
+
+    #[test]
+    fn completion_offers_names_keywords_and_builtins() {
+        assert_eq!(
+            complete("ta", &["target"]),
+            (0, vec!["tanh".to_string(), "target".to_string()])
+        );
+        assert_eq!(
+            complete("L = b + bi", &["bias"]),
+            (8, vec!["bias".to_string()])
+        );
+        assert_eq!(complete("gr", &[]), (0, vec!["grad".to_string()]));
+        assert_eq!(complete("m = ML", &[]), (4, vec!["MLP".to_string()]));
+        assert_eq!(complete("x = 1", &[]), (4, vec![]));
+        assert_eq!(complete("x = ", &["a"]), (4, vec![]));
+    }
+
+    #[test]
+    fn completion_offers_attributes_after_a_dot() {
+        assert_eq!(complete("x.gr", &[]), (2, vec!["grad".to_string()]));
+        assert_eq!(
+            complete("print w1.", &[]),
+            (
+                9,
+                vec!["data".to_string(), "grad".to_string(), "label".to_string()]
+            )
+        );
+        assert_eq!(complete("xs[0].d", &[]), (6, vec!["data".to_string()]));
+        assert_eq!(complete("y = 1.", &[]), (6, vec![]));
+    }
+
+    #[test]
+    fn completion_offers_meta_commands_and_topics() {
+        assert_eq!(complete(":he", &[]), (0, vec![":help".to_string()]));
+        assert_eq!(
+            complete("  :q", &[]),
+            (2, vec![":q".to_string(), ":quit".to_string()])
+        );
+        assert_eq!(complete(":help ch", &[]), (6, vec!["check".to_string()]));
+    }
+
+    #[test]
+    fn highlighting_colours_tokens_and_keeps_the_text() {
+        let line = "grad tanh(x.grad * 2.5e-3) # done";
+        let coloured = highlight_line(line);
+        assert_eq!(
+            coloured,
+            "\x1b[35mgrad\x1b[0m \x1b[34mtanh\x1b[0m(x.grad * \x1b[36m2.5e-3\x1b[0m) \x1b[90m# done\x1b[0m"
+        );
+        assert_eq!(strip_ansi(&coloured), line);
+        for line in [
+            "print \"a \\\" b\", .5",
+            "for k in 0..10 { }",
+            "x = \"open",
+            ":help grad",
+            "é = 1",
+        ] {
+            assert_eq!(strip_ansi(&highlight_line(line)), line);
+        }
+        assert_eq!(
+            highlight_line("0..10"),
+            "\x1b[36m0\x1b[0m..\x1b[36m10\x1b[0m"
+        );
+    }
+
+    fn strip_ansi(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for c in chars.by_ref() {
+                    if c == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn history_can_be_moved_or_turned_off() {
+        assert_eq!(history_path_from(Some("".into())), None);
+        assert_eq!(
+            history_path_from(Some("/tmp/mg-history".into())),
+            Some(PathBuf::from("/tmp/mg-history"))
+        );
+        assert!(history_path_from(None).is_none_or(|path| path.ends_with("mgrad/history")));
+    }
+
+    #[test]
+    fn the_banner_shows_major_and_minor() {
+        assert_eq!(short_version(), "0.1");
+    }
+}
