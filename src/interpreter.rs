@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::ast::{
-    AssignTarget, Block, BinaryOp, Command, CompareOp, Expr, ExprKind, FnBody, FnDef, Ident,
+    AssignTarget, Block, BinaryOp, CompareOp, Expr, ExprKind, FnBody, FnDef, Ident,
     LogicalOp, Pattern, Program, Stmt, StmtKind, UnaryOp,
 };
 use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
@@ -911,13 +911,18 @@ impl Session {
             Builtin::Range => 1..=2,
         };
         if !arity.contains(&args.len()) {
+            let plural = if *arity.end() == 1 { "" } else { "s" };
             let expected = match (arity.start(), arity.end()) {
-                (a, b) if a == b => format!("{a}"),
-                (a, &usize::MAX) => format!("at least {a}"),
-                (a, b) => format!("{a} or {b}"),
+                (a, b) if a == b => format!("{a} argument{plural}"),
+                (a, &usize::MAX) => format!("at least {a} arguments"),
+                (a, b) => format!("{a} or {b} arguments"),
+            };
+            let given = match args.len() {
+                1 => "1 was".to_string(),
+                n => format!("{n} were"),
             };
             return Err(RuntimeError::Argument {
-                message: format!("'{}' takes {expected} argument(s), but {} were given", builtin.name(), args.len()),
+                message: format!("'{}' takes {expected}, but {given} given", builtin.name()),
                 span,
                 help: None,
             });

@@ -199,7 +199,7 @@ fn check_leaves_data_and_grads_alone() {
 
 #[test]
 fn print_values() {
-    let (_, host) = run_ok("a = 2; print a, a * 3, \"text\", [1, [2, 3]], 1 < 2");
+    let (_, host) = run_ok("a = 2; print a, a * 3, \"text\", [1, [2, 3]], (1 < 2)");
     let Some(Output::Print(print)) = host.outputs.last() else { panic!() };
     assert_eq!(
         print.values,
