@@ -7,9 +7,8 @@
 //! Exit status: 0 on success; 1 for a parse, runtime or assertion error, or a failed
 //! `check`; 2 for a usage error (bad arguments, an unreadable script, `mgrad grade`).
 //!
-//! Errors: in text mode, a rendered diagnostic on stderr. In JSON mode, one
-//! `{"cmd":"error",…}` line on stdout, so that a consumer reading the JSON Lines
-//! stream sees the whole story in one place; nothing is written to stderr then.
+//! Errors go to stderr (SPEC §6): in text mode a rendered diagnostic, in JSON mode
+//! one `{"cmd":"error",…}` line.
 
 mod repl;
 
@@ -31,7 +30,7 @@ const STACK_SIZE: usize = 256 * 1024 * 1024;
     name = "mgrad",
     version,
     about = "An interpreter and REPL for mg, a small language for scalar reverse-mode automatic differentiation",
-    after_help = "With no script and no -e, mgrad starts the REPL; when stdin is not a terminal it runs stdin as a script.",
+    after_help = "With no script and no -e, mgrad starts the REPL; when stdin is not a terminal, the REPL reads its entries from stdin without prompts.",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -84,6 +83,10 @@ enum Job {
         source: String,
     },
     Repl,
+    /// The REPL without a terminal: entries come from stdin, with no prompts.
+    PipedRepl {
+        source: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -99,6 +102,7 @@ fn main() -> ExitCode {
     let run = move || match job {
         Job::Script { name, source } => run_script(&name, &source, format),
         Job::Repl => repl::run(format),
+        Job::PipedRepl { source } => repl::run_piped(&source, format),
     };
     let code = match std::thread::Builder::new()
         .name("mg".to_string())
@@ -145,11 +149,8 @@ fn job_for(
                 source,
             })
             .map_err(|error| format!("cannot read '{path}': {}", os_reason(&error))),
-        // Without a terminal there is nobody to prompt: run what arrives on stdin as a script.
-        None if !io::stdin().is_terminal() => read_stdin().map(|source| Job::Script {
-            name: "<stdin>".to_string(),
-            source,
-        }),
+        // Without a terminal there is nobody to prompt: the REPL reads stdin silently (SPEC §7).
+        None if !io::stdin().is_terminal() => read_stdin().map(|source| Job::PipedRepl { source }),
         None => Ok(Job::Repl),
     }
 }
@@ -204,7 +205,9 @@ pub(crate) fn report_error(sources: &SourceMap, diagnostic: &Diagnostic, format:
             let json = serde_json::to_string(&sources.error_json(diagnostic)).unwrap_or_else(|error| {
                 serde_json::json!({"cmd": "error", "kind": "runtime", "message": error.to_string()}).to_string()
             });
-            write_stdout(&(json + "\n"));
+            let mut stderr = io::stderr().lock();
+            let _ = writeln!(stderr, "{json}");
+            let _ = stderr.flush();
         }
     }
 }

@@ -424,6 +424,47 @@ fn short_version() -> String {
 }
 
 /// Runs the REPL until `:quit` or Ctrl-D, and returns the exit status.
+/// The REPL without a terminal (`mgrad < session.mg`): each line is an entry (lines join
+/// while brackets are open), meta-commands work, and an error is reported without ending
+/// the session. The exit status is 1 if any entry failed or any check failed.
+pub(crate) fn run_piped(source: &str, format: Format) -> u8 {
+    let mut session = Session::new();
+    let mut host = CliHost::new(format);
+    let mut failed = false;
+    let mut entry = String::new();
+    for line in source.lines() {
+        if !entry.is_empty() {
+            entry.push('\n');
+        }
+        entry.push_str(line);
+        if is_incomplete(&entry) {
+            continue;
+        }
+        match handle_entry(&mut session, &entry, &mut host) {
+            Reply::Nothing => {}
+            Reply::Text(text) => write_stdout(&text),
+            Reply::Problem(message) => {
+                failed = true;
+                eprintln!("{message}");
+            }
+            Reply::Error(diagnostic) => {
+                failed = true;
+                report_error(session.sources(), &diagnostic, format);
+            }
+            Reply::Quit => return u8::from(failed || session.failed_checks() > 0),
+        }
+        entry.clear();
+    }
+    if !entry.trim().is_empty() {
+        // The input ended inside an open bracket: run it so the parser can say what is missing.
+        if let Reply::Error(diagnostic) = handle_entry(&mut session, &entry, &mut host) {
+            failed = true;
+            report_error(session.sources(), &diagnostic, format);
+        }
+    }
+    u8::from(failed || session.failed_checks() > 0)
+}
+
 pub(crate) fn run(format: Format) -> u8 {
     let color = use_color(&std::io::stdout());
     let config = Config::builder()

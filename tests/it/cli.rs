@@ -38,6 +38,20 @@ fn scripts_run_from_stdin() {
 }
 
 #[test]
+fn piped_stdin_is_a_repl_without_prompts() {
+    // An error is reported and the session goes on; the exit status still says something failed.
+    mgrad()
+        .write_stdin("a = 1\nb = nope\nprint a\n:vars\nxs = [1,\n 2]\nprint len(xs)\n")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("1\n"))
+        .stdout(predicate::str::contains("a"))
+        .stdout(predicate::str::ends_with("2\n"))
+        .stdout(predicate::str::contains(">").not())
+        .stderr(predicate::str::contains("unknown name 'nope'"));
+}
+
+#[test]
 fn errors_go_to_stderr_with_line_and_column_and_exit_1() {
     mgrad()
         .args(["-e", "b = 2\nL = bb * 2"])
@@ -105,8 +119,9 @@ fn json_lines() {
 #[test]
 fn json_errors_carry_kind_line_and_column() {
     let output = mgrad().args(["--format", "json", "-e", "a = 1\nb = log(a - 1)"]).assert().code(1).get_output().clone();
-    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    let line = all.lines().find(|line| line.contains("\"cmd\":\"error\"")).expect("a JSON error line");
+    assert!(output.stdout.is_empty(), "errors go to stderr");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr.lines().find(|line| line.contains("\"cmd\":\"error\"")).expect("a JSON error line");
     let error: serde_json::Value = serde_json::from_str(line).unwrap();
     assert_eq!(error["kind"], "runtime");
     assert_eq!(error["line"], 2);
