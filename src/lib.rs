@@ -6,4 +6,5 @@
 //! reports, DOT text, diagnostics) that `src/main.rs` renders as text or JSON.
 
 pub mod ast;
+pub mod parser;
 pub mod span;
