@@ -34,9 +34,15 @@ pub const MAX_NESTING: usize = 128;
 /// bounds their stack use too; a 100,000-term sum is rejected rather than crashing.
 pub const MAX_DEPTH: usize = 1000;
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/mg.pest"]
-struct MgParser;
+/// The pest parser, in a private module so that its generated `Rule` enum stays
+/// invisible outside `parser`.
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/mg.pest"]
+    pub(crate) struct MgParser;
+}
+
+use grammar::{MgParser, Rule};
 
 /// Parses a whole program. Every span in the result and in errors is offset by `base`
 /// (the session keeps all REPL entries in one address space; pass 0 for a lone source).
