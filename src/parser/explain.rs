@@ -244,6 +244,33 @@ pub(crate) fn explain(
         };
     }
 
+    // `zero_grad = 1`, `print = 2`: a command keyword that took no argument, then `=`.
+    if matches!(found_text, "=" | "+=" | "-=" | "*=" | "/=")
+        && let Some(prev) = cx.previous()
+        && prev.kind == TokenKind::Name
+        && is_keyword(cx.text(prev))
+        && !matches!(cx.text(prev), "true" | "false")
+    {
+        return ParseError::KeywordAsName {
+            keyword: cx.text(prev).to_string(),
+            span: Span::new(base + prev.start, base + prev.end),
+        };
+    }
+
+    // A block where no statement wants one.
+    if found_text == "{"
+        && !matches!(
+            cx.previous().map(|t| t.kind),
+            Some(TokenKind::Op | TokenKind::Open)
+        )
+    {
+        return ParseError::Unexpected {
+            found: "'{'".into(),
+            help: Some("a block '{ … }' belongs after 'for …', 'if …', 'else' or 'fn …'".into()),
+            span,
+        };
+    }
+
     let construct = cx.construct();
 
     if expects(Rule::block) || expects(Rule::fn_expr_body) || expects(Rule::else_if) {

@@ -523,6 +523,45 @@ fn error_messages_and_spans() {
     );
     check_err("a < b = 1", "unexpected '='", "=");
     check_err("x = !a", "unexpected character '!'", "!");
+    check_err(
+        "zero_grad = 1",
+        "'zero_grad' is a keyword and cannot be used as a name; try 'zero_grad_'",
+        "zero_grad",
+    );
+    check_err(
+        "fn grad(x) = x",
+        "'grad' is a keyword and cannot be used as a name; try 'grad_'",
+        "grad",
+    );
+    check_err("for x in xs { y } else {}", "unexpected 'else'", "else");
+    check_err("{ x = 1 }", "unexpected '{'", "{");
+    check_err("x = [1, 2 3]", "expected ',' or ']', found '3'", "3");
+    assert_eq!(
+        parse_err("x = [1, 2 3]").help().as_deref(),
+        Some("the '[' is at line 1, column 5")
+    );
+    check_err(
+        "if x {} else y",
+        "expected '{' or 'if' after 'else', found 'y'",
+        "y",
+    );
+    check_err(
+        "check L eps 1",
+        "expected '=' after the option name, found '1'",
+        "1",
+    );
+    check_err(
+        "x = a.5",
+        "expected an attribute name after '.', found '5'",
+        "5",
+    );
+    check_err("\"s\" = 1", "cannot assign to a string", "\"s\"");
+    // Errors in later lines point at the right place.
+    check_err(
+        "a = 1\nb = (a +\n  )\n",
+        "expected an expression after '+', found ')'",
+        ")",
+    );
 }
 
 #[test]
