@@ -26,8 +26,11 @@ use pest::Parser;
 use crate::ast;
 pub use error::ParseError;
 
-/// The deepest bracket nesting, and the longest run of prefix operators or chain of `**`,
-/// that the parser accepts.
+/// The deepest bracket nesting (`(`, `[`, `{` together), and the longest run of prefix
+/// operators or chain of `**` (counted along one path through the brackets), that the
+/// parser accepts. 128 rather than 256: building the tree recurses once per bracket
+/// level, and a debug build needs about 11 KiB of stack per level, so 256 levels would
+/// overflow a 2 MiB thread (`worst_legal_nesting_fits_a_small_stack` checks this).
 pub const MAX_NESTING: usize = 128;
 
 /// The deepest syntax tree the parser builds. Later passes over the tree recurse, so this
