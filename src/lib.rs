@@ -16,6 +16,7 @@ pub mod interpreter;
 pub mod meta;
 pub mod number;
 pub mod output;
+pub mod parser;
 pub mod render;
 pub mod span;
 pub mod value;

@@ -1,0 +1,76 @@
+//! The parser: mg source text to the typed syntax tree of [`crate::ast`].
+//!
+//! Three stages:
+//! 1. [`scan`] lexes the source once, reports lexical mistakes and unbalanced brackets
+//!    with precise spans, bounds nesting (so nothing below can overflow the stack), and
+//!    blanks out newlines inside `( )` and `[ ]`;
+//! 2. pest parses the scanned text with `grammar/mg.pest`;
+//! 3. [`build`] turns pest's pairs into [`ast::Program`], giving operators their
+//!    precedence with a Pratt parser and bounding the depth of the tree.
+//!
+//! A pest failure is turned into a sentence by [`explain`], from what pest expected,
+//! the token it found and the tokens before it.
+//!
+//! Architecture Invariant: nothing outside this module sees pest's `Pair` or `Rule`.
+
+mod build;
+mod error;
+mod explain;
+mod scan;
+
+#[cfg(test)]
+mod tests;
+
+use pest::Parser;
+
+use crate::ast;
+pub use error::ParseError;
+
+/// The deepest bracket nesting (`(`, `[`, `{` together), and the longest run of prefix
+/// operators or chain of `**` (counted along one path through the brackets), that the
+/// parser accepts. 128 rather than 256: building the tree recurses once per bracket
+/// level, and a debug build needs about 11 KiB of stack per level, so 256 levels would
+/// overflow a 2 MiB thread (`worst_legal_nesting_fits_a_small_stack` checks this).
+pub const MAX_NESTING: usize = 128;
+
+/// The deepest syntax tree the parser builds. Later passes over the tree recurse, so this
+/// bounds their stack use too; a 100,000-term sum is rejected rather than crashing.
+pub const MAX_DEPTH: usize = 1000;
+
+/// The pest parser, in a private module so that its generated `Rule` enum stays
+/// invisible outside `parser`.
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/mg.pest"]
+    pub(crate) struct MgParser;
+}
+
+use grammar::{MgParser, Rule};
+
+/// Parses a whole program. Every span in the result and in errors is offset by `base`
+/// (the session keeps all REPL entries in one address space; pass 0 for a lone source).
+pub fn parse_program(source: &str, base: usize) -> Result<ast::Program, ParseError> {
+    let scanned = scan::scan(source, base)?;
+    let mut pairs = MgParser::parse(Rule::program, &scanned.text)
+        .map_err(|error| explain::explain(&error, source, &scanned.tokens, base))?;
+    let program = pairs.next().ok_or_else(|| ParseError::Internal {
+        message: "pest returned no program".into(),
+        span: crate::span::Span::new(base, base),
+    })?;
+    build::Builder {
+        base,
+        source,
+        tokens: &scanned.tokens,
+    }
+    .program(program)
+}
+
+/// True when `source` cannot be complete yet: an open `(`, `[` or `{` without its closer
+/// (outside strings and comments), or an unterminated string. The REPL uses it to ask
+/// for another line.
+pub fn is_incomplete(source: &str) -> bool {
+    matches!(
+        scan::scan(source, 0),
+        Err(ParseError::UnclosedBracket { .. } | ParseError::UnterminatedString { .. })
+    )
+}
