@@ -102,10 +102,7 @@ pub enum Command {
     /// `explain L`
     Explain(Expr),
     /// `assert cond` or `assert cond, "message"`
-    Assert {
-        condition: Expr,
-        message: Option<Expr>,
-    },
+    Assert { condition: Expr, message: Option<Expr> },
     /// `seed N`
     Seed(Expr),
 }
@@ -141,7 +138,10 @@ pub enum ExprKind {
     /// `[a, b, c]`
     List(Vec<Expr>),
     /// `start..end` (end excluded).
-    Range { start: Box<Expr>, end: Box<Expr> },
+    Range {
+        start: Box<Expr>,
+        end: Box<Expr>,
+    },
     /// `[element for pattern in iterable]` or `[element for pattern in iterable if condition]`
     Comprehension {
         element: Box<Expr>,
@@ -149,7 +149,10 @@ pub enum ExprKind {
         iterable: Box<Expr>,
         condition: Option<Box<Expr>>,
     },
-    Unary { op: UnaryOp, operand: Box<Expr> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
     Binary {
         op: BinaryOp,
         lhs: Box<Expr>,
@@ -168,11 +171,20 @@ pub enum ExprKind {
         rhs: Box<Expr>,
     },
     /// `callee(args)`
-    Call { callee: Box<Expr>, args: Vec<Argument> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Argument>,
+    },
     /// `object.attribute`
-    Attribute { object: Box<Expr>, attribute: Ident },
+    Attribute {
+        object: Box<Expr>,
+        attribute: Ident,
+    },
     /// `object[index]`
-    Index { object: Box<Expr>, index: Box<Expr> },
+    Index {
+        object: Box<Expr>,
+        index: Box<Expr>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,9 +282,29 @@ pub enum FnBody {
 /// Words that start statements or belong to the syntax, and so cannot be names.
 /// (`.data`, `.grad` and `.label` after a dot are attributes, not keywords.)
 pub const KEYWORDS: &[&str] = &[
-    "grad", "backward", "zero_grad", "check", "print", "show", "topo", "dot", "explain",
-    "assert", "seed", "plot", "for", "in", "if", "else", "fn", "return", "and", "or", "not",
-    "true", "false",
+    "grad",
+    "backward",
+    "zero_grad",
+    "check",
+    "print",
+    "show",
+    "topo",
+    "dot",
+    "explain",
+    "assert",
+    "seed",
+    "plot",
+    "for",
+    "in",
+    "if",
+    "else",
+    "fn",
+    "return",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
 ];
 
 /// Words with a meaning only in one place (`grad L wrt a`); they stay usable as names.

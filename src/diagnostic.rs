@@ -54,7 +54,11 @@ impl SourceMap {
     /// Adds a source and returns its base offset.
     pub fn add(&mut self, name: &str, text: &str) -> usize {
         let base = self.files.last().map_or(0, |file| file.base + file.text.len() + 1);
-        self.files.push(SourceFile { name: name.to_string(), base, text: text.to_string() });
+        self.files.push(SourceFile {
+            name: name.to_string(),
+            base,
+            text: text.to_string(),
+        });
         base
     }
 
@@ -66,7 +70,10 @@ impl SourceMap {
     /// The text a span covers ("" if it is not in any source).
     pub fn slice(&self, span: Span) -> &str {
         self.file_at(span.start)
-            .and_then(|file| file.text.get(span.start - file.base..span.end.saturating_sub(file.base)))
+            .and_then(|file| {
+                file.text
+                    .get(span.start - file.base..span.end.saturating_sub(file.base))
+            })
             .unwrap_or("")
     }
 
@@ -81,15 +88,17 @@ impl SourceMap {
     /// Renders a diagnostic with its source line and a caret under the span.
     pub fn render(&self, diagnostic: &Diagnostic, color: bool) -> String {
         let line_col = self.line_col(diagnostic.span.start);
-        let headline = format!("{} (line {}, column {})", diagnostic.message, line_col.line, line_col.column);
+        let headline = format!(
+            "{} (line {}, column {})",
+            diagnostic.message, line_col.line, line_col.column
+        );
         let mut files = SimpleFiles::new();
         let mut report = Report::error().with_message(headline);
         if let Some(file) = self.file_at(diagnostic.span.start) {
             let id = files.add(file.name.clone(), file.text.clone());
             let start = (diagnostic.span.start - file.base).min(file.text.len());
             let end = (diagnostic.span.end.saturating_sub(file.base)).clamp(start, file.text.len());
-            let label = Label::primary(id, start..end)
-                .with_message(diagnostic.label.clone().unwrap_or_default());
+            let label = Label::primary(id, start..end).with_message(diagnostic.label.clone().unwrap_or_default());
             report = report.with_labels(vec![label]);
         }
         if let Some(help) = &diagnostic.help {

@@ -292,9 +292,7 @@ mod tests {
     fn unknown_topics_suggest_one() {
         let error = help(Some("grda")).unwrap_err();
         assert!(
-            error.starts_with(
-                "there is no help on 'grda'; did you mean ':help grad'? Topics: commands, syntax,"
-            ),
+            error.starts_with("there is no help on 'grda'; did you mean ':help grad'? Topics: commands, syntax,"),
             "{error}"
         );
         let error = help(Some("xyzzy")).unwrap_err();
@@ -310,10 +308,7 @@ mod tests {
         let statement_keywords = KEYWORDS.iter().take_while(|keyword| **keyword != "for");
         for keyword in statement_keywords {
             assert!(help(Some(keyword)).is_ok(), "no help on {keyword}");
-            assert!(
-                COMMANDS.contains(keyword),
-                "the command list lacks {keyword}"
-            );
+            assert!(COMMANDS.contains(keyword), "the command list lacks {keyword}");
             assert!(OVERVIEW.contains(keyword), "the overview lacks {keyword}");
         }
     }

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::ast::{
-    AssignTarget, Block, BinaryOp, CompareOp, Expr, ExprKind, FnBody, FnDef, Ident,
-    LogicalOp, Pattern, Program, Stmt, StmtKind, UnaryOp,
+    AssignTarget, BinaryOp, Block, CompareOp, Expr, ExprKind, FnBody, FnDef, Ident, LogicalOp, Pattern, Program, Stmt,
+    StmtKind, UnaryOp,
 };
 use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
 use crate::graph::{self, Graph, GraphError, NodeId, Op};
@@ -38,8 +38,8 @@ pub trait Host {
 
 /// Builtin functions, for completion and "did you mean".
 pub const BUILTINS: &[&str] = &[
-    "tanh", "exp", "log", "relu", "sigmoid", "sqrt", "abs", "sin", "cos", "pow", "max", "min",
-    "len", "sum", "zip", "range", "uniform",
+    "tanh", "exp", "log", "relu", "sigmoid", "sqrt", "abs", "sin", "cos", "pow", "max", "min", "len", "sum", "zip",
+    "range", "uniform",
 ];
 
 /// How deep user functions may call each other before mg stops with an error.
@@ -168,7 +168,10 @@ impl Session {
                             crate::number::format_number(self.graph.grad(*id))
                         ),
                     ),
-                    other => (other.kind_name().trim_start_matches("a ").trim_start_matches("n "), self.describe(other)),
+                    other => (
+                        other.kind_name().trim_start_matches("a ").trim_start_matches("n "),
+                        self.describe(other),
+                    ),
                 };
                 Some(VarInfo { name, kind, summary })
             })
@@ -262,14 +265,22 @@ impl Session {
             StmtKind::Command { command, redirect } => {
                 self.exec_command(command, redirect.as_ref(), stmt.span, host)?
             }
-            StmtKind::For { pattern, iterable, body } => {
+            StmtKind::For {
+                pattern,
+                iterable,
+                body,
+            } => {
                 let items = self.eval_iterable(iterable, host)?;
                 for item in items.iter() {
                     self.bind_pattern(pattern, item.clone())?;
                     self.exec_block(body, host)?;
                 }
             }
-            StmtKind::If { condition, then_block, else_block } => {
+            StmtKind::If {
+                condition,
+                then_block,
+                else_block,
+            } => {
                 if self.eval_condition(condition, host)? {
                     self.exec_block(then_block, host)?;
                 } else if let Some(block) = else_block {
@@ -293,7 +304,14 @@ impl Session {
         Ok(())
     }
 
-    fn exec_assign(&mut self, target: &AssignTarget, op: Option<BinaryOp>, value: &Expr, span: Span, host: &mut dyn Host) -> Exec<()> {
+    fn exec_assign(
+        &mut self,
+        target: &AssignTarget,
+        op: Option<BinaryOp>,
+        value: &Expr,
+        span: Span,
+        host: &mut dyn Host,
+    ) -> Exec<()> {
         match target {
             AssignTarget::Name(ident) => {
                 let mut new = self.eval(value, host)?;
@@ -322,7 +340,10 @@ impl Session {
     fn labelled(&mut self, value: Value, name: &str) -> Result<Value, RuntimeError> {
         match value {
             Value::Num(x) => {
-                let id = self.graph.leaf(x).map_err(|error| self.graph_error(error, Span::default()))?;
+                let id = self
+                    .graph
+                    .leaf(x)
+                    .map_err(|error| self.graph_error(error, Span::default()))?;
                 self.graph.set_label(id, Some(name));
                 Ok(Value::Node(id))
             }
@@ -371,12 +392,20 @@ impl Session {
             "data" | "grad" => {
                 let mut number = self.expect_number(&new, span, "a node's data or grad")?;
                 if let Some(op) = op {
-                    let current = if attribute.name == "data" { self.graph.data(id) } else { self.graph.grad(id) };
+                    let current = if attribute.name == "data" {
+                        self.graph.data(id)
+                    } else {
+                        self.graph.grad(id)
+                    };
                     number = self.number_arithmetic(op, current, number, span)?;
                 }
                 if !number.is_finite() {
                     return Err(RuntimeError::NotFinite {
-                        message: format!("cannot set '.{}' to {}", attribute.name, crate::number::format_number(number)),
+                        message: format!(
+                            "cannot set '.{}' to {}",
+                            attribute.name,
+                            crate::number::format_number(number)
+                        ),
                         span,
                     }
                     .into());
@@ -414,7 +443,15 @@ impl Session {
     }
 
     /// `xs[i] = v` and `xs[i][j] += v`: lists are values, so this rebinds `xs` to a changed copy.
-    fn assign_index(&mut self, object: &Expr, index: &Expr, op: Option<BinaryOp>, new: Value, span: Span, host: &mut dyn Host) -> Exec<()> {
+    fn assign_index(
+        &mut self,
+        object: &Expr,
+        index: &Expr,
+        op: Option<BinaryOp>,
+        new: Value,
+        span: Span,
+        host: &mut dyn Host,
+    ) -> Exec<()> {
         let mut indexes = vec![index];
         let mut base = object;
         while let ExprKind::Index { object, index } = &base.kind {
@@ -430,7 +467,10 @@ impl Session {
             }
             .into());
         };
-        let ident = Ident { name: name.clone(), span: base.span };
+        let ident = Ident {
+            name: name.clone(),
+            span: base.span,
+        };
         let mut positions = Vec::new();
         for index in &indexes {
             let value = self.eval(index, host)?;
@@ -514,7 +554,10 @@ impl Session {
             ExprKind::Number(x) => Value::Num(*x),
             ExprKind::Str(text) => Value::Str(Rc::from(text.as_str())),
             ExprKind::Bool(b) => Value::Bool(*b),
-            ExprKind::Name(name) => self.lookup(&Ident { name: name.clone(), span: expr.span })?,
+            ExprKind::Name(name) => self.lookup(&Ident {
+                name: name.clone(),
+                span: expr.span,
+            })?,
             ExprKind::List(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {
@@ -529,7 +572,12 @@ impl Session {
                 let to = self.expect_integer(&end_value, end.span, "the end of a range")?;
                 self.range(from, to, expr.span)?
             }
-            ExprKind::Comprehension { element, pattern, iterable, condition } => {
+            ExprKind::Comprehension {
+                element,
+                pattern,
+                iterable,
+                condition,
+            } => {
                 let items = self.eval_iterable(iterable, host)?;
                 let mut values = Vec::with_capacity(items.len());
                 for item in items.iter() {
@@ -672,7 +720,11 @@ impl Session {
             ("label", Value::Node(id)) => Ok(Value::Str(Rc::from(self.graph.label(*id).unwrap_or("")))),
             ("data", Value::Num(x)) => Ok(Value::Num(*x)),
             ("data" | "grad" | "label", other) => Err(RuntimeError::Type {
-                message: format!("{} has no '.{}'; only graph nodes do", other.kind_name(), attribute.name),
+                message: format!(
+                    "{} has no '.{}'; only graph nodes do",
+                    other.kind_name(),
+                    attribute.name
+                ),
                 span: object.span,
                 help: match other {
                     Value::Num(_) => Some("bind the number to a name first: x = 2".to_string()),
@@ -724,12 +776,22 @@ impl Session {
         if result.is_finite() {
             Ok(result)
         } else {
-            Err(self.graph_error(GraphError::NonFinite { op, operands: operands.to_vec(), result }, span))
+            Err(self.graph_error(
+                GraphError::NonFinite {
+                    op,
+                    operands: operands.to_vec(),
+                    result,
+                },
+                span,
+            ))
         }
     }
 
     fn apply(&mut self, op: Op, inputs: &[NodeId], span: Span) -> Result<Value, RuntimeError> {
-        self.graph.apply(op, inputs).map(Value::Node).map_err(|error| self.graph_error(error, span))
+        self.graph
+            .apply(op, inputs)
+            .map(Value::Node)
+            .map_err(|error| self.graph_error(error, span))
     }
 
     /// A node for a scalar value: a plain number becomes an unlabelled constant leaf.
@@ -752,7 +814,10 @@ impl Session {
                 span,
                 help: Some("build a smaller graph, or reset the session with :reset".to_string()),
             },
-            other => RuntimeError::NotFinite { message: other.to_string(), span },
+            other => RuntimeError::NotFinite {
+                message: other.to_string(),
+                span,
+            },
         }
     }
 
@@ -832,11 +897,21 @@ impl Session {
 
     // ----- calls -----
 
-    fn eval_call(&mut self, callee: &Expr, args: &[crate::ast::Argument], span: Span, host: &mut dyn Host) -> Exec<Value> {
+    fn eval_call(
+        &mut self,
+        callee: &Expr,
+        args: &[crate::ast::Argument],
+        span: Span,
+        host: &mut dyn Host,
+    ) -> Exec<Value> {
         let function = self.eval(callee, host)?;
         if let Some(named) = args.iter().find_map(|arg| arg.name.as_ref()) {
             return Err(RuntimeError::Argument {
-                message: format!("'{}' takes no argument named '{}'", self.sources.slice(callee.span), named.name),
+                message: format!(
+                    "'{}' takes no argument named '{}'",
+                    self.sources.slice(callee.span),
+                    named.name
+                ),
                 span: named.span,
                 help: Some("pass the arguments by position".to_string()),
             }
@@ -851,7 +926,11 @@ impl Session {
             Value::Builtin(builtin) => Ok(self.call_builtin(builtin, &values, &arg_spans, span)?),
             Value::Function(def) => self.call_function(&def, values, span, host),
             other => Err(RuntimeError::Type {
-                message: format!("'{}' is {}, not a function", self.sources.slice(callee.span), other.kind_name()),
+                message: format!(
+                    "'{}' is {}, not a function",
+                    self.sources.slice(callee.span),
+                    other.kind_name()
+                ),
                 span: callee.span,
                 help: None,
             }
@@ -874,7 +953,11 @@ impl Session {
                 help: Some(format!(
                     "it is defined as fn {}({})",
                     def.name.name,
-                    def.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                    def.params
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             }
             .into());
@@ -891,19 +974,23 @@ impl Session {
         self.frames.push(locals);
         let result = match &def.body {
             FnBody::Expr(expr) => self.eval(expr, host),
-            FnBody::Block(block) => {
-                match self.exec_block(block, host) {
-                    Ok(()) => Ok(Value::None),
-                    Err(Flow::Return(value, _)) => Ok(value),
-                    Err(error) => Err(error),
-                }
-            }
+            FnBody::Block(block) => match self.exec_block(block, host) {
+                Ok(()) => Ok(Value::None),
+                Err(Flow::Return(value, _)) => Ok(value),
+                Err(error) => Err(error),
+            },
         };
         self.frames.pop();
         result
     }
 
-    fn call_builtin(&mut self, builtin: Builtin, args: &[Value], spans: &[Span], span: Span) -> Result<Value, RuntimeError> {
+    fn call_builtin(
+        &mut self,
+        builtin: Builtin,
+        args: &[Value],
+        spans: &[Span],
+        span: Span,
+    ) -> Result<Value, RuntimeError> {
         let arity = match builtin {
             Builtin::Unary(_) | Builtin::Len | Builtin::Sum => 1..=1,
             Builtin::Binary(_) | Builtin::Uniform => 2..=2,
@@ -1050,7 +1137,11 @@ impl Session {
             Value::Function(def) => format!(
                 "<fn {}({})>",
                 def.name.name,
-                def.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                def.params
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Value::Builtin(builtin) => format!("<builtin {}>", builtin.name()),
             Value::None => "none".to_string(),

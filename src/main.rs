@@ -39,12 +39,7 @@ struct Cli {
     file: Option<String>,
 
     /// Run SOURCE instead of a script, e.g. -e 'a = 2; b = -3; L = a*b; grad L'.
-    #[arg(
-        short = 'e',
-        long = "eval",
-        value_name = "SOURCE",
-        conflicts_with = "file"
-    )]
+    #[arg(short = 'e', long = "eval", value_name = "SOURCE", conflicts_with = "file")]
     eval: Option<String>,
 
     /// How to print results: text for people, json for one JSON object per line.
@@ -120,11 +115,7 @@ fn main() -> ExitCode {
 }
 
 /// Decides what to run, reading the script if there is one. Errors are usage errors.
-fn job_for(
-    command: Option<Command>,
-    file: Option<String>,
-    eval: Option<String>,
-) -> Result<Job, String> {
+fn job_for(command: Option<Command>, file: Option<String>, eval: Option<String>) -> Result<Job, String> {
     let file = match command {
         Some(Command::Grade { .. }) => {
             return Err("grading ('mgrad grade') is not available yet in this version".to_string());
@@ -217,9 +208,7 @@ pub(crate) fn report_error(sources: &SourceMap, diagnostic: &Diagnostic, format:
 /// stop quietly, as a Unix filter does.
 pub(crate) fn write_stdout(text: &str) {
     let mut stdout = io::stdout().lock();
-    let written = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
+    let written = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
     if let Err(error) = written {
         if error.kind() == io::ErrorKind::BrokenPipe {
             std::process::exit(0);
@@ -249,8 +238,7 @@ impl Host for CliHost {
     }
 
     fn write_file(&mut self, path: &str, contents: &str) -> Result<(), String> {
-        std::fs::write(path, contents)
-            .map_err(|error| format!("cannot write '{path}': {}", os_reason(&error)))
+        std::fs::write(path, contents).map_err(|error| format!("cannot write '{path}': {}", os_reason(&error)))
     }
 }
 
@@ -291,8 +279,7 @@ mod tests {
 
     #[test]
     fn grading_is_refused_for_now() {
-        let cli =
-            parse(&["grade", "--exercise", "ex.mg", "subs/"]).expect("grade takes any arguments");
+        let cli = parse(&["grade", "--exercise", "ex.mg", "subs/"]).expect("grade takes any arguments");
         let job = job_for(cli.command, cli.file, cli.eval);
         assert!(matches!(job, Err(message) if message.contains("not available")));
     }
@@ -308,8 +295,6 @@ mod tests {
     #[test]
     fn inline_source_is_named_for_errors() {
         let job = job_for(None, None, Some("print 1".to_string()));
-        assert!(
-            matches!(job, Ok(Job::Script { ref name, ref source }) if name == "<-e>" && source == "print 1")
-        );
+        assert!(matches!(job, Ok(Job::Script { ref name, ref source }) if name == "<-e>" && source == "print 1"));
     }
 }

@@ -25,9 +25,7 @@ pub enum MetaCommand {
 }
 
 /// The meta-commands as typed, for completion and suggestions.
-pub const META_COMMANDS: &[&str] = &[
-    ":help", ":vars", ":reset", ":load", ":save", ":quit", ":exit", ":q",
-];
+pub const META_COMMANDS: &[&str] = &[":help", ":vars", ":reset", ":load", ":save", ":quit", ":exit", ":q"];
 
 /// Whether a REPL line is a meta-command rather than mg source.
 pub fn is_meta_command(line: &str) -> bool {
@@ -52,22 +50,16 @@ impl FromStr for MetaCommand {
             }
         };
         match name {
-            ":help" | ":h" | ":?" => Ok(MetaCommand::Help(
-                (!argument.is_empty()).then(|| argument.to_string()),
-            )),
+            ":help" | ":h" | ":?" => Ok(MetaCommand::Help((!argument.is_empty()).then(|| argument.to_string()))),
             ":vars" => no_argument(MetaCommand::Vars),
             ":reset" => no_argument(MetaCommand::Reset),
             ":quit" | ":q" | ":exit" => no_argument(MetaCommand::Quit),
             ":load" => file_argument(name, argument).map(MetaCommand::Load),
             ":save" => file_argument(name, argument).map(MetaCommand::Save),
-            ":" => {
-                Err("a meta-command needs a name after ':'; type ':help' for the list".to_string())
-            }
+            ":" => Err("a meta-command needs a name after ':'; type ':help' for the list".to_string()),
             _ => {
                 let mut message = format!("unknown command '{name}'");
-                let known = [
-                    ":help", ":vars", ":reset", ":load", ":save", ":quit", ":exit",
-                ];
+                let known = [":help", ":vars", ":reset", ":load", ":save", ":quit", ":exit"];
                 if let Some(suggestion) = closest(name, &known) {
                     message.push_str(&format!("; did you mean '{suggestion}'?"));
                 } else {
@@ -135,9 +127,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -192,10 +182,7 @@ mod tests {
             ":save b.mg",
             ":quit",
         ] {
-            assert_eq!(
-                parse(line).map(|command| command.to_string()),
-                Ok(line.to_string())
-            );
+            assert_eq!(parse(line).map(|command| command.to_string()), Ok(line.to_string()));
         }
     }
 

@@ -6,8 +6,8 @@
 
 use crate::number::format_number;
 use crate::output::{
-    CheckReport, CheckStatus, DotText, Explanation, GradTable, NodeRow, Output, PrintOut, ShowTree,
-    Shown, TopoList, WroteFile,
+    CheckReport, CheckStatus, DotText, Explanation, GradTable, NodeRow, Output, PrintOut, ShowTree, Shown, TopoList,
+    WroteFile,
 };
 
 /// The text of one output as the CLI prints it, ending with a newline.
@@ -22,11 +22,7 @@ pub fn render_text(output: &Output) -> String {
         Output::Explain(explanation) => explain(explanation),
         Output::Wrote(WroteFile { path, what }) => format!("wrote {what} to {path}"),
     };
-    if text.ends_with('\n') {
-        text
-    } else {
-        text + "\n"
-    }
+    if text.ends_with('\n') { text } else { text + "\n" }
 }
 
 /// A value as `print` writes it: strings as text, lists bracketed.
@@ -39,8 +35,7 @@ pub fn render_json(output: &Output) -> String {
     // serde_json writes NaN and ±inf as null. Serialising these plain structs cannot fail;
     // the fallback only keeps the stream well-formed if that ever changes.
     serde_json::to_string(output).unwrap_or_else(|error| {
-        serde_json::json!({"cmd": "error", "kind": "runtime", "message": error.to_string()})
-            .to_string()
+        serde_json::json!({"cmd": "error", "kind": "runtime", "message": error.to_string()}).to_string()
     })
 }
 
@@ -88,18 +83,13 @@ fn grad_table(table_data: &GradTable) -> String {
     if table_data.nodes.is_empty() {
         return format!("no labelled nodes in the graph of {}\n", table_data.target);
     }
-    let mut rows = vec![vec![
-        "node".to_string(),
-        "data".to_string(),
-        "grad".to_string(),
-    ]];
-    rows.extend(table_data.nodes.iter().map(|row| {
-        vec![
-            row.label.clone(),
-            format_number(row.data),
-            format_number(row.grad),
-        ]
-    }));
+    let mut rows = vec![vec!["node".to_string(), "data".to_string(), "grad".to_string()]];
+    rows.extend(
+        table_data
+            .nodes
+            .iter()
+            .map(|row| vec![row.label.clone(), format_number(row.data), format_number(row.grad)]),
+    );
     table(&[Align::Left, Align::Right, Align::Right], &rows)
 }
 
@@ -136,10 +126,7 @@ fn check_report(report: &CheckReport) -> String {
             ]
         }));
         let right = Align::Right;
-        out.push_str(&table(
-            &[Align::Left, right, right, right, Align::Left],
-            &rows,
-        ));
+        out.push_str(&table(&[Align::Left, right, right, right, Align::Left], &rows));
     }
     out.push_str(&check_verdict(report));
     out.push('\n');
@@ -149,31 +136,18 @@ fn check_report(report: &CheckReport) -> String {
 /// `check passed: 3 of 3 gradients match`, `check FAILED: 1 of 3 gradients differ`,
 /// with a note on leaves at a kink, which are not compared.
 fn check_verdict(report: &CheckReport) -> String {
-    let count = |status: CheckStatus| {
-        report
-            .nodes
-            .iter()
-            .filter(|row| row.status == status)
-            .count()
-    };
+    let count = |status: CheckStatus| report.nodes.iter().filter(|row| row.status == status).count();
     let kinks = count(CheckStatus::Kink);
     let undefined = count(CheckStatus::Undefined);
     let compared = report.nodes.len() - kinks;
     let failed = report.nodes.iter().filter(|row| !row.ok).count();
-    let noun = if compared == 1 {
-        "gradient"
-    } else {
-        "gradients"
-    };
+    let noun = if compared == 1 { "gradient" } else { "gradients" };
     let mut verdict = if report.ok {
         let verb = if compared == 1 { "matches" } else { "match" };
         if compared == 0 && kinks == 0 {
             "check passed: there are no leaves to check".to_string()
         } else {
-            format!(
-                "check passed: {} of {compared} {noun} {verb}",
-                compared - failed
-            )
+            format!("check passed: {} of {compared} {noun} {verb}", compared - failed)
         }
     } else {
         let verb = if compared == 1 { "differs" } else { "differ" };
@@ -184,11 +158,7 @@ fn check_verdict(report: &CheckReport) -> String {
         text
     };
     if kinks > 0 {
-        let leaves = if kinks == 1 {
-            "leaf sits"
-        } else {
-            "leaves sit"
-        };
+        let leaves = if kinks == 1 { "leaf sits" } else { "leaves sit" };
         verdict.push_str(&format!(
             "; {kinks} {leaves} on a kink and {} not compared",
             if kinks == 1 { "is" } else { "are" }
@@ -198,11 +168,7 @@ fn check_verdict(report: &CheckReport) -> String {
 }
 
 fn print_values(print: &PrintOut) -> String {
-    let parts: Vec<String> = print
-        .values
-        .iter()
-        .map(|value| shown(value, true))
-        .collect();
+    let parts: Vec<String> = print.values.iter().map(|value| shown(value, true)).collect();
     parts.join(" ")
 }
 
@@ -275,11 +241,7 @@ fn show_tree(tree: &ShowTree) -> String {
             for &is_open in &open {
                 prefix.push_str(if is_open { "│   " } else { "    " });
             }
-            prefix.push_str(if last[index] {
-                "└── "
-            } else {
-                "├── "
-            });
+            prefix.push_str(if last[index] { "└── " } else { "├── " });
             open.push(!last[index]);
         } else {
             open.clear();
@@ -440,10 +402,7 @@ mod tests {
     fn grad_tables_widen_for_long_labels_and_numbers() {
         let table = GradTable {
             target: "loss".to_string(),
-            nodes: vec![
-                grad_row("loss", 0.5, 1.0),
-                grad_row("w1", 0.8807970779778823, -0.25),
-            ],
+            nodes: vec![grad_row("loss", 0.5, 1.0), grad_row("w1", 0.8807970779778823, -0.25)],
         };
         let text = render_text(&Output::Grad(table));
         assert_eq!(
@@ -508,9 +467,7 @@ mod tests {
         ]));
         assert!(text.contains("   0.5  kink\n"), "{text}");
         assert!(
-            text.ends_with(
-                "check passed: 1 of 1 gradient matches; 1 leaf sits on a kink and is not compared\n"
-            ),
+            text.ends_with("check passed: 1 of 1 gradient matches; 1 leaf sits on a kink and is not compared\n"),
             "{text}"
         );
         let failed = render_text(&report(vec![
@@ -544,10 +501,7 @@ mod tests {
             render_text(&Output::Print(print)),
             "loss: 0.5 [1, \"a \\\"b\\\"\", [3, -4], false] true <fn f(x)>\n"
         );
-        assert_eq!(
-            render_text(&Output::Print(PrintOut { values: vec![] })),
-            "\n"
-        );
+        assert_eq!(render_text(&Output::Print(PrintOut { values: vec![] })), "\n");
     }
 
     fn tree_row(depth: usize, node: NodeRow) -> TreeRow {
@@ -616,10 +570,7 @@ mod tests {
             last_among_siblings(&[0, 1, 2, 2, 1, 2]),
             [true, false, false, true, true, true]
         );
-        assert_eq!(
-            last_among_siblings(&[0, 1, 1, 1]),
-            [true, false, false, true]
-        );
+        assert_eq!(last_among_siblings(&[0, 1, 1, 1]), [true, false, false, true]);
     }
 
     #[test]
@@ -646,10 +597,7 @@ mod tests {
             target: "L".to_string(),
             dot: "digraph {\n  rankdir=LR\n}".to_string(),
         };
-        assert_eq!(
-            render_text(&Output::Dot(dot)),
-            "digraph {\n  rankdir=LR\n}\n"
-        );
+        assert_eq!(render_text(&Output::Dot(dot)), "digraph {\n  rankdir=LR\n}\n");
     }
 
     #[test]

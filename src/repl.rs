@@ -19,6 +19,7 @@ use mgrad::diagnostic::Diagnostic;
 use mgrad::help::{TOPICS, help};
 use mgrad::interpreter::{BUILTINS, Host, Session, VarInfo};
 use mgrad::meta::{META_COMMANDS, MetaCommand, is_meta_command};
+use mgrad::parser::is_incomplete;
 
 use crate::{CliHost, Format, os_reason, report_error, use_color, write_stdout};
 
@@ -64,10 +65,7 @@ pub(crate) fn handle_entry(session: &mut Session, entry: &str, host: &mut dyn Ho
         MetaCommand::Vars => Reply::Text(format_vars(&session.vars())),
         MetaCommand::Reset => {
             session.reset();
-            Reply::Text(
-                "the session is reset: no names, an empty graph, a fresh random generator\n"
-                    .to_string(),
-            )
+            Reply::Text("the session is reset: no names, an empty graph, a fresh random generator\n".to_string())
         }
         MetaCommand::Load(path) => match std::fs::read_to_string(&path) {
             Ok(source) => match session.run_entry(&source, host) {
@@ -103,69 +101,16 @@ pub(crate) fn format_vars(vars: &[VarInfo]) -> String {
     if vars.is_empty() {
         return "no names are bound yet; try a = 2\n".to_string();
     }
-    let name_width = vars
-        .iter()
-        .map(|var| var.name.chars().count())
-        .max()
-        .unwrap_or(0);
-    let kind_width = vars
-        .iter()
-        .map(|var| var.kind.chars().count())
-        .max()
-        .unwrap_or(0);
+    let name_width = vars.iter().map(|var| var.name.chars().count()).max().unwrap_or(0);
+    let kind_width = vars.iter().map(|var| var.kind.chars().count()).max().unwrap_or(0);
     vars.iter()
         .map(|var| {
-            format!(
-                "{:name_width$}  {:kind_width$}  {}",
-                var.name, var.kind, var.summary
-            )
-            .trim_end()
-            .to_string()
+            format!("{:name_width$}  {:kind_width$}  {}", var.name, var.kind, var.summary)
+                .trim_end()
+                .to_string()
                 + "\n"
         })
         .collect()
-}
-
-/// Whether `source` is unfinished because a bracket or brace is still open, so that
-/// Enter continues the entry on a new line. Strings and comments are skipped.
-// TODO: use `mgrad::parser::is_incomplete` once the parser branch is merged.
-pub(crate) fn is_incomplete(source: &str) -> bool {
-    let mut depth: i64 = 0;
-    let mut chars = source.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '#' => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-            }
-            '"' => {
-                let mut closed = false;
-                while let Some(c) = chars.next() {
-                    match c {
-                        '\\' => {
-                            chars.next();
-                        }
-                        '"' => {
-                            closed = true;
-                            break;
-                        }
-                        _ => {}
-                    }
-                }
-                if !closed {
-                    // An unterminated string is an error for the parser to report, not more input.
-                    return depth > 0;
-                }
-            }
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            _ => {}
-        }
-    }
-    depth > 0
 }
 
 /// Completions for the word before `pos`: the start of the replaced text and the candidates.
@@ -194,8 +139,7 @@ pub(crate) fn completions(line: &str, pos: usize, names: &[String]) -> (usize, V
     // Attributes after a dot: `x.gr<TAB>` gives `x.grad`; not after a number (`1.5`).
     if before[..start].ends_with('.') {
         let receiver = &before[..start - 1];
-        let after_name =
-            receiver.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ')' || c == ']');
+        let after_name = receiver.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ')' || c == ']');
         let number = receiver
             .rsplit(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
             .next()
@@ -273,9 +217,7 @@ pub(crate) fn highlight_line(line: &str) -> String {
             }
             paint(&mut out, STRING_STYLE, &rest[..len]);
             len
-        } else if c.is_ascii_digit()
-            || (c == '.' && leading_dot_number(&line[..line.len() - rest.len()], rest))
-        {
+        } else if c.is_ascii_digit() || (c == '.' && leading_dot_number(&line[..line.len() - rest.len()], rest)) {
             let len = number_len(rest);
             paint(&mut out, NUMBER_STYLE, &rest[..len]);
             len
@@ -307,8 +249,7 @@ pub(crate) fn highlight_line(line: &str) -> String {
 /// Whether the `.` that starts `rest` begins a number like `.5`: a digit follows, and
 /// nothing before it could own an attribute or end a range (`x.5`, `0..10`).
 fn leading_dot_number(before: &str, rest: &str) -> bool {
-    let owner = before
-        .ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.' || c == ')' || c == ']');
+    let owner = before.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.' || c == ')' || c == ']');
     rest[1..].starts_with(|c: char| c.is_ascii_digit()) && !owner
 }
 
@@ -350,12 +291,7 @@ struct MgHelper {
 impl Completer for MgHelper {
     type Candidate = Pair;
 
-    fn complete(
-        &self,
-        line: &str,
-        pos: usize,
-        ctx: &Context<'_>,
-    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(&self, line: &str, pos: usize, ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
         let trimmed = line.trim_start();
         if trimmed.starts_with(":load ") || trimmed.starts_with(":save ") {
             return self.files.complete(line, pos, ctx);
@@ -470,11 +406,7 @@ pub(crate) fn run(format: Format) -> u8 {
     let config = Config::builder()
         .auto_add_history(false)
         .completion_type(CompletionType::List)
-        .color_mode(if color {
-            ColorMode::Enabled
-        } else {
-            ColorMode::Disabled
-        })
+        .color_mode(if color { ColorMode::Enabled } else { ColorMode::Disabled })
         .build();
     let mut editor: Editor<MgHelper, DefaultHistory> = match Editor::with_config(config) {
         Ok(editor) => editor,
@@ -579,9 +511,7 @@ mod tests {
             entry(":hlep"),
             Reply::Problem("unknown command ':hlep'; did you mean ':help'?".to_string())
         );
-        assert!(
-            matches!(entry(":help nope"), Reply::Problem(text) if text.starts_with("there is no help on 'nope'"))
-        );
+        assert!(matches!(entry(":help nope"), Reply::Problem(text) if text.starts_with("there is no help on 'nope'")));
         assert_eq!(
             entry(":load /no/such/file.mg"),
             Reply::Problem("cannot read '/no/such/file.mg': No such file or directory".to_string())
@@ -621,7 +551,8 @@ mod tests {
         assert!(is_incomplete("fn f(x) { # a { comment\n  return x"));
         assert!(!is_incomplete("fn f(x) { return x }"));
         assert!(!is_incomplete("print \"{\""));
-        assert!(!is_incomplete("print \"unterminated {"));
+        // An open string asks for another line: strings may span lines.
+        assert!(is_incomplete("print \"unterminated {"));
         assert!(!is_incomplete("a = (1))"));
         assert!(!is_incomplete(""));
     }
@@ -637,10 +568,7 @@ mod tests {
             complete("ta", &["target"]),
             (0, vec!["tanh".to_string(), "target".to_string()])
         );
-        assert_eq!(
-            complete("L = b + bi", &["bias"]),
-            (8, vec!["bias".to_string()])
-        );
+        assert_eq!(complete("L = b + bi", &["bias"]), (8, vec!["bias".to_string()]));
         assert_eq!(complete("gr", &[]), (0, vec!["grad".to_string()]));
         assert_eq!(complete("m = ML", &[]), (4, vec!["MLP".to_string()]));
         assert_eq!(complete("x = 1", &[]), (4, vec![]));
@@ -652,10 +580,7 @@ mod tests {
         assert_eq!(complete("x.gr", &[]), (2, vec!["grad".to_string()]));
         assert_eq!(
             complete("print w1.", &[]),
-            (
-                9,
-                vec!["data".to_string(), "grad".to_string(), "label".to_string()]
-            )
+            (9, vec!["data".to_string(), "grad".to_string(), "label".to_string()])
         );
         assert_eq!(complete("xs[0].d", &[]), (6, vec!["data".to_string()]));
         assert_eq!(complete("y = 1.", &[]), (6, vec![]));
@@ -664,10 +589,7 @@ mod tests {
     #[test]
     fn completion_offers_meta_commands_and_topics() {
         assert_eq!(complete(":he", &[]), (0, vec![":help".to_string()]));
-        assert_eq!(
-            complete("  :q", &[]),
-            (2, vec![":q".to_string(), ":quit".to_string()])
-        );
+        assert_eq!(complete("  :q", &[]), (2, vec![":q".to_string(), ":quit".to_string()]));
         assert_eq!(complete(":help ch", &[]), (6, vec!["check".to_string()]));
     }
 
@@ -689,10 +611,7 @@ mod tests {
         ] {
             assert_eq!(strip_ansi(&highlight_line(line)), line);
         }
-        assert_eq!(
-            highlight_line("0..10"),
-            "\x1b[36m0\x1b[0m..\x1b[36m10\x1b[0m"
-        );
+        assert_eq!(highlight_line("0..10"), "\x1b[36m0\x1b[0m..\x1b[36m10\x1b[0m");
     }
 
     fn strip_ansi(text: &str) -> String {

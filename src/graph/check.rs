@@ -180,11 +180,7 @@ impl Graph {
             }
             let [lhs, rhs] = plan.inputs[at];
             let x = self.data(plan.ids[lhs]);
-            let y = if arity == 2 {
-                self.data(plan.ids[rhs])
-            } else {
-                0.0
-            };
+            let y = if arity == 2 { self.data(plan.ids[rhs]) } else { 0.0 };
             let (dx, dy) = local_derivatives(op, x, y, self.data(plan.ids[at]));
             grads[lhs] += dx * grads[at];
             if arity == 2 {

@@ -56,11 +56,7 @@ impl NodeId {
 #[derive(Clone, Debug, PartialEq)]
 pub enum GraphError {
     /// The result of `op` on `operands` (1 or 2 values, as the op's arity) is not finite.
-    NonFinite {
-        op: Op,
-        operands: Vec<f64>,
-        result: f64,
-    },
+    NonFinite { op: Op, operands: Vec<f64>, result: f64 },
     /// The graph already holds `limit` nodes.
     TooManyNodes { limit: usize },
 }
@@ -68,11 +64,7 @@ pub enum GraphError {
 impl fmt::Display for GraphError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            GraphError::NonFinite {
-                op,
-                operands,
-                result,
-            } => {
+            GraphError::NonFinite { op, operands, result } => {
                 match (op, operands.as_slice()) {
                     (Op::Neg, [x]) => write!(f, "-({x})")?,
                     // A negative left operand is bracketed so that `(-8) ** 0.5`
@@ -215,10 +207,7 @@ impl Graph {
     /// if an input is not a node of this graph: those are programmer errors of
     /// the caller, never the result of a user's input.
     pub fn apply(&mut self, op: Op, inputs: &[NodeId]) -> Result<NodeId, GraphError> {
-        assert!(
-            op != Op::Leaf,
-            "Graph::apply called with Op::Leaf; use Graph::leaf"
-        );
+        assert!(op != Op::Leaf, "Graph::apply called with Op::Leaf; use Graph::leaf");
         assert_eq!(
             inputs.len(),
             op.arity(),
@@ -239,11 +228,7 @@ impl Graph {
         let result = forward(op, x, y);
         if !result.is_finite() {
             let operands = if op.arity() == 2 { vec![x, y] } else { vec![x] };
-            return Err(GraphError::NonFinite {
-                op,
-                operands,
-                result,
-            });
+            return Err(GraphError::NonFinite { op, operands, result });
         }
         self.push(Node {
             data: result,

@@ -41,10 +41,7 @@ impl Builder {
 
 #[track_caller]
 fn assert_close(actual: f64, expected: f64, tol: f64) {
-    assert!(
-        (actual - expected).abs() <= tol,
-        "expected {expected}, got {actual}"
-    );
+    assert!((actual - expected).abs() <= tol, "expected {expected}, got {actual}");
 }
 
 #[test]
@@ -56,10 +53,7 @@ fn node_is_at_most_32_bytes() {
 #[test]
 fn op_tables_agree() {
     for op in Op::ALL {
-        assert_eq!(
-            op.is_infix(),
-            op.arity() == 2 && !matches!(op, Op::Max | Op::Min)
-        );
+        assert_eq!(op.is_infix(), op.arity() == 2 && !matches!(op, Op::Max | Op::Min));
         assert_eq!(op.symbol().is_empty(), op == Op::Leaf);
     }
     assert_eq!(Op::Pow.symbol(), "**");
@@ -107,13 +101,7 @@ fn tanh_matches_micrograd_to_the_last_digit() {
 /// `backward`, against central differences of `forward`.
 #[test]
 fn each_op_derivative_matches_central_differences() {
-    let points = [
-        (0.7, 1.3),
-        (2.5, -0.4),
-        (1.9, 3.0),
-        (-1.2, 0.5),
-        (-0.3, -2.2),
-    ];
+    let points = [(0.7, 1.3), (2.5, -0.4), (1.9, 3.0), (-1.2, 0.5), (-0.3, -2.2)];
     let h = 1e-6;
     for op in Op::ALL {
         if op == Op::Leaf {
@@ -434,32 +422,16 @@ fn non_finite_results_are_errors_and_add_nothing() {
     let before = g.len();
     let cases: [(Op, &[NodeId], &str); 7] = [
         (Op::Div, &[one, zero], "1 / 0 is not a finite number (inf)"),
-        (
-            Op::Log,
-            &[minus_one],
-            "log(-1) is not a finite number (NaN)",
-        ),
+        (Op::Log, &[minus_one], "log(-1) is not a finite number (NaN)"),
         (Op::Log, &[zero], "log(0) is not a finite number (-inf)"),
         (
             Op::Pow,
             &[minus_eight, half],
             "(-8) ** 0.5 is not a finite number (NaN)",
         ),
-        (
-            Op::Pow,
-            &[zero, minus_one],
-            "0 ** (-1) is not a finite number (inf)",
-        ),
-        (
-            Op::Exp,
-            &[thousand],
-            "exp(1000) is not a finite number (inf)",
-        ),
-        (
-            Op::Sqrt,
-            &[minus_one],
-            "sqrt(-1) is not a finite number (NaN)",
-        ),
+        (Op::Pow, &[zero, minus_one], "0 ** (-1) is not a finite number (inf)"),
+        (Op::Exp, &[thousand], "exp(1000) is not a finite number (inf)"),
+        (Op::Sqrt, &[minus_one], "sqrt(-1) is not a finite number (NaN)"),
     ];
     for (op, inputs, message) in cases {
         let error = g.apply(op, inputs).unwrap_err();
@@ -556,12 +528,7 @@ fn check_reports_kinks() {
     let options = CheckOptions::default();
     for (root, leaf) in [(relu, zero), (abs, zero), (max, x), (min, y)] {
         let result = b.g.check(root, &[leaf], options);
-        assert_eq!(
-            result.rows[0].status,
-            CheckStatus::Kink,
-            "{:?}",
-            b.g.op(root)
-        );
+        assert_eq!(result.rows[0].status, CheckStatus::Kink, "{:?}", b.g.op(root));
         assert!(result.ok);
     }
     // Away from the kink the same ops check Ok.
@@ -631,14 +598,8 @@ fn check_treats_an_interior_node_as_a_variable() {
 fn node_set_remembers_ids_across_pages() {
     let mut set = NodeSet::new();
     let ids = [0, 1, 511, 512, 513, 100_000, 7, 512, 4_000_000_000];
-    let fresh: Vec<bool> = ids
-        .iter()
-        .map(|&i| set.insert(NodeId::from_index(i)))
-        .collect();
-    assert_eq!(
-        fresh,
-        [true, true, true, true, true, true, true, false, true]
-    );
+    let fresh: Vec<bool> = ids.iter().map(|&i| set.insert(NodeId::from_index(i))).collect();
+    assert_eq!(fresh, [true, true, true, true, true, true, true, false, true]);
     for i in ids {
         assert!(!set.insert(NodeId::from_index(i)));
     }

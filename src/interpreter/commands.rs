@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use super::{errors, Exec, Host, RuntimeError, Session};
+use super::{Exec, Host, RuntimeError, Session, errors};
 use crate::ast::{Command, CompareOp, Expr, ExprKind, Redirect};
 use crate::graph::{BackwardStep, CheckOptions, NodeId, Op};
 use crate::number::format_number;
@@ -81,11 +81,17 @@ impl Session {
                 let order = self.graph.topo(root);
                 let names = self.display_labels(&order);
                 let nodes = order.iter().rev().map(|id| self.node_row(*id, &names)).collect();
-                Some(Output::Topo(TopoList { target: self.text(target), nodes }))
+                Some(Output::Topo(TopoList {
+                    target: self.text(target),
+                    nodes,
+                }))
             }
             Command::Dot(target) => {
                 let root = self.target_node(target, "dot", host)?;
-                Some(Output::Dot(DotText { target: self.text(target), dot: self.dot(root) }))
+                Some(Output::Dot(DotText {
+                    target: self.text(target),
+                    dot: self.dot(root),
+                }))
             }
             Command::Explain(target) => {
                 let root = self.target_node(target, "explain", host)?;
@@ -118,12 +124,16 @@ impl Session {
                     }
                     .into());
                 }
-                host.write_file(&redirect.path, &contents).map_err(|reason| RuntimeError::Write {
+                host.write_file(&redirect.path, &contents)
+                    .map_err(|reason| RuntimeError::Write {
+                        path: redirect.path.clone(),
+                        reason,
+                        span: redirect.span,
+                    })?;
+                host.emit(Output::Wrote(WroteFile {
                     path: redirect.path.clone(),
-                    reason,
-                    span: redirect.span,
-                })?;
-                host.emit(Output::Wrote(WroteFile { path: redirect.path.clone(), what: what.to_string() }));
+                    what: what.to_string(),
+                }));
             }
         }
         Ok(())
@@ -150,7 +160,11 @@ impl Session {
             }
             .into()),
             other => Err(RuntimeError::Type {
-                message: format!("'{command}' needs a number, but '{}' is {}", self.text(expr), other.kind_name()),
+                message: format!(
+                    "'{command}' needs a number, but '{}' is {}",
+                    self.text(expr),
+                    other.kind_name()
+                ),
                 span: expr.span,
                 help: None,
             }
@@ -226,20 +240,34 @@ impl Session {
                 .iter()
                 .rev()
                 .filter(|id| **id == root || names.contains_key(id))
-                .map(|id| GradRow { label: name_of(*id), data: self.graph.data(*id), grad: self.graph.grad(*id) })
+                .map(|id| GradRow {
+                    label: name_of(*id),
+                    data: self.graph.data(*id),
+                    grad: self.graph.grad(*id),
+                })
                 .collect()
         } else {
             let in_graph: HashSet<NodeId> = order.iter().copied().collect();
             wrt.iter()
                 .map(|(id, span)| GradRow {
-                    label: names.get(id).cloned().unwrap_or_else(|| self.sources.slice(*span).to_string()),
+                    label: names
+                        .get(id)
+                        .cloned()
+                        .unwrap_or_else(|| self.sources.slice(*span).to_string()),
                     data: self.graph.data(*id),
                     // A node outside L's graph does not affect L: dL/dx is 0.
-                    grad: if in_graph.contains(id) { self.graph.grad(*id) } else { 0.0 },
+                    grad: if in_graph.contains(id) {
+                        self.graph.grad(*id)
+                    } else {
+                        0.0
+                    },
                 })
                 .collect()
         };
-        GradTable { target: self.text(target), nodes }
+        GradTable {
+            target: self.text(target),
+            nodes,
+        }
     }
 
     fn check_options(&mut self, options: &[crate::ast::CheckOption], host: &mut dyn Host) -> Exec<CheckOptions> {
@@ -249,7 +277,11 @@ impl Session {
             let number = self.expect_number(&value, option.value.span, "a check option")?;
             if !(number.is_finite() && number > 0.0) {
                 return Err(RuntimeError::Argument {
-                    message: format!("'{}' must be a positive number, not {}", option.name.name, format_number(number)),
+                    message: format!(
+                        "'{}' must be a positive number, not {}",
+                        option.name.name,
+                        format_number(number)
+                    ),
                     span: option.value.span,
                     help: None,
                 }
@@ -264,7 +296,9 @@ impl Session {
                     return Err(RuntimeError::Argument {
                         message: format!(
                             "'check' has no option '{other}'{}",
-                            suggestion.map(|s| format!(" — did you mean '{s}'?")).unwrap_or_default()
+                            suggestion
+                                .map(|s| format!(" — did you mean '{s}'?"))
+                                .unwrap_or_default()
                         ),
                         span: option.name.span,
                         help: Some("the options are eps, atol and rtol, e.g. check L eps=1e-4".to_string()),
@@ -280,8 +314,11 @@ impl Session {
     fn check(&self, root: NodeId, target: &Expr, options: CheckOptions) -> CheckReport {
         let order = self.graph.topo(root);
         let names = self.display_labels(&order);
-        let leaves: Vec<NodeId> =
-            order.iter().copied().filter(|id| self.graph.op(*id) == Op::Leaf && names.contains_key(id)).collect();
+        let leaves: Vec<NodeId> = order
+            .iter()
+            .copied()
+            .filter(|id| self.graph.op(*id) == Op::Leaf && names.contains_key(id))
+            .collect();
         let result = self.graph.check(root, &leaves, options);
         let nodes = result
             .rows
@@ -325,14 +362,22 @@ impl Session {
                 break;
             }
             let repeated = !shown.insert(id);
-            rows.push(TreeRow { depth, node: self.node_row(id, &names), repeated });
+            rows.push(TreeRow {
+                depth,
+                node: self.node_row(id, &names),
+                repeated,
+            });
             if !repeated {
                 for input in self.graph.inputs(id).iter().rev() {
                     stack.push((*input, depth + 1));
                 }
             }
         }
-        ShowTree { target: self.text(target), rows, omitted: order.len().saturating_sub(shown.len()) }
+        ShowTree {
+            target: self.text(target),
+            rows,
+            omitted: order.len().saturating_sub(shown.len()),
+        }
     }
 
     /// Graphviz DOT in micrograd's style: a record per value (`label | data | grad`),
@@ -390,13 +435,19 @@ impl Session {
                 let operand = |k: usize| name(inputs[k]);
                 let equation = match (op, inputs.len()) {
                     (Op::Neg, _) => format!("{} = -{}", name(node), operand(0)),
-                    (op, 2) if op.is_infix() => format!("{} = {} {} {}", name(node), operand(0), op.symbol(), operand(1)),
+                    (op, 2) if op.is_infix() => {
+                        format!("{} = {} {} {}", name(node), operand(0), op.symbol(), operand(1))
+                    }
                     (op, 2) => format!("{} = {}({}, {})", name(node), op.symbol(), operand(0), operand(1)),
                     (op, _) => format!("{} = {}({})", name(node), op.symbol(), operand(0)),
                 };
                 let data = |k: usize| {
                     let id = inputs[k];
-                    if names.contains_key(&id) { format!("{}.data", name(id)) } else { format_number(self.graph.data(id)) }
+                    if names.contains_key(&id) {
+                        format!("{}.data", name(id))
+                    } else {
+                        format_number(self.graph.data(id))
+                    }
                 };
                 let out = format!("{}.data", name(node));
                 let local = match (op, step.which) {
@@ -431,7 +482,11 @@ impl Session {
                 }
             })
             .collect();
-        Explanation { target: self.text(target), steps, grads: self.grad_table(root, target, &[]) }
+        Explanation {
+            target: self.text(target),
+            steps,
+            grads: self.grad_table(root, target, &[]),
+        }
     }
 
     /// A short name for an unlabelled node: its value if a constant, else its expression, `depth` levels deep.
@@ -446,8 +501,12 @@ impl Session {
         if depth == 0 {
             return format!("({})", format_number(self.graph.data(id)));
         }
-        let inputs: Vec<String> =
-            self.graph.inputs(id).iter().map(|input| self.describe_node(*input, names, depth - 1)).collect();
+        let inputs: Vec<String> = self
+            .graph
+            .inputs(id)
+            .iter()
+            .map(|input| self.describe_node(*input, names, depth - 1))
+            .collect();
         match (op, inputs.as_slice()) {
             (Op::Neg, [x]) => format!("(-{x})"),
             (op, [a, b]) if op.is_infix() => format!("({a} {} {b})", op.symbol()),

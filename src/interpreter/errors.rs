@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use crate::ast::{BinaryOp, Ident, ATTRIBUTES};
+use crate::ast::{ATTRIBUTES, BinaryOp, Ident};
 use crate::diagnostic::{Diagnostic, ErrorKind};
 use crate::span::Span;
 use crate::value::Value;
@@ -12,16 +12,28 @@ use crate::value::Value;
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum RuntimeError {
     #[error("unknown name '{name}'{}", suggestion.as_ref().map(|s| format!(" — did you mean '{s}'?")).unwrap_or_default())]
-    UnknownName { name: String, span: Span, suggestion: Option<String> },
+    UnknownName {
+        name: String,
+        span: Span,
+        suggestion: Option<String>,
+    },
     /// An operation whose result is not a finite number; the message names the operation and operands.
     #[error("{message}")]
     NotFinite { message: String, span: Span },
     /// A value of the wrong kind.
     #[error("{message}")]
-    Type { message: String, span: Span, help: Option<String> },
+    Type {
+        message: String,
+        span: Span,
+        help: Option<String>,
+    },
     /// A call with the wrong arguments.
     #[error("{message}")]
-    Argument { message: String, span: Span, help: Option<String> },
+    Argument {
+        message: String,
+        span: Span,
+        help: Option<String>,
+    },
     #[error("index {index} is out of range for a list of {len} item{}", if *len == 1 { "" } else { "s" })]
     IndexOutOfRange { index: i64, len: usize, span: Span },
     #[error("assertion failed: {message}")]
@@ -30,7 +42,11 @@ pub enum RuntimeError {
     Write { path: String, reason: String, span: Span },
     /// A limit that protects the machine: graph size, call depth, range length.
     #[error("{message}")]
-    Limit { message: String, span: Span, help: Option<String> },
+    Limit {
+        message: String,
+        span: Span,
+        help: Option<String>,
+    },
     #[error("'return' can only be used inside a function")]
     ReturnOutsideFunction { span: Span },
 }
@@ -52,16 +68,17 @@ impl RuntimeError {
 
     pub fn help(&self) -> Option<String> {
         match self {
-            RuntimeError::UnknownName { name, suggestion: None, .. } => {
-                Some(format!("give it a value first, e.g. {name} = 1"))
-            }
-            RuntimeError::Type { help, .. } | RuntimeError::Argument { help, .. } | RuntimeError::Limit { help, .. } => {
-                help.clone()
-            }
+            RuntimeError::UnknownName {
+                name, suggestion: None, ..
+            } => Some(format!("give it a value first, e.g. {name} = 1")),
+            RuntimeError::Type { help, .. }
+            | RuntimeError::Argument { help, .. }
+            | RuntimeError::Limit { help, .. } => help.clone(),
             RuntimeError::IndexOutOfRange { len: 0, .. } => Some("the list is empty".to_string()),
-            RuntimeError::IndexOutOfRange { len, .. } => {
-                Some(format!("valid indexes are 0 to {} (or -1 to -{len} from the end)", len - 1))
-            }
+            RuntimeError::IndexOutOfRange { len, .. } => Some(format!(
+                "valid indexes are 0 to {} (or -1 to -{len} from the end)",
+                len - 1
+            )),
             _ => None,
         }
     }
@@ -71,7 +88,13 @@ impl RuntimeError {
             RuntimeError::Assertion { .. } => ErrorKind::Assertion,
             _ => ErrorKind::Runtime,
         };
-        Diagnostic { kind, message: self.to_string(), span: self.span(), label: None, help: self.help() }
+        Diagnostic {
+            kind,
+            message: self.to_string(),
+            span: self.span(),
+            label: None,
+            help: self.help(),
+        }
     }
 }
 
@@ -91,7 +114,10 @@ pub fn unknown_attribute(attribute: &Ident) -> RuntimeError {
         message: format!(
             "unknown attribute '.{}'{}",
             attribute.name,
-            suggestion.as_ref().map(|s| format!(" — did you mean '.{s}'?")).unwrap_or_default()
+            suggestion
+                .as_ref()
+                .map(|s| format!(" — did you mean '.{s}'?"))
+                .unwrap_or_default()
         ),
         span: attribute.span,
         help: Some("a node has .data, .grad and .label".to_string()),
@@ -104,14 +130,22 @@ pub fn arithmetic_type_error(op: BinaryOp, lhs: &Value, rhs: &Value, span: Span)
         _ => (false, rhs),
     };
     let help = if list_side && matches!(other, Value::Num(_) | Value::Node(_)) {
-        Some(format!("to work on every item, use a comprehension: [x {} 2 for x in xs]", op.symbol()))
+        Some(format!(
+            "to work on every item, use a comprehension: [x {} 2 for x in xs]",
+            op.symbol()
+        ))
     } else if list_side {
         Some("to add up a list, use sum(xs)".to_string())
     } else {
         None
     };
     RuntimeError::Type {
-        message: format!("cannot apply '{}' to {} and {}", op.symbol(), lhs.kind_name(), rhs.kind_name()),
+        message: format!(
+            "cannot apply '{}' to {} and {}",
+            op.symbol(),
+            lhs.kind_name(),
+            rhs.kind_name()
+        ),
         span,
         help,
     }

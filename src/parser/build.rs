@@ -85,12 +85,7 @@ impl<'s> Builder<'s> {
     }
 
     /// The next child of a pair, which the grammar guarantees.
-    fn next<'i>(
-        &self,
-        pairs: &mut Pairs<'i, Rule>,
-        what: &str,
-        span: Span,
-    ) -> Result<Pair<'i, Rule>> {
+    fn next<'i>(&self, pairs: &mut Pairs<'i, Rule>, what: &str, span: Span) -> Result<Pair<'i, Rule>> {
         pairs
             .next()
             .ok_or_else(|| self.internal(&format!("the grammar guarantees {what}"), span))
@@ -98,10 +93,7 @@ impl<'s> Builder<'s> {
 
     fn check_depth(&self, depth: usize, span: Span) -> Result<usize> {
         if depth > MAX_DEPTH {
-            Err(ParseError::TooDeep {
-                limit: MAX_DEPTH,
-                span,
-            })
+            Err(ParseError::TooDeep { limit: MAX_DEPTH, span })
         } else {
             Ok(depth)
         }
@@ -138,10 +130,7 @@ impl<'s> Builder<'s> {
     fn block(&self, pair: Pair<'_, Rule>) -> Result<(Block, usize)> {
         let span = self.span(&pair);
         let (statements, depth) = self.statements(pair.into_inner())?;
-        Ok((
-            Block { statements, span },
-            self.check_depth(depth + 1, span)?,
-        ))
+        Ok((Block { statements, span }, self.check_depth(depth + 1, span)?))
     }
 
     /// Dispatches on the kind of statement. Kept small on purpose: it is on the recursive
@@ -264,10 +253,7 @@ impl<'s> Builder<'s> {
             help,
             span: target_span,
         };
-        let plain = Some(
-            "only a name, an attribute ('x.data') or an element ('xs[i]') can be assigned"
-                .to_string(),
-        );
+        let plain = Some("only a name, an attribute ('x.data') or an element ('xs[i]') can be assigned".to_string());
         let target = match target.expr.kind {
             ExprKind::Name(name) => AssignTarget::Name(Ident {
                 name,
@@ -288,14 +274,8 @@ impl<'s> Builder<'s> {
             ExprKind::Call { callee, args } => {
                 let help = match &callee.kind {
                     ExprKind::Name(name) => {
-                        let params: Vec<&str> = args
-                            .iter()
-                            .map(|a| self.source_text(a.value.span))
-                            .collect();
-                        format!(
-                            "to define a function, write 'fn {name}({}) = …'",
-                            params.join(", ")
-                        )
+                        let params: Vec<&str> = args.iter().map(|a| self.source_text(a.value.span)).collect();
+                        format!("to define a function, write 'fn {name}({}) = …'", params.join(", "))
                     }
                     _ => "to define a function, write 'fn name(x) = …'".to_string(),
                 };
@@ -363,10 +343,7 @@ impl<'s> Builder<'s> {
         // The nested `if` runs from its keyword to the end of the whole chain.
         let nested_span = Span::new(self.span(&if_kw).start, chain_span.end);
         let else_span = Span::new(pair_span.start, chain_span.end);
-        let inner_depth = cond
-            .depth
-            .max(block_depth)
-            .max(rest.as_ref().map_or(0, |(_, d)| *d));
+        let inner_depth = cond.depth.max(block_depth).max(rest.as_ref().map_or(0, |(_, d)| *d));
         let stmt_depth = self.check_depth(inner_depth + 1, nested_span)?;
         let stmt = Stmt {
             kind: StmtKind::If {
@@ -386,12 +363,7 @@ impl<'s> Builder<'s> {
         ))
     }
 
-    fn command(
-        &self,
-        rule: Rule,
-        mut inner: Pairs<'_, Rule>,
-        span: Span,
-    ) -> Result<(StmtKind, usize)> {
+    fn command(&self, rule: Rule, mut inner: Pairs<'_, Rule>, span: Span) -> Result<(StmtKind, usize)> {
         let _kw = self.next(&mut inner, "a command keyword", span)?;
         let mut args: Vec<Built> = Vec::new();
         let mut wrt: Vec<Built> = Vec::new();
@@ -411,8 +383,7 @@ impl<'s> Builder<'s> {
                     let mut parts = pair.into_inner();
                     let name = self.ident(self.next(&mut parts, "an option name", option_span)?);
                     let _assign = self.next(&mut parts, "'='", option_span)?;
-                    let value =
-                        self.expr(self.next(&mut parts, "an option value", option_span)?)?;
+                    let value = self.expr(self.next(&mut parts, "an option value", option_span)?)?;
                     depth = depth.max(value.depth);
                     options.push(CheckOption {
                         name,
@@ -427,19 +398,12 @@ impl<'s> Builder<'s> {
                         .ok_or_else(|| self.internal("a redirect has a path", redirect_span))?;
                     let path_span = self.span(&path_pair);
                     let path = self.string(path_pair)?;
-                    redirect = Some(Redirect {
-                        path,
-                        span: path_span,
-                    });
+                    redirect = Some(Redirect { path, span: path_span });
                 }
                 _ => return Err(self.internal("unexpected part of a command", self.span(&pair))),
             }
         }
-        depth = args
-            .iter()
-            .chain(&wrt)
-            .map(|b| b.depth)
-            .fold(depth, usize::max);
+        depth = args.iter().chain(&wrt).map(|b| b.depth).fold(depth, usize::max);
         let mut args = args.into_iter().map(|b| b.expr);
         let mut first = || {
             args.next()
@@ -479,10 +443,7 @@ impl<'s> Builder<'s> {
         match pair.as_rule() {
             Rule::name => Ok(Pattern::Name(self.ident(pair))),
             Rule::pattern_tuple => {
-                let parts = pair
-                    .into_inner()
-                    .map(|p| self.pattern(p))
-                    .collect::<Result<_>>()?;
+                let parts = pair.into_inner().map(|p| self.pattern(p)).collect::<Result<_>>()?;
                 Ok(Pattern::Tuple { parts, span })
             }
             _ => Err(self.internal("a pattern is a name or a tuple", span)),

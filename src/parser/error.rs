@@ -44,9 +44,7 @@ pub enum ParseError {
     UnexpectedCloser { found: char, span: Span },
 
     /// A closing bracket of the wrong kind: `(a]`.
-    #[error(
-        "expected '{expected}' to close the '{opener}' at line {line}, column {column}, but found '{found}'"
-    )]
+    #[error("expected '{expected}' to close the '{opener}' at line {line}, column {column}, but found '{found}'")]
     MismatchedCloser {
         opener: char,
         expected: char,
@@ -167,9 +165,7 @@ impl ParseError {
                 _ => None,
             },
             UnterminatedString { .. } => Some("add a '\"' where the string should end".into()),
-            UnknownEscape { .. } => {
-                Some("the escapes in a string are \\\", \\\\, \\n and \\t".into())
-            }
+            UnknownEscape { .. } => Some("the escapes in a string are \\\", \\\\, \\n and \\t".into()),
             NumberEndsWithDot { .. } => None,
             ExponentWithoutDigits { text, .. } => Some(format!(
                 "write the exponent's digits, as in '{}3'",
@@ -179,26 +175,17 @@ impl ParseError {
                 "write '{number}*{name}' for a product, or put a space between them"
             )),
             NumberTooLarge { .. } => Some("the largest number is about 1.8e308".into()),
-            UnexpectedCloser { found, .. } => Some(format!(
-                "there is no open bracket for this '{found}' to close"
-            )),
+            UnexpectedCloser { found, .. } => Some(format!("there is no open bracket for this '{found}' to close")),
             MismatchedCloser { expected, .. } => Some(format!(
                 "add a '{expected}' before this bracket, or remove the extra one"
             )),
-            UnclosedBracket { opener, .. } => Some(format!(
-                "add a '{}' where it should end",
-                closer_of(*opener)
-            )),
-            NestingTooDeep { .. }
-            | OperatorChainTooLong { .. }
-            | TooDeep { .. }
-            | TooComplex { .. } => {
+            UnclosedBracket { opener, .. } => Some(format!("add a '{}' where it should end", closer_of(*opener))),
+            NestingTooDeep { .. } | OperatorChainTooLong { .. } | TooDeep { .. } | TooComplex { .. } => {
                 Some("split it into smaller statements with intermediate names".into())
             }
-            PlotNotAvailable { .. } => Some(
-                "plotting will come in a later version; to use the word as a name, try 'plot_'"
-                    .into(),
-            ),
+            PlotNotAvailable { .. } => {
+                Some("plotting will come in a later version; to use the word as a name, try 'plot_'".into())
+            }
             KeywordAsName { .. } => None,
             InvalidAssignTarget { help, .. } => help.clone(),
             ChainedComparison { suggestion, .. } => Some(format!("write '{suggestion}'")),

@@ -51,6 +51,8 @@ impl Context<'_> {
 
     fn found_span(&self) -> Span {
         match self.found_token() {
+            // A newline is shown as a caret where the line ends, not as a span into the next line.
+            Some(t) if t.kind == TokenKind::Newline => Span::new(self.base + t.start, self.base + t.start),
             Some(t) => Span::new(self.base + t.start, self.base + t.end),
             None => Span::new(self.base + self.pos, self.base + self.pos),
         }
@@ -148,12 +150,7 @@ const COMMANDS: &[&str] = &[
     "seed",
 ];
 
-pub(crate) fn explain(
-    error: &Error<Rule>,
-    source: &str,
-    tokens: &[Token],
-    base: usize,
-) -> ParseError {
+pub(crate) fn explain(error: &Error<Rule>, source: &str, tokens: &[Token], base: usize) -> ParseError {
     let pos = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((start, _)) => start,
@@ -258,12 +255,7 @@ pub(crate) fn explain(
     }
 
     // A block where no statement wants one.
-    if found_text == "{"
-        && !matches!(
-            cx.previous().map(|t| t.kind),
-            Some(TokenKind::Op | TokenKind::Open)
-        )
-    {
+    if found_text == "{" && !matches!(cx.previous().map(|t| t.kind), Some(TokenKind::Op | TokenKind::Open)) {
         return ParseError::Unexpected {
             found: "'{'".into(),
             help: Some("a block '{ … }' belongs after 'for …', 'if …', 'else' or 'fn …'".into()),
@@ -274,11 +266,8 @@ pub(crate) fn explain(
     let construct = cx.construct();
 
     if expects(Rule::block) || expects(Rule::fn_expr_body) || expects(Rule::else_if) {
-        let at_block_start = !expects_operand
-            || matches!(
-                found_kind,
-                None | Some(TokenKind::Newline | TokenKind::Semicolon)
-            );
+        let at_block_start =
+            !expects_operand || matches!(found_kind, None | Some(TokenKind::Newline | TokenKind::Semicolon));
         if at_block_start {
             match construct {
                 Some("for") => {
@@ -336,10 +325,7 @@ pub(crate) fn explain(
         );
     }
     if prev_text == "for" && (expects(Rule::name) || expects(Rule::pattern_tuple)) {
-        return expected(
-            "a name or '(' for the loop variable after 'for'".into(),
-            None,
-        );
+        return expected("a name or '(' for the loop variable after 'for'".into(), None);
     }
     if expects(Rule::assign) && construct == Some("check") && !expects_operand {
         return expected(
@@ -365,10 +351,7 @@ pub(crate) fn explain(
         if opener != '{' {
             let closer = closer_of(opener);
             let at = LineIndex::new(source).line_col(open.start);
-            let help = Some(format!(
-                "the '{opener}' is at line {}, column {}",
-                at.line, at.column
-            ));
+            let help = Some(format!("the '{opener}' is at line {}, column {}", at.line, at.column));
             let is_call_or_list = opener == '['
                 || tokens[..tokens.iter().position(|t| t == open).unwrap_or(0)]
                     .last()
@@ -399,9 +382,7 @@ pub(crate) fn explain(
         "=" => {
             return ParseError::Unexpected {
                 found: "'='".into(),
-                help: Some(
-                    "to compare, write '=='; to assign, the target must come first: 'x = …'".into(),
-                ),
+                help: Some("to compare, write '=='; to assign, the target must come first: 'x = …'".into()),
                 span,
             };
         }
@@ -415,10 +396,9 @@ pub(crate) fn explain(
         _ => {}
     }
     let help = match found_kind {
-        Some(TokenKind::Name | TokenKind::Number | TokenKind::Str) => Some(
-            "put an operator between the two, or a newline or ';' between two statements"
-                .to_string(),
-        ),
+        Some(TokenKind::Name | TokenKind::Number | TokenKind::Str) => {
+            Some("put an operator between the two, or a newline or ';' between two statements".to_string())
+        }
         _ => None,
     };
     expected("an operator or the end of the statement".into(), help)

@@ -89,15 +89,7 @@ pub(crate) fn scan(source: &str, base: usize) -> Result<Scan, ParseError> {
                 if in_parens {
                     text[i] = b' ';
                 } else {
-                    push(
-                        &mut tokens,
-                        &mut stack,
-                        source,
-                        TokenKind::Newline,
-                        i,
-                        i + 1,
-                        base,
-                    )?;
+                    push(&mut tokens, &mut stack, source, TokenKind::Newline, i, i + 1, base)?;
                 }
                 i += 1;
                 continue;
@@ -135,13 +127,9 @@ pub(crate) fn scan(source: &str, base: usize) -> Result<Scan, ParseError> {
                 while i < bytes.len() && is_ident_char(bytes[i]) {
                     i += 1;
                 }
-                let after_dot = tokens
-                    .last()
-                    .is_some_and(|t| &source[t.start..t.end] == ".");
+                let after_dot = tokens.last().is_some_and(|t| &source[t.start..t.end] == ".");
                 if &source[start..i] == "plot" && !after_dot {
-                    return Err(ParseError::PlotNotAvailable {
-                        span: span(start, i),
-                    });
+                    return Err(ParseError::PlotNotAvailable { span: span(start, i) });
                 }
                 TokenKind::Name
             }
@@ -250,9 +238,7 @@ fn push(
         }
         _ => {
             let chains = match kind {
-                TokenKind::Op => {
-                    matches!(text, "**" | "^") || (prefix_position && matches!(text, "-" | "+"))
-                }
+                TokenKind::Op => matches!(text, "**" | "^") || (prefix_position && matches!(text, "-" | "+")),
                 TokenKind::Name => text == "not",
                 _ => false,
             };

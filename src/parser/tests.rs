@@ -33,11 +33,7 @@ fn check_err(source: &str, message: &str, spanned: &str) {
     let e = parse_err(source);
     assert_eq!(e.to_string(), message, "message for {source:?}");
     let span = e.span();
-    assert_eq!(
-        &source[span.start..span.end],
-        spanned,
-        "span for {source:?}: {span:?}"
-    );
+    assert_eq!(&source[span.start..span.end], spanned, "span for {source:?}: {span:?}");
 }
 
 /// Prints an expression fully parenthesised.
@@ -47,10 +43,7 @@ fn show(e: &Expr) -> String {
         ExprKind::Str(s) => format!("{s:?}"),
         ExprKind::Bool(b) => format!("{b}"),
         ExprKind::Name(n) => n.clone(),
-        ExprKind::List(items) => format!(
-            "[{}]",
-            items.iter().map(show).collect::<Vec<_>>().join(", ")
-        ),
+        ExprKind::List(items) => format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(", ")),
         ExprKind::Range { start, end } => format!("({}..{})", show(start), show(end)),
         ExprKind::Comprehension {
             element,
@@ -62,16 +55,10 @@ fn show(e: &Expr) -> String {
             show(element),
             show_pattern(pattern),
             show(iterable),
-            condition
-                .as_ref()
-                .map_or(String::new(), |c| format!(" if {}", show(c)))
+            condition.as_ref().map_or(String::new(), |c| format!(" if {}", show(c)))
         ),
         ExprKind::Unary { op, operand } => {
-            format!(
-                "({}{})",
-                if *op == UnaryOp::Neg { "-" } else { "+" },
-                show(operand)
-            )
+            format!("({}{})", if *op == UnaryOp::Neg { "-" } else { "+" }, show(operand))
         }
         ExprKind::Binary { op, lhs, rhs } => {
             format!("({} {} {})", show(lhs), op.symbol(), show(rhs))
@@ -104,14 +91,7 @@ fn show_pattern(p: &Pattern) -> String {
     match p {
         Pattern::Name(i) => i.name.clone(),
         Pattern::Tuple { parts, .. } => {
-            format!(
-                "({})",
-                parts
-                    .iter()
-                    .map(show_pattern)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!("({})", parts.iter().map(show_pattern).collect::<Vec<_>>().join(", "))
         }
     }
 }
@@ -175,15 +155,9 @@ fn literals() {
     assert_eq!(expr("true"), "true");
     assert_eq!(expr("[true, false,]"), "[true, false]");
     assert_eq!(expr("[]"), "[]");
-    assert_eq!(
-        expr("[[2, 3, -1], [3, -1, 0.5]]"),
-        "[[2, 3, (-1)], [3, (-1), 0.5]]"
-    );
+    assert_eq!(expr("[[2, 3, -1], [3, -1, 0.5]]"), "[[2, 3, (-1)], [3, (-1), 0.5]]");
     assert_eq!(expr("grad_x + data + label"), "((grad_x + data) + label)");
-    assert_eq!(
-        expr("x.grad + x.data + x.label"),
-        "((x.grad + x.data) + x.label)"
-    );
+    assert_eq!(expr("x.grad + x.data + x.label"), "((x.grad + x.data) + x.label)");
     assert_eq!(expr("wrt"), "wrt");
 }
 
@@ -301,11 +275,7 @@ fn statement_forms() {
                     .next()
                     .unwrap_or("")
                     .to_string(),
-                other => format!("{other:?}")
-                    .split([' ', '('])
-                    .next()
-                    .unwrap_or("")
-                    .to_string(),
+                other => format!("{other:?}").split([' ', '(']).next().unwrap_or("").to_string(),
             })
             .collect::<Vec<_>>()
     };
@@ -314,16 +284,13 @@ fn statement_forms() {
             "print\nprint a, b\nzero_grad\nzero_grad x, m\nbackward L\nshow L\ntopo L\nexplain L\nseed 1\nassert x\nreturn\nreturn 1"
         ),
         [
-            "Print", "Print", "ZeroGrad", "ZeroGrad", "Backward", "Show", "Topo", "Explain",
-            "Seed", "Assert", "Return", "Return"
+            "Print", "Print", "ZeroGrad", "ZeroGrad", "Backward", "Show", "Topo", "Explain", "Seed", "Assert",
+            "Return", "Return"
         ]
     );
     assert_eq!(kinds(";;\n\n a = 1;; b = 2;\n"), ["Assign", "Assign"]);
     assert_eq!(kinds("# only a comment\n"), Vec::<String>::new());
-    assert_eq!(
-        kinds("xs[0] = 1; x.grad *= 2; y /= 3; z -= 1"),
-        ["Assign"; 4]
-    );
+    assert_eq!(kinds("xs[0] = 1; x.grad *= 2; y /= 3; z -= 1"), ["Assign"; 4]);
 }
 
 #[test]
@@ -363,16 +330,11 @@ fn blocks_if_else_and_functions() {
     };
     assert_eq!(def.name.name, "neuron");
     assert_eq!(
-        def.params
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>(),
+        def.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
         ["xs", "ws", "b"]
     );
     assert!(matches!(&def.body, FnBody::Block(b) if b.statements.len() == 2));
-    assert!(
-        matches!(&program.statements[1].kind, StmtKind::FnDef(d) if matches!(d.body, FnBody::Expr(_)))
-    );
+    assert!(matches!(&program.statements[1].kind, StmtKind::FnDef(d) if matches!(d.body, FnBody::Expr(_))));
     parse("for p in parameters(n) { p.data -= 0.05 * p.grad }");
     parse("if x {}\n\n\nelse {}");
     parse("if x {} # c\n# more\nelse {}");
@@ -402,10 +364,7 @@ fn spans() {
 
     // Spans are offset by `base`.
     let program = parse_program("x", 100).map_err(|e| e.to_string());
-    assert_eq!(
-        program.map(|p| p.statements[0].span),
-        Ok(Span::new(100, 101))
-    );
+    assert_eq!(program.map(|p| p.statements[0].span), Ok(Span::new(100, 101)));
     let e = parse_program("x = @", 50).err().map(|e| e.span());
     assert_eq!(e, Some(Span::new(54, 55)));
 
@@ -487,11 +446,7 @@ fn error_messages_and_spans() {
         "2y",
     );
     check_err("x = 1e999", "the number '1e999' is too large", "1e999");
-    check_err(
-        "x = 1e",
-        "the exponent of the number '1e' has no digits",
-        "1e",
-    );
+    check_err("x = 1e", "the exponent of the number '1e' has no digits", "1e");
     check_err("x = a @ b", "unexpected character '@'", "@");
     check_err("a..b..c", "ranges cannot be chained", "..");
     check_err(
@@ -499,21 +454,9 @@ fn error_messages_and_spans() {
         "expected an attribute name after '.', found the end of the input",
         "",
     );
-    check_err(
-        "dot L > l",
-        "expected a file path in quotes after '>', found 'l'",
-        "l",
-    );
-    check_err(
-        "for x xs {}",
-        "expected 'in' after the loop variable, found 'xs'",
-        "xs",
-    );
-    check_err(
-        "fn f(x) 3",
-        "expected '=' or '{' after the parameters, found '3'",
-        "3",
-    );
+    check_err("dot L > l", "expected a file path in quotes after '>', found 'l'", "l");
+    check_err("for x xs {}", "expected 'in' after the loop variable, found 'xs'", "xs");
+    check_err("fn f(x) 3", "expected '=' or '{' after the parameters, found '3'", "3");
     check_err("else {}", "unexpected 'else'", "else");
     check_err("print a < b", "unexpected '<'", "<");
     check_err(
@@ -540,21 +483,9 @@ fn error_messages_and_spans() {
         parse_err("x = [1, 2 3]").help().as_deref(),
         Some("the '[' is at line 1, column 5")
     );
-    check_err(
-        "if x {} else y",
-        "expected '{' or 'if' after 'else', found 'y'",
-        "y",
-    );
-    check_err(
-        "check L eps 1",
-        "expected '=' after the option name, found '1'",
-        "1",
-    );
-    check_err(
-        "x = a.5",
-        "expected an attribute name after '.', found '5'",
-        "5",
-    );
+    check_err("if x {} else y", "expected '{' or 'if' after 'else', found 'y'", "y");
+    check_err("check L eps 1", "expected '=' after the option name, found '1'", "1");
+    check_err("x = a.5", "expected an attribute name after '.', found '5'", "5");
     check_err("\"s\" = 1", "cannot assign to a string", "\"s\"");
     // Errors in later lines point at the right place.
     check_err(
@@ -581,9 +512,7 @@ fn is_incomplete_detects_open_brackets_and_strings() {
 
 /// Runs `f` on a thread with the default 2 MiB stack of test threads.
 fn on_small_stack(f: impl FnOnce() + Send + 'static) {
-    let handle = std::thread::Builder::new()
-        .stack_size(2 * 1024 * 1024)
-        .spawn(f);
+    let handle = std::thread::Builder::new().stack_size(2 * 1024 * 1024).spawn(f);
     match handle.map(|h| h.join()) {
         Ok(Ok(())) => {}
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
@@ -625,11 +554,7 @@ fn deep_brackets_and_blocks_are_rejected() {
         let source = format!("{}x = 1", "if x {\n".repeat(N));
         assert!(matches!(rejects(source), ParseError::NestingTooDeep { .. }));
         let n = MAX_NESTING;
-        parse(&format!(
-            "{}x = 1{}",
-            "for x in y {\n".repeat(n),
-            "\n}".repeat(n)
-        ));
+        parse(&format!("{}x = 1{}", "for x in y {\n".repeat(n), "\n}".repeat(n)));
     });
 }
 

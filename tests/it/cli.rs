@@ -33,8 +33,17 @@ fn scripts_run_from_a_file_with_or_without_run() {
 
 #[test]
 fn scripts_run_from_stdin() {
-    mgrad().arg("-").write_stdin("x = 3\nprint x * x\n").assert().success().stdout("9\n");
-    mgrad().write_stdin("x = 3\nprint x * x\n").assert().success().stdout("9\n");
+    mgrad()
+        .arg("-")
+        .write_stdin("x = 3\nprint x * x\n")
+        .assert()
+        .success()
+        .stdout("9\n");
+    mgrad()
+        .write_stdin("x = 3\nprint x * x\n")
+        .assert()
+        .success()
+        .stdout("9\n");
 }
 
 #[test]
@@ -58,13 +67,19 @@ fn errors_go_to_stderr_with_line_and_column_and_exit_1() {
         .assert()
         .code(1)
         .stdout("")
-        .stderr(predicate::str::contains("unknown name 'bb' — did you mean 'b'? (line 2, column 5)"))
+        .stderr(predicate::str::contains(
+            "unknown name 'bb' — did you mean 'b'? (line 2, column 5)",
+        ))
         .stderr(predicate::str::contains("<-e>:2:5"));
 }
 
 #[test]
 fn parse_errors_exit_1() {
-    mgrad().args(["-e", "a = (1 + 2"]).assert().code(1).stderr(predicate::str::contains("line 1"));
+    mgrad()
+        .args(["-e", "a = (1 + 2"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 1"));
 }
 
 #[test]
@@ -79,7 +94,10 @@ fn a_failed_assertion_exits_1() {
 #[test]
 fn a_failed_check_exits_1_after_printing() {
     mgrad()
-        .args(["-e", "a = 2; b = a * a; c = b * a; b.data = 100; check c; print \"after\""])
+        .args([
+            "-e",
+            "a = 2; b = a * a; c = b * a; b.data = 100; check c; print \"after\"",
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("FAILED"))
@@ -89,13 +107,22 @@ fn a_failed_check_exits_1_after_printing() {
 #[test]
 fn usage_errors_exit_2() {
     mgrad().arg("--no-such-flag").assert().code(2);
-    mgrad().arg("does-not-exist.mg").assert().code(2).stderr(predicate::str::contains("does-not-exist.mg"));
+    mgrad()
+        .arg("does-not-exist.mg")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does-not-exist.mg"));
 }
 
 #[test]
 fn json_lines() {
     let output = mgrad()
-        .args(["--format", "json", "-e", "a = 2; b = -3; L = a * b; grad L; check L; print L, \"s\""])
+        .args([
+            "--format",
+            "json",
+            "-e",
+            "a = 2; b = -3; L = a * b; grad L; check L; print L, \"s\"",
+        ])
         .assert()
         .success()
         .get_output()
@@ -106,7 +133,10 @@ fn json_lines() {
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["cmd"], "grad");
     assert_eq!(lines[0]["target"], "L");
-    assert_eq!(lines[0]["nodes"][0], serde_json::json!({"label": "L", "data": -6.0, "grad": 1.0}));
+    assert_eq!(
+        lines[0]["nodes"][0],
+        serde_json::json!({"label": "L", "data": -6.0, "grad": 1.0})
+    );
     assert_eq!(lines[1]["cmd"], "check");
     assert_eq!(lines[1]["ok"], true);
     assert_eq!(lines[1]["eps"], 1e-6);
@@ -118,10 +148,18 @@ fn json_lines() {
 
 #[test]
 fn json_errors_carry_kind_line_and_column() {
-    let output = mgrad().args(["--format", "json", "-e", "a = 1\nb = log(a - 1)"]).assert().code(1).get_output().clone();
+    let output = mgrad()
+        .args(["--format", "json", "-e", "a = 1\nb = log(a - 1)"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
     assert!(output.stdout.is_empty(), "errors go to stderr");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let line = stderr.lines().find(|line| line.contains("\"cmd\":\"error\"")).expect("a JSON error line");
+    let line = stderr
+        .lines()
+        .find(|line| line.contains("\"cmd\":\"error\""))
+        .expect("a JSON error line");
     let error: serde_json::Value = serde_json::from_str(line).unwrap();
     assert_eq!(error["kind"], "runtime");
     assert_eq!(error["line"], 2);

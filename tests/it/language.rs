@@ -109,7 +109,10 @@ fn gradients_of_every_op() {
     for (expr, expected) in cases {
         let (session, _) = run_ok(&format!("x = 0.5; y = 2; z = {expr}; grad z"));
         let (_, grad) = node(&session, "x");
-        assert!((grad - expected).abs() < 1e-12, "d({expr})/dx = {grad}, expected {expected}");
+        assert!(
+            (grad - expected).abs() < 1e-12,
+            "d({expr})/dx = {grad}, expected {expected}"
+        );
     }
 }
 
@@ -140,7 +143,9 @@ fn compound_assignment_on_names_and_attributes() {
 #[test]
 fn labels() {
     let (_, host) = run_ok("a = 2; b = a * 3; b.label = \"product\"; c = b + 1; grad c");
-    let Some(Output::Grad(table)) = host.outputs.last() else { panic!() };
+    let Some(Output::Grad(table)) = host.outputs.last() else {
+        panic!()
+    };
     let labels: Vec<&str> = table.nodes.iter().map(|row| row.label.as_str()).collect();
     assert_eq!(labels, ["c", "product", "a"]);
 }
@@ -148,7 +153,9 @@ fn labels() {
 #[test]
 fn same_label_twice_is_told_apart() {
     let (_, host) = run_ok("x = 2; x = x * 3; grad x");
-    let Some(Output::Grad(table)) = host.outputs.last() else { panic!() };
+    let Some(Output::Grad(table)) = host.outputs.last() else {
+        panic!()
+    };
     let labels: Vec<&str> = table.nodes.iter().map(|row| row.label.as_str()).collect();
     assert_eq!(labels, ["x#2", "x#1"]);
 }
@@ -156,7 +163,9 @@ fn same_label_twice_is_told_apart() {
 #[test]
 fn grad_wrt_prints_only_the_named_nodes() {
     let (_, host) = run_ok("a = 2; b = -3; c = 7; L = a * b; grad L wrt b, c");
-    let Some(Output::Grad(table)) = host.outputs.last() else { panic!() };
+    let Some(Output::Grad(table)) = host.outputs.last() else {
+        panic!()
+    };
     let rows: Vec<(&str, f64)> = table.nodes.iter().map(|row| (row.label.as_str(), row.grad)).collect();
     assert_eq!(rows, [("b", 2.0), ("c", 0.0)]);
 }
@@ -164,7 +173,9 @@ fn grad_wrt_prints_only_the_named_nodes() {
 #[test]
 fn check_passes_on_a_correct_graph() {
     let (session, host) = run_ok("a = 2; b = -3; L = tanh(a*b + 10) * exp(b / a); check L");
-    let Some(Output::Check(report)) = host.outputs.last() else { panic!() };
+    let Some(Output::Check(report)) = host.outputs.last() else {
+        panic!()
+    };
     assert!(report.ok);
     assert_eq!(report.nodes.len(), 2);
     assert_eq!((report.eps, report.atol, report.rtol), (1e-6, 1e-5, 1e-3));
@@ -174,7 +185,9 @@ fn check_passes_on_a_correct_graph() {
 #[test]
 fn check_options_and_kinks() {
     let (_, host) = run_ok("a = 0; b = 2; L = relu(a) * b + abs(b); check L eps=1e-4 atol=1e-6");
-    let Some(Output::Check(report)) = host.outputs.last() else { panic!() };
+    let Some(Output::Check(report)) = host.outputs.last() else {
+        panic!()
+    };
     assert_eq!((report.eps, report.atol), (1e-4, 1e-6));
     assert!(report.ok, "a kink is not a failure");
     let a = report.nodes.iter().find(|row| row.label == "a").unwrap();
@@ -185,7 +198,9 @@ fn check_options_and_kinks() {
 fn check_fails_when_a_grad_is_stale() {
     // Changing .data without rebuilding makes the stored graph inconsistent: check catches it.
     let (session, host) = run_ok("a = 2; b = a * a; c = b * a; b.data = 100; check c");
-    let Some(Output::Check(report)) = host.outputs.last() else { panic!() };
+    let Some(Output::Check(report)) = host.outputs.last() else {
+        panic!()
+    };
     assert!(report.nodes.iter().all(|row| row.numeric.is_finite()));
     let _ = session;
 }
@@ -200,14 +215,19 @@ fn check_leaves_data_and_grads_alone() {
 #[test]
 fn print_values() {
     let (_, host) = run_ok("a = 2; print a, a * 3, \"text\", [1, [2, 3]], (1 < 2)");
-    let Some(Output::Print(print)) = host.outputs.last() else { panic!() };
+    let Some(Output::Print(print)) = host.outputs.last() else {
+        panic!()
+    };
     assert_eq!(
         print.values,
         [
             Shown::Number(2.0),
             Shown::Number(6.0),
             Shown::Str("text".into()),
-            Shown::List(vec![Shown::Number(1.0), Shown::List(vec![Shown::Number(2.0), Shown::Number(3.0)])]),
+            Shown::List(vec![
+                Shown::Number(1.0),
+                Shown::List(vec![Shown::Number(2.0), Shown::Number(3.0)])
+            ]),
             Shown::Bool(true)
         ]
     );
@@ -216,7 +236,9 @@ fn print_values() {
 #[test]
 fn dot_in_micrograd_style() {
     let (_, host) = run_ok("a = 2; b = -3; e = a * b; dot e; dot e > \"e.dot\"");
-    let Some(Output::Dot(dot)) = host.outputs.first() else { panic!() };
+    let Some(Output::Dot(dot)) = host.outputs.first() else {
+        panic!()
+    };
     assert!(dot.dot.starts_with("digraph {"));
     assert!(dot.dot.contains("rankdir=LR"));
     assert!(dot.dot.contains("{ e | data -6.0000 | grad 0.0000 }"));
@@ -229,14 +251,27 @@ fn dot_in_micrograd_style() {
 #[test]
 fn show_and_topo() {
     let (_, host) = run_ok("a = 2; b = a + a; c = b * a; show c; topo c");
-    let Some(Output::Show(tree)) = host.outputs.first() else { panic!() };
-    let rows: Vec<(usize, Option<&str>, bool)> =
-        tree.rows.iter().map(|row| (row.depth, row.node.label.as_deref(), row.repeated)).collect();
+    let Some(Output::Show(tree)) = host.outputs.first() else {
+        panic!()
+    };
+    let rows: Vec<(usize, Option<&str>, bool)> = tree
+        .rows
+        .iter()
+        .map(|row| (row.depth, row.node.label.as_deref(), row.repeated))
+        .collect();
     assert_eq!(
         rows,
-        [(0, Some("c"), false), (1, Some("b"), false), (2, Some("a"), false), (2, Some("a"), true), (1, Some("a"), true)]
+        [
+            (0, Some("c"), false),
+            (1, Some("b"), false),
+            (2, Some("a"), false),
+            (2, Some("a"), true),
+            (1, Some("a"), true)
+        ]
     );
-    let Some(Output::Topo(topo)) = host.outputs.last() else { panic!() };
+    let Some(Output::Topo(topo)) = host.outputs.last() else {
+        panic!()
+    };
     let order: Vec<Option<&str>> = topo.nodes.iter().map(|row| row.label.as_deref()).collect();
     assert_eq!(order, [Some("c"), Some("b"), Some("a")]);
 }
@@ -244,8 +279,14 @@ fn show_and_topo() {
 #[test]
 fn explain_narrates_each_step() {
     let (_, host) = run_ok("a = 2; b = -3; e = a * b; f = -2; L = e * f; explain L");
-    let Some(Output::Explain(explanation)) = host.outputs.last() else { panic!() };
-    let step = explanation.steps.iter().find(|step| step.update.starts_with("a.grad")).unwrap();
+    let Some(Output::Explain(explanation)) = host.outputs.last() else {
+        panic!()
+    };
+    let step = explanation
+        .steps
+        .iter()
+        .find(|step| step.update.starts_with("a.grad"))
+        .unwrap();
     assert_eq!(step.equation, "e = a * b");
     assert_eq!(step.update, "a.grad += b.data * e.grad");
     assert_eq!((step.local, step.upstream, step.contribution), (-3.0, -2.0, 6.0));
@@ -257,7 +298,11 @@ fn assert_passes_and_fails_with_both_sides() {
     let diagnostic = run_err("a = 2\nassert a * 2 == 5, \"doubling\"");
     assert_eq!(diagnostic.kind, mgrad::diagnostic::ErrorKind::Assertion);
     assert!(diagnostic.message.contains("doubling"), "{}", diagnostic.message);
-    assert!(diagnostic.message.contains('4') && diagnostic.message.contains('5'), "{}", diagnostic.message);
+    assert!(
+        diagnostic.message.contains('4') && diagnostic.message.contains('5'),
+        "{}",
+        diagnostic.message
+    );
 }
 
 #[test]
@@ -271,7 +316,10 @@ fn seed_repeats_random_draws() {
 
 #[test]
 fn errors_say_where_and_what() {
-    assert_eq!(error("b = 2\nL = bb * 2"), ("unknown name 'bb' — did you mean 'b'?".to_string(), 2, 5));
+    assert_eq!(
+        error("b = 2\nL = bb * 2"),
+        ("unknown name 'bb' — did you mean 'b'?".to_string(), 2, 5)
+    );
     let (message, line, column) = error("a = 0\nb = 1 / a");
     assert!(message.contains("1 / 0"), "{message}");
     assert_eq!((line, column), (2, 5));
@@ -297,7 +345,12 @@ fn a_repl_error_changes_nothing() {
     let mut host = super::Collect::default();
     session.run_entry("a = 2; b = a * 3", &mut host).unwrap();
     let nodes_before = session.graph().len();
-    assert!(session.run_entry("a = 5; c = a * 2; a.data = 100; d = log(-1)", &mut host).is_ok_and(|()| false) || true);
+    assert!(
+        session
+            .run_entry("a = 5; c = a * 2; a.data = 100; d = log(-1)", &mut host)
+            .is_ok_and(|()| false)
+            || true
+    );
     // The first three statements took effect, the failing fourth did not.
     assert_eq!(node(&session, "a").0, 100.0);
     assert!(session.get("d").is_none());
@@ -310,7 +363,11 @@ fn a_repl_error_changes_nothing() {
     let after_loop = session.graph().len();
     let result = session.run_entry("b.data = 99; w = b * 2 + nope", &mut host);
     assert!(result.is_err());
-    assert_eq!(node(&session, "b").0, 99.0, "statements are separate: b.data = 99 stands");
+    assert_eq!(
+        node(&session, "b").0,
+        99.0,
+        "statements are separate: b.data = 99 stands"
+    );
     let result = session.run_entry("for k in 0..3 { b.data = k; w = b * 2 + nope }", &mut host);
     assert!(result.is_err());
     assert_eq!(node(&session, "b").0, 99.0, "the failing loop left no trace");
@@ -341,7 +398,10 @@ fn deep_nesting_is_an_error_not_a_crash() {
             format!("x = 2{}", " ** 1".repeat(100_000)),
             format!("x = {}1{}", "[".repeat(100_000), "]".repeat(100_000)),
         ];
-        sources.iter().map(|source| run(source).2.is_ok()).collect::<Vec<bool>>()
+        sources
+            .iter()
+            .map(|source| run(source).2.is_ok())
+            .collect::<Vec<bool>>()
     });
     assert_eq!(results.len(), 5);
 }
@@ -351,13 +411,22 @@ fn functions_and_control_flow() {
     number("fn f(x) = 3*x**2 - 4*x + 5\nf(3)", 20.0);
     number("fn g(a, b) { c = a * b; return c + 1 }\ng(2, 3)", 7.0);
     number("total = 0; for k in 0..5 { total += k }; total", 10.0);
-    number("s = 0; for x in [1, 2, 3] { if x > 1 { s += x } else { s -= 10 } }; s", -5.0);
+    number(
+        "s = 0; for x in [1, 2, 3] { if x > 1 { s += x } else { s -= 10 } }; s",
+        -5.0,
+    );
     number("xs = [1, 2, 3]; len(xs) + sum(xs)", 9.0);
-    number("ys = [1, 2]; ps = [3, 4]; sum([(p - y)**2 for (y, p) in zip(ys, ps)])", 8.0);
+    number(
+        "ys = [1, 2]; ps = [3, 4]; sum([(p - y)**2 for (y, p) in zip(ys, ps)])",
+        8.0,
+    );
     number("xs = [[1, 2], [3, 4]]; xs[1][0] + xs[-1][-1]", 7.0);
     number("xs = [1, 2]; xs[0] = 5; xs[0]", 5.0);
     number("len(range(4)) + len(range(2, 5))", 7.0);
-    number("fn fact(n) { if n <= 1 { return 1 }; return n * fact(n - 1) }\nfact(5)", 120.0);
+    number(
+        "fn fact(n) { if n <= 1 { return 1 }; return n * fact(n - 1) }\nfact(5)",
+        120.0,
+    );
 }
 
 #[test]

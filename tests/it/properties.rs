@@ -85,7 +85,11 @@ impl Tree {
 }
 
 fn tree() -> impl Strategy<Value = Tree> {
-    let leaf = prop_oneof![Just(Tree::X), Just(Tree::Y), (-3.0..3.0f64).prop_map(|c| Tree::Const((c * 100.0).round() / 100.0))];
+    let leaf = prop_oneof![
+        Just(Tree::X),
+        Just(Tree::Y),
+        (-3.0..3.0f64).prop_map(|c| Tree::Const((c * 100.0).round() / 100.0))
+    ];
     leaf.prop_recursive(5, 40, 2, |inner| {
         prop_oneof![
             (inner.clone(), inner.clone()).prop_map(|(a, b)| Tree::Add(a.into(), b.into())),

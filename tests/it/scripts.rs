@@ -8,7 +8,12 @@ use super::{on_big_stack, run};
 fn run_all_in(folder: &str) -> usize {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut count = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(&dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.extension().is_some_and(|ext| ext == "mg") {

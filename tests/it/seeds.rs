@@ -25,14 +25,24 @@ const LECTURE: &str = "a = 2.0; b = -3.0; c = 10.0; e = a*b; d = e + c; f = -2.0
 fn lecture_graph_grads() {
     check_grads(
         &format!("{LECTURE}grad L"),
-        &[("L", 1.0), ("f", 4.0), ("d", -2.0), ("e", -2.0), ("c", -2.0), ("b", -4.0), ("a", 6.0)],
+        &[
+            ("L", 1.0),
+            ("f", 4.0),
+            ("d", -2.0),
+            ("e", -2.0),
+            ("c", -2.0),
+            ("b", -4.0),
+            ("a", 6.0),
+        ],
     );
 }
 
 #[test]
 fn lecture_grad_table_lists_labelled_nodes_target_first() {
     let (_, host) = run_ok(&format!("{LECTURE}grad L"));
-    let Some(Output::Grad(table)) = host.outputs.last() else { panic!("no grad table") };
+    let Some(Output::Grad(table)) = host.outputs.last() else {
+        panic!("no grad table")
+    };
     let labels: Vec<&str> = table.nodes.iter().map(|row| row.label.as_str()).collect();
     assert_eq!(labels[0], "L");
     let mut sorted = labels.clone();
@@ -73,7 +83,8 @@ fn derivative_of_a_parabola_by_nudging() {
 #[test]
 fn slope_with_respect_to_c() {
     // 004: d1 = a*b + c; c += h; d2 = a*b + c → 4, 4.0009999999999994, slope 0.9999999999994458
-    let (session, _) = run_ok("h = 0.001; a = 2.0; b = -3.0; c = 10.0\nd1 = a*b + c\nc += h\nd2 = a*b + c\nslope = (d2 - d1)/h");
+    let (session, _) =
+        run_ok("h = 0.001; a = 2.0; b = -3.0; c = 10.0\nd1 = a*b + c\nc += h\nd2 = a*b + c\nslope = (d2 - d1)/h");
     assert_eq!(node(&session, "d2").0, 4.0009999999999994);
     assert_eq!(node(&session, "slope").0, 0.9999999999994458);
 }
@@ -131,14 +142,16 @@ fn two_paths_accumulate() {
 #[test]
 fn shared_node_on_two_paths() {
     // 003: the notebook's buggy traversals printed 16 and 12; the true dd/da is 10.
-    check_grads("a = 2.0; b = a + a; c = a * b; d = c + b; backward d", &[("a", 10.0), ("b", 3.0)]);
+    check_grads(
+        "a = 2.0; b = a + a; c = a * b; d = c + b; backward d",
+        &[("a", 10.0), ("b", 3.0)],
+    );
 }
 
 #[test]
 fn micrograd_sanity_check() {
-    let (session, _) = run_ok(
-        "x = -4.0; z = 2 * x + 2 + x; q = relu(z) + z * x; h = relu(z * z); y = h + q + q * x; backward y",
-    );
+    let (session, _) =
+        run_ok("x = -4.0; z = 2 * x + 2 + x; q = relu(z) + z * x; h = relu(z * z); y = h + q + q * x; backward y");
     assert_eq!(node(&session, "y").0, -20.0);
     assert_eq!(node(&session, "x").1, 46.0);
 }
@@ -160,16 +173,28 @@ backward g",
 
 #[test]
 fn repeated_backward_accumulates_like_micrograd() {
-    check_grads("a = 3; b = 4; c = a * b; backward c; backward c", &[("a", 8.0), ("b", 6.0), ("c", 1.0)]);
+    check_grads(
+        "a = 3; b = 4; c = a * b; backward c; backward c",
+        &[("a", 8.0), ("b", 6.0), ("c", 1.0)],
+    );
 }
 
 #[test]
 fn grad_zeroes_before_propagating() {
-    check_grads("a = 3; b = 4; c = a * b; backward c; backward c; grad c", &[("a", 4.0), ("b", 3.0)]);
+    check_grads(
+        "a = 3; b = 4; c = a * b; backward c; backward c; grad c",
+        &[("a", 4.0), ("b", 3.0)],
+    );
 }
 
 #[test]
 fn zero_grad_then_backward() {
-    check_grads("a = 3; b = 4; c = a * b; backward c; zero_grad; backward c", &[("a", 4.0)]);
-    check_grads("a = 3; b = 4; c = a * b; backward c; zero_grad c; backward c", &[("a", 4.0)]);
+    check_grads(
+        "a = 3; b = 4; c = a * b; backward c; zero_grad; backward c",
+        &[("a", 4.0)],
+    );
+    check_grads(
+        "a = 3; b = 4; c = a * b; backward c; zero_grad c; backward c",
+        &[("a", 4.0)],
+    );
 }
