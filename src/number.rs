@@ -40,6 +40,8 @@ pub fn format_short(x: f64, digits: usize) -> String {
 }
 
 #[cfg(test)]
+// The values under test are the lecture's printed digits, not approximations of constants.
+#[allow(clippy::approx_constant, clippy::excessive_precision)]
 mod tests {
     use super::*;
 

@@ -344,36 +344,30 @@ fn a_repl_error_changes_nothing() {
     let mut session = mgrad::interpreter::Session::new();
     let mut host = super::Collect::default();
     session.run_entry("a = 2; b = a * 3", &mut host).unwrap();
-    let nodes_before = session.graph().len();
-    assert!(
-        session
-            .run_entry("a = 5; c = a * 2; a.data = 100; d = log(-1)", &mut host)
-            .is_ok_and(|()| false)
-            || true
-    );
-    // The first three statements took effect, the failing fourth did not.
+    // Statements are separate: the three before the failing one stand, the fourth leaves nothing.
+    let result = session.run_entry("a = 5; c = a * 2; a.data = 100; d = log(-1)", &mut host);
+    assert!(result.is_err());
     assert_eq!(node(&session, "a").0, 100.0);
+    assert_eq!(node(&session, "c").0, 10.0);
     assert!(session.get("d").is_none());
-    // A failing statement leaves no half-built nodes and no changed data behind.
-    let mut host = super::Collect::default();
-    let before = session.graph().len();
+    // A loop that succeeds stands even when a later statement of the entry fails.
     let result = session.run_entry("for k in 0..3 { b.data = 7; z = b * 2 }; q = undefined_name", &mut host);
     assert!(result.is_err());
-    assert_eq!(node(&session, "b").0, 7.0, "the loop succeeded, so it stays");
-    let after_loop = session.graph().len();
-    let result = session.run_entry("b.data = 99; w = b * 2 + nope", &mut host);
-    assert!(result.is_err());
-    assert_eq!(
-        node(&session, "b").0,
-        99.0,
-        "statements are separate: b.data = 99 stands"
-    );
+    assert_eq!(node(&session, "b").0, 7.0);
+    let nodes = session.graph().len();
+    // A failing loop leaves no trace: no changed data, no new names, no half-built nodes.
     let result = session.run_entry("for k in 0..3 { b.data = k; w = b * 2 + nope }", &mut host);
     assert!(result.is_err());
-    assert_eq!(node(&session, "b").0, 99.0, "the failing loop left no trace");
-    assert_eq!(session.graph().len(), after_loop);
+    assert_eq!(node(&session, "b").0, 7.0);
     assert!(session.get("w").is_none());
-    let _ = (nodes_before, before);
+    assert_eq!(session.graph().len(), nodes);
+    // Grads changed by a failing statement are restored too.
+    let result = session.run_entry("backward z; print nope", &mut host);
+    assert!(result.is_err());
+    assert_eq!(node(&session, "b").1, 2.0, "backward z stood (it is its own statement)");
+    let result = session.run_entry("for k in 0..1 { backward z; print nope }", &mut host);
+    assert!(result.is_err());
+    assert_eq!(node(&session, "b").1, 2.0, "the failing loop's backward was undone");
 }
 
 #[test]
