@@ -4,7 +4,7 @@
 //! I/O and know nothing of terminals or colours, so the REPL, scripts and tests
 //! all see the same text. Every number goes through [`format_number`].
 
-use crate::number::format_number;
+use crate::number::{format_error, format_number};
 use crate::output::{
     CheckReport, CheckStatus, DotText, Explanation, GradTable, NodeRow, Output, PrintOut, ShowTree, Shown, TopoList,
     WroteFile,
@@ -121,7 +121,7 @@ fn check_report(report: &CheckReport) -> String {
                 row.label.clone(),
                 format_number(row.autograd),
                 format_number(row.numeric),
-                format_number(row.abs_err),
+                format_error(row.abs_err),
                 status_word(row.status).to_string(),
             ]
         }));
@@ -433,10 +433,10 @@ mod tests {
         ]));
         assert_eq!(
             text,
-            "check L: eps=1e-6 atol=0.00001 rtol=0.001\n\
-             node  autograd       numeric                abs err  status\n\
-             a            6  6.0000000005  5.000000413701855e-10  ok\n\
-             b           -4            -4                      0  ok\n\
+            "check L: eps=1e-6 atol=1e-5 rtol=0.001\n\
+             node  autograd       numeric  abs err  status\n\
+             a            6  6.0000000005    5e-10  ok\n\
+             b           -4            -4        0  ok\n\
              check passed: 2 of 2 gradients match\n"
         );
     }
@@ -450,7 +450,7 @@ mod tests {
         ]));
         assert_eq!(
             text,
-            "check L: eps=1e-6 atol=0.00001 rtol=0.001\n\
+            "check L: eps=1e-6 atol=1e-5 rtol=0.001\n\
              node  autograd  numeric  abs err  status\n\
              a            6        6        0  ok\n\
              b            1       -4        5  MISMATCH\n\

@@ -417,8 +417,10 @@ impl Session {
         let order = self.graph.topo(root);
         let names = self.display_labels(&order);
         self.graph.zero_grad(&[root]);
+        // Steps into unlabelled leaves (the literal constants) are real but tell a learner nothing.
         let mut raw: Vec<BackwardStep> = Vec::new();
         self.graph.backward_observed(root, &mut |step| raw.push(*step));
+        raw.retain(|step| self.graph.op(step.input) != Op::Leaf || names.contains_key(&step.input));
         let name = |id: NodeId| -> String {
             match names.get(&id) {
                 Some(name) => name.clone(),
