@@ -201,6 +201,8 @@ pub enum BinaryOp {
     Sub,
     Mul,
     Div,
+    /// `%`: remainder, on plain numbers only (loop counters): it has no useful gradient.
+    Rem,
     /// `**` or its alias `^`.
     Pow,
 }
@@ -212,6 +214,7 @@ impl BinaryOp {
             BinaryOp::Sub => "-",
             BinaryOp::Mul => "*",
             BinaryOp::Div => "/",
+            BinaryOp::Rem => "%",
             BinaryOp::Pow => "**",
         }
     }

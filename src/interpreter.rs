@@ -11,14 +11,14 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::ast::{
-    AssignTarget, BinaryOp, Block, CompareOp, Expr, ExprKind, FnBody, FnDef, Ident, LogicalOp, Pattern, Program, Stmt,
+    AssignTarget, BinaryOp, Block, CompareOp, Expr, ExprKind, FnBody, Ident, LogicalOp, Pattern, Program, Stmt,
     StmtKind, UnaryOp,
 };
 use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
 use crate::graph::{self, Graph, GraphError, NodeId, Op};
 use crate::output::Output;
 use crate::span::Span;
-use crate::value::{Builtin, Rng, Value};
+use crate::value::{Activation, Builtin, Function, Layer, Model, Neuron, Rng, Value};
 
 mod commands;
 mod errors;
@@ -38,8 +38,28 @@ pub trait Host {
 
 /// Builtin functions, for completion and "did you mean".
 pub const BUILTINS: &[&str] = &[
-    "tanh", "exp", "log", "relu", "sigmoid", "sqrt", "abs", "sin", "cos", "pow", "max", "min", "len", "sum", "zip",
-    "range", "uniform",
+    "tanh",
+    "exp",
+    "log",
+    "relu",
+    "sigmoid",
+    "sqrt",
+    "abs",
+    "sin",
+    "cos",
+    "pow",
+    "max",
+    "min",
+    "len",
+    "sum",
+    "zip",
+    "range",
+    "uniform",
+    "mean",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "parameters",
 ];
 
 /// How deep user functions may call each other before mg stops with an error.
@@ -63,12 +83,19 @@ pub struct Session {
     sources: SourceMap,
     graph: Graph,
     globals: HashMap<String, Value>,
-    /// Local variables of the user functions being run, innermost last.
-    frames: Vec<HashMap<String, Value>>,
+    /// The user functions being run, innermost last.
+    frames: Vec<Frame>,
     rng: Rng,
     failed_checks: usize,
     history: Vec<String>,
     entries: usize,
+}
+
+/// The local names of one running user function.
+struct Frame {
+    locals: HashMap<String, Value>,
+    /// The locals of the function this one was defined in, if any (a closure).
+    captured: Option<Rc<HashMap<String, Value>>>,
 }
 
 /// Why evaluation stopped early: an error, or a `return` on its way to its function.
@@ -288,7 +315,17 @@ impl Session {
                 }
             }
             StmtKind::FnDef(def) => {
-                self.set_var(&def.name.name, Value::Function(Rc::clone(def)));
+                // Inside a function, the new function keeps what it can see there.
+                let captured = self.frames.last().map(|frame| {
+                    let mut seen = frame.captured.as_deref().cloned().unwrap_or_default();
+                    seen.extend(frame.locals.iter().map(|(name, value)| (name.clone(), value.clone())));
+                    Rc::new(seen)
+                });
+                let function = Function {
+                    def: Rc::clone(def),
+                    captured,
+                };
+                self.set_var(&def.name.name, Value::Function(Rc::new(function)));
             }
             StmtKind::Return(value) => {
                 if self.frames.is_empty() {
@@ -359,7 +396,7 @@ impl Session {
 
     fn set_var(&mut self, name: &str, value: Value) {
         match self.frames.last_mut() {
-            Some(frame) => frame.insert(name.to_string(), value),
+            Some(frame) => frame.locals.insert(name.to_string(), value),
             None => self.globals.insert(name.to_string(), value),
         };
     }
@@ -690,10 +727,11 @@ impl Session {
     }
 
     fn lookup(&self, ident: &Ident) -> Result<Value, RuntimeError> {
-        if let Some(frame) = self.frames.last()
-            && let Some(value) = frame.get(&ident.name)
-        {
-            return Ok(value.clone());
+        if let Some(frame) = self.frames.last() {
+            let captured = frame.captured.as_deref().and_then(|names| names.get(&ident.name));
+            if let Some(value) = frame.locals.get(&ident.name).or(captured) {
+                return Ok(value.clone());
+            }
         }
         if let Some(value) = self.globals.get(&ident.name) {
             return Ok(value.clone());
@@ -703,7 +741,8 @@ impl Session {
         }
         let mut candidates: Vec<&str> = self.globals.keys().map(String::as_str).collect();
         if let Some(frame) = self.frames.last() {
-            candidates.extend(frame.keys().map(String::as_str));
+            candidates.extend(frame.locals.keys().map(String::as_str));
+            candidates.extend(frame.captured.iter().flat_map(|names| names.keys().map(String::as_str)));
         }
         candidates.extend(BUILTINS.iter().copied());
         Err(RuntimeError::UnknownName {
@@ -747,6 +786,13 @@ impl Session {
             BinaryOp::Mul => Op::Mul,
             BinaryOp::Div => Op::Div,
             BinaryOp::Pow => Op::Pow,
+            BinaryOp::Rem => {
+                // Like a comparison, a remainder reads data and builds no node.
+                return match (self.number(lhs), self.number(rhs)) {
+                    (Some(a), Some(b)) => Ok(Value::Num(self.number_arithmetic(op, a, b, span)?)),
+                    _ => Err(errors::arithmetic_type_error(op, lhs, rhs, span)),
+                };
+            }
         };
         match (lhs, rhs) {
             (Value::Num(a), Value::Num(b)) => Ok(Value::Num(self.number_arithmetic(op, *a, *b, span)?)),
@@ -766,6 +812,22 @@ impl Session {
             BinaryOp::Mul => Op::Mul,
             BinaryOp::Div => Op::Div,
             BinaryOp::Pow => Op::Pow,
+            BinaryOp::Rem => {
+                // Python's sign convention: the result has the sign of the divisor (-1 % 10 == 9).
+                let result = a - b * (a / b).floor();
+                return if result.is_finite() {
+                    Ok(result)
+                } else {
+                    Err(RuntimeError::NotFinite {
+                        message: format!(
+                            "{} % {} is not a finite number",
+                            crate::number::format_number(a),
+                            crate::number::format_number(b)
+                        ),
+                        span,
+                    })
+                };
+            }
         };
         self.plain(graph_op, &[a, b], span)
     }
@@ -905,26 +967,51 @@ impl Session {
         host: &mut dyn Host,
     ) -> Exec<Value> {
         let function = self.eval(callee, host)?;
-        if let Some(named) = args.iter().find_map(|arg| arg.name.as_ref()) {
-            return Err(RuntimeError::Argument {
-                message: format!(
-                    "'{}' takes no argument named '{}'",
-                    self.sources.slice(callee.span),
-                    named.name
-                ),
-                span: named.span,
-                help: Some("pass the arguments by position".to_string()),
-            }
-            .into());
-        }
-        let mut values = Vec::with_capacity(args.len());
+        let mut positional = Vec::with_capacity(args.len());
+        let mut spans = Vec::with_capacity(args.len());
+        let mut named: Vec<(Ident, Value)> = Vec::new();
         for arg in args {
-            values.push(self.eval(&arg.value, host)?);
+            let value = self.eval(&arg.value, host)?;
+            match &arg.name {
+                Some(name) => {
+                    if named.iter().any(|(seen, _)| seen.name == name.name) {
+                        return Err(RuntimeError::Argument {
+                            message: format!("the argument '{}' is given twice", name.name),
+                            span: name.span,
+                            help: None,
+                        }
+                        .into());
+                    }
+                    named.push((name.clone(), value));
+                }
+                None if !named.is_empty() => {
+                    return Err(RuntimeError::Argument {
+                        message: "a positional argument cannot follow a named one".to_string(),
+                        span: arg.value.span,
+                        help: Some("put the named arguments last, e.g. MLP(2, [16, 1], act=\"relu\")".to_string()),
+                    }
+                    .into());
+                }
+                None => {
+                    positional.push(value);
+                    spans.push(arg.value.span);
+                }
+            }
         }
-        let arg_spans: Vec<Span> = args.iter().map(|arg| arg.value.span).collect();
         match function {
-            Value::Builtin(builtin) => Ok(self.call_builtin(builtin, &values, &arg_spans, span)?),
-            Value::Function(def) => self.call_function(&def, values, span, host),
+            Value::Builtin(builtin) => Ok(self.call_builtin(builtin, &positional, &spans, &named, span)?),
+            Value::Function(function) => self.call_function(&function, positional, named, span, host),
+            Value::Model(model) => {
+                if let Some((name, _)) = named.first() {
+                    return Err(RuntimeError::Argument {
+                        message: format!("a model takes no argument named '{}'", name.name),
+                        span: name.span,
+                        help: Some("call a model on one list of inputs, e.g. m([2.0, 3.0])".to_string()),
+                    }
+                    .into());
+                }
+                Ok(self.call_model(&model, &positional, &spans, span)?)
+            }
             other => Err(RuntimeError::Type {
                 message: format!(
                     "'{}' is {}, not a function",
@@ -938,29 +1025,63 @@ impl Session {
         }
     }
 
-    fn call_function(&mut self, def: &Rc<FnDef>, args: Vec<Value>, span: Span, host: &mut dyn Host) -> Exec<Value> {
-        if args.len() != def.params.len() {
+    fn call_function(
+        &mut self,
+        function: &Rc<Function>,
+        positional: Vec<Value>,
+        named: Vec<(Ident, Value)>,
+        span: Span,
+        host: &mut dyn Host,
+    ) -> Exec<Value> {
+        let def = &function.def;
+        let signature = || {
+            format!(
+                "it is defined as fn {}({})",
+                def.name.name,
+                def.params
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        if positional.len() > def.params.len() || positional.len() + named.len() != def.params.len() {
+            let given = positional.len() + named.len();
             return Err(RuntimeError::Argument {
                 message: format!(
                     "'{}' takes {} argument{}, but {} {} given",
                     def.name.name,
                     def.params.len(),
                     if def.params.len() == 1 { "" } else { "s" },
-                    args.len(),
-                    if args.len() == 1 { "was" } else { "were" }
+                    given,
+                    if given == 1 { "was" } else { "were" }
                 ),
                 span,
-                help: Some(format!(
-                    "it is defined as fn {}({})",
-                    def.name.name,
-                    def.params
-                        .iter()
-                        .map(|p| p.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
+                help: Some(signature()),
             }
             .into());
+        }
+        let mut locals: HashMap<String, Value> = def
+            .params
+            .iter()
+            .map(|param| param.name.clone())
+            .zip(positional)
+            .collect();
+        for (name, value) in named {
+            let known = def.params.iter().any(|param| param.name == name.name);
+            if !known || locals.contains_key(&name.name) {
+                return Err(RuntimeError::Argument {
+                    message: if known {
+                        format!("the argument '{}' is given twice", name.name)
+                    } else {
+                        format!("'{}' has no parameter named '{}'", def.name.name, name.name)
+                    },
+                    span: name.span,
+                    help: Some(signature()),
+                }
+                .into());
+            }
+            locals.insert(name.name, value);
         }
         if self.frames.len() >= MAX_CALL_DEPTH {
             return Err(RuntimeError::Limit {
@@ -970,8 +1091,14 @@ impl Session {
             }
             .into());
         }
-        let locals = def.params.iter().map(|param| param.name.clone()).zip(args).collect();
-        self.frames.push(locals);
+        // The function can always call itself by its own name, even as a closure.
+        locals
+            .entry(def.name.name.clone())
+            .or_insert_with(|| Value::Function(Rc::clone(function)));
+        self.frames.push(Frame {
+            locals,
+            captured: function.captured.clone(),
+        });
         let result = match &def.body {
             FnBody::Expr(expr) => self.eval(expr, host),
             FnBody::Block(block) => match self.exec_block(block, host) {
@@ -989,14 +1116,44 @@ impl Session {
         builtin: Builtin,
         args: &[Value],
         spans: &[Span],
+        named: &[(Ident, Value)],
         span: Span,
     ) -> Result<Value, RuntimeError> {
         let arity = match builtin {
-            Builtin::Unary(_) | Builtin::Len | Builtin::Sum => 1..=1,
-            Builtin::Binary(_) | Builtin::Uniform => 2..=2,
+            Builtin::Unary(_) | Builtin::Len | Builtin::Sum | Builtin::Mean | Builtin::Neuron | Builtin::Parameters => {
+                1..=1
+            }
+            Builtin::Binary(_) | Builtin::Uniform | Builtin::Layer | Builtin::Mlp => 2..=2,
             Builtin::Zip => 2..=usize::MAX,
             Builtin::Range => 1..=2,
         };
+        let takes_act = matches!(builtin, Builtin::Neuron | Builtin::Layer | Builtin::Mlp);
+        let mut act = Activation::Tanh;
+        for (name, value) in named {
+            match (takes_act, name.name.as_str(), value) {
+                (true, "act", Value::Str(text)) => {
+                    act = Activation::parse(text).ok_or_else(|| RuntimeError::Argument {
+                        message: format!("unknown activation \"{text}\""),
+                        span: name.span,
+                        help: Some("use act=\"tanh\" (the default), act=\"relu\" or act=\"linear\"".to_string()),
+                    })?;
+                }
+                (true, "act", other) => {
+                    return Err(RuntimeError::Argument {
+                        message: format!("'act' must be a string, not {}", other.kind_name()),
+                        span: name.span,
+                        help: Some("write act=\"relu\"".to_string()),
+                    });
+                }
+                _ => {
+                    return Err(RuntimeError::Argument {
+                        message: format!("'{}' takes no argument named '{}'", builtin.name(), name.name),
+                        span: name.span,
+                        help: takes_act.then(|| "the only named argument is act, e.g. act=\"relu\"".to_string()),
+                    });
+                }
+            }
+        }
         if !arity.contains(&args.len()) {
             let plural = if *arity.end() == 1 { "" } else { "s" };
             let expected = match (arity.start(), arity.end()) {
@@ -1114,6 +1271,229 @@ impl Session {
                 let hi = self.expect_number(&args[1], spans[1], "the high end of 'uniform'")?;
                 Ok(Value::Num(self.rng.uniform(lo, hi)))
             }
+            Builtin::Mean => {
+                let count = match &args[0] {
+                    Value::List(items) if !items.is_empty() => items.len(),
+                    Value::List(_) => {
+                        return Err(RuntimeError::Argument {
+                            message: "the mean of an empty list is undefined".to_string(),
+                            span: spans[0],
+                            help: None,
+                        });
+                    }
+                    other => {
+                        return Err(RuntimeError::Type {
+                            message: format!("'mean' needs a list, not {}", other.kind_name()),
+                            span: spans[0],
+                            help: None,
+                        });
+                    }
+                };
+                let total = self.call_builtin(Builtin::Sum, args, spans, &[], span)?;
+                self.arithmetic(BinaryOp::Div, &total, &Value::Num(count as f64), span)
+            }
+            Builtin::Neuron => {
+                let inputs = self.expect_size(&args[0], spans[0], "the number of inputs")?;
+                let neuron = self.new_neuron(inputs, act, "", span)?;
+                Ok(Value::Model(Rc::new(Model::Neuron(neuron))))
+            }
+            Builtin::Layer => {
+                let inputs = self.expect_size(&args[0], spans[0], "the number of inputs")?;
+                let outputs = self.expect_size(&args[1], spans[1], "the number of outputs")?;
+                let layer = self.new_layer(inputs, outputs, act, "", span)?;
+                Ok(Value::Model(Rc::new(Model::Layer(layer))))
+            }
+            Builtin::Mlp => {
+                let inputs = self.expect_size(&args[0], spans[0], "the number of inputs")?;
+                let Value::List(sizes) = &args[1] else {
+                    return Err(RuntimeError::Type {
+                        message: format!("the layer sizes must be a list, not {}", args[1].kind_name()),
+                        span: spans[1],
+                        help: Some("write MLP(3, [4, 4, 1])".to_string()),
+                    });
+                };
+                let sizes: Vec<usize> = sizes
+                    .iter()
+                    .map(|size| self.expect_size(size, spans[1], "a layer size"))
+                    .collect::<Result<_, _>>()?;
+                if sizes.is_empty() {
+                    return Err(RuntimeError::Argument {
+                        message: "an MLP needs at least one layer".to_string(),
+                        span: spans[1],
+                        help: Some("write MLP(3, [4, 4, 1])".to_string()),
+                    });
+                }
+                let mut layers = Vec::with_capacity(sizes.len());
+                let mut fan_in = inputs;
+                for (index, size) in sizes.iter().enumerate() {
+                    // nn.py: relu MLPs have a linear last layer; the lecture's tanh MLP squashes every layer.
+                    let last = index + 1 == sizes.len();
+                    let layer_act = if last && act == Activation::Relu {
+                        Activation::Linear
+                    } else {
+                        act
+                    };
+                    layers.push(self.new_layer(fan_in, *size, layer_act, &format!("[{index}]"), span)?);
+                    fan_in = *size;
+                }
+                Ok(Value::Model(Rc::new(Model::Mlp { inputs, layers, act })))
+            }
+            Builtin::Parameters => match &args[0] {
+                Value::Model(model) => Ok(Value::list(model.parameters().into_iter().map(Value::Node).collect())),
+                other => Err(RuntimeError::Type {
+                    message: format!("'parameters' needs a model, not {}", other.kind_name()),
+                    span: spans[0],
+                    help: Some("make one first, e.g. n = MLP(3, [4, 4, 1])".to_string()),
+                }),
+            },
+        }
+    }
+
+    // ----- models -----
+
+    /// A whole number of things (inputs, neurons): at least 1, and not absurdly many.
+    fn expect_size(&self, value: &Value, span: Span, what: &str) -> Result<usize, RuntimeError> {
+        const MAX_SIZE: i64 = 1_000_000;
+        let size = self.expect_integer(value, span, what)?;
+        if (1..=MAX_SIZE).contains(&size) {
+            Ok(size as usize)
+        } else {
+            Err(RuntimeError::Argument {
+                message: format!("{what} must be between 1 and {MAX_SIZE}, not {size}"),
+                span,
+                help: None,
+            })
+        }
+    }
+
+    /// A parameter: a leaf drawn from `uniform(-1, 1)`, labelled so `grad` and `check` list it.
+    fn new_parameter(&mut self, label: &str, span: Span) -> Result<NodeId, RuntimeError> {
+        let value = self.rng.uniform(-1.0, 1.0);
+        let id = self.graph.leaf(value).map_err(|error| self.graph_error(error, span))?;
+        self.graph.set_label(id, Some(label));
+        Ok(id)
+    }
+
+    /// Weights first, then the bias, in micrograd's order of random draws.
+    fn new_neuron(&mut self, inputs: usize, act: Activation, prefix: &str, span: Span) -> Result<Neuron, RuntimeError> {
+        let weights = (0..inputs)
+            .map(|i| self.new_parameter(&format!("w{prefix}[{i}]"), span))
+            .collect::<Result<_, _>>()?;
+        let bias = self.new_parameter(&format!("b{prefix}"), span)?;
+        Ok(Neuron { weights, bias, act })
+    }
+
+    fn new_layer(
+        &mut self,
+        inputs: usize,
+        outputs: usize,
+        act: Activation,
+        prefix: &str,
+        span: Span,
+    ) -> Result<Layer, RuntimeError> {
+        let neurons = (0..outputs)
+            .map(|n| self.new_neuron(inputs, act, &format!("{prefix}[{n}]"), span))
+            .collect::<Result<_, _>>()?;
+        Ok(Layer { neurons })
+    }
+
+    /// `m(x)`: a neuron gives a number; a layer a list, or a number where it has one output.
+    fn call_model(&mut self, model: &Model, args: &[Value], spans: &[Span], span: Span) -> Result<Value, RuntimeError> {
+        let [input] = args else {
+            return Err(RuntimeError::Argument {
+                message: format!(
+                    "a model takes one list of inputs, but {} arguments were given",
+                    args.len()
+                ),
+                span,
+                help: Some("call it on a list, e.g. m([2.0, 3.0, -1.0])".to_string()),
+            });
+        };
+        let inputs = match input {
+            Value::List(items) => items.as_ref().clone(),
+            scalar @ (Value::Num(_) | Value::Node(_)) => vec![scalar.clone()],
+            other => {
+                return Err(RuntimeError::Type {
+                    message: format!("a model takes a list of numbers, not {}", other.kind_name()),
+                    span: spans[0],
+                    help: None,
+                });
+            }
+        };
+        match model {
+            Model::Neuron(neuron) => self.run_neuron(neuron, &inputs, spans[0], span),
+            Model::Layer(layer) => self.run_layer(layer, &inputs, spans[0], span),
+            Model::Mlp { layers, .. } => {
+                let mut activations = inputs;
+                let mut output = Value::None;
+                for layer in layers {
+                    output = self.run_layer(layer, &activations, spans[0], span)?;
+                    activations = match &output {
+                        Value::List(items) => items.as_ref().clone(),
+                        scalar => vec![scalar.clone()],
+                    };
+                }
+                Ok(output)
+            }
+        }
+    }
+
+    fn run_layer(
+        &mut self,
+        layer: &Layer,
+        inputs: &[Value],
+        input_span: Span,
+        span: Span,
+    ) -> Result<Value, RuntimeError> {
+        let outputs: Vec<Value> = layer
+            .neurons
+            .iter()
+            .map(|neuron| self.run_neuron(neuron, inputs, input_span, span))
+            .collect::<Result<_, _>>()?;
+        Ok(match <[Value; 1]>::try_from(outputs) {
+            Ok([single]) => single,
+            Err(outputs) => Value::list(outputs),
+        })
+    }
+
+    /// `act(b + w[0]*x[0] + …)`, summed in micrograd's order so the numbers match to the last digit.
+    fn run_neuron(
+        &mut self,
+        neuron: &Neuron,
+        inputs: &[Value],
+        input_span: Span,
+        span: Span,
+    ) -> Result<Value, RuntimeError> {
+        if inputs.len() != neuron.weights.len() {
+            return Err(RuntimeError::Argument {
+                message: format!(
+                    "the model takes {} input{}, but the list has {} item{}",
+                    neuron.weights.len(),
+                    if neuron.weights.len() == 1 { "" } else { "s" },
+                    inputs.len(),
+                    if inputs.len() == 1 { "" } else { "s" }
+                ),
+                span: input_span,
+                help: None,
+            });
+        }
+        let mut total = Value::Node(neuron.bias);
+        for (weight, input) in neuron.weights.iter().zip(inputs) {
+            if self.number(input).is_none() {
+                return Err(RuntimeError::Type {
+                    message: format!("a model's inputs must be numbers, not {}", input.kind_name()),
+                    span: input_span,
+                    help: None,
+                });
+            }
+            let product = self.arithmetic(BinaryOp::Mul, &Value::Node(*weight), input, span)?;
+            total = self.arithmetic(BinaryOp::Add, &total, &product, span)?;
+        }
+        let id = self.node_of(&total, span)?;
+        match neuron.act {
+            Activation::Tanh => self.apply(Op::Tanh, &[id], span),
+            Activation::Relu => self.apply(Op::Relu, &[id], span),
+            Activation::Linear => Ok(total),
         }
     }
 
@@ -1127,22 +1507,27 @@ impl Session {
             Value::Bool(b) => Shown::Bool(*b),
             Value::Str(text) => Shown::Str(text.to_string()),
             Value::List(items) => Shown::List(items.iter().map(|item| self.show_value(item)).collect()),
-            Value::Function(_) | Value::Builtin(_) | Value::None => Shown::Other(self.describe(value)),
+            Value::Function(_) | Value::Builtin(_) | Value::Model(_) | Value::None => {
+                Shown::Other(self.describe(value))
+            }
         }
     }
 
     /// A value in words, as `print` and `:vars` show it.
     fn describe(&self, value: &Value) -> String {
         match value {
-            Value::Function(def) => format!(
+            Value::Function(function) => format!(
                 "<fn {}({})>",
-                def.name.name,
-                def.params
+                function.def.name.name,
+                function
+                    .def
+                    .params
                     .iter()
                     .map(|p| p.name.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Value::Model(model) => model.describe(),
             Value::Builtin(builtin) => format!("<builtin {}>", builtin.name()),
             Value::None => "none".to_string(),
             other => crate::render::render_shown(&self.show_value(other)),

@@ -1,5 +1,6 @@
 //! The values of mg.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::ast::FnDef;
@@ -20,8 +21,10 @@ pub enum Value {
     Str(Rc<str>),
     /// Lists have value semantics: `xs[0] = 1` changes `xs` only (copy on write).
     List(Rc<Vec<Value>>),
-    Function(Rc<FnDef>),
+    Function(Rc<Function>),
     Builtin(Builtin),
+    /// A `Neuron`, `Layer` or `MLP`; its parameters are nodes, shared by every name bound to it.
+    Model(Rc<Model>),
     /// What a function without `return` gives back.
     None,
 }
@@ -35,12 +38,122 @@ impl Value {
             Value::Str(_) => "a string",
             Value::List(_) => "a list",
             Value::Function(_) | Value::Builtin(_) => "a function",
+            Value::Model(_) => "a model",
             Value::None => "nothing",
         }
     }
 
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(Rc::new(items))
+    }
+}
+
+/// A user function, with the local names it could see where it was defined
+/// (a function defined inside another one keeps the outer one's locals).
+#[derive(Debug)]
+pub struct Function {
+    pub def: Rc<FnDef>,
+    pub captured: Option<Rc<HashMap<String, Value>>>,
+}
+
+/// The non-linearity a neuron applies to `w·x + b`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activation {
+    Tanh,
+    Relu,
+    Linear,
+}
+
+impl Activation {
+    pub fn parse(name: &str) -> Option<Activation> {
+        match name {
+            "tanh" => Some(Activation::Tanh),
+            "relu" => Some(Activation::Relu),
+            "linear" => Some(Activation::Linear),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Tanh => "tanh",
+            Activation::Relu => "relu",
+            Activation::Linear => "linear",
+        }
+    }
+}
+
+/// micrograd's `Neuron`: `act(b + w[0]*x[0] + w[1]*x[1] + …)`.
+#[derive(Clone, Debug)]
+pub struct Neuron {
+    pub weights: Vec<NodeId>,
+    pub bias: NodeId,
+    pub act: Activation,
+}
+
+/// micrograd's `Layer`: neurons side by side, all seeing the same inputs.
+#[derive(Clone, Debug)]
+pub struct Layer {
+    pub neurons: Vec<Neuron>,
+}
+
+/// The models of SPEC §5, as in micrograd's nn.py and the lecture.
+#[derive(Clone, Debug)]
+pub enum Model {
+    Neuron(Neuron),
+    Layer(Layer),
+    /// `act` is what the caller asked for: `tanh` puts tanh on every layer (the lecture),
+    /// `relu` puts relu on hidden layers and none on the last (nn.py).
+    Mlp {
+        inputs: usize,
+        layers: Vec<Layer>,
+        act: Activation,
+    },
+}
+
+impl Model {
+    /// Weights then bias per neuron, neuron by neuron, layer by layer (micrograd's order).
+    pub fn parameters(&self) -> Vec<NodeId> {
+        let neuron = |n: &Neuron| {
+            n.weights
+                .iter()
+                .copied()
+                .chain(std::iter::once(n.bias))
+                .collect::<Vec<_>>()
+        };
+        let layer = |l: &Layer| l.neurons.iter().flat_map(neuron).collect::<Vec<_>>();
+        match self {
+            Model::Neuron(n) => neuron(n),
+            Model::Layer(l) => layer(l),
+            Model::Mlp { layers, .. } => layers.iter().flat_map(layer).collect(),
+        }
+    }
+
+    /// The call that would build this model: `MLP(3, [4, 4, 1])`.
+    pub fn describe(&self) -> String {
+        let act = |act: Activation| {
+            if act == Activation::Tanh {
+                String::new()
+            } else {
+                format!(", act=\"{}\"", act.name())
+            }
+        };
+        match self {
+            Model::Neuron(n) => format!("Neuron({}{})", n.weights.len(), act(n.act)),
+            Model::Layer(l) => {
+                let inputs = l.neurons.first().map_or(0, |n| n.weights.len());
+                let layer_act = l.neurons.first().map_or(Activation::Tanh, |n| n.act);
+                format!("Layer({inputs}, {}{})", l.neurons.len(), act(layer_act))
+            }
+            Model::Mlp {
+                inputs,
+                layers,
+                act: mlp_act,
+            } => {
+                let sizes: Vec<String> = layers.iter().map(|l| l.neurons.len().to_string()).collect();
+                format!("MLP({inputs}, [{}]{})", sizes.join(", "), act(*mlp_act))
+            }
+        }
     }
 }
 
@@ -56,6 +169,11 @@ pub enum Builtin {
     Zip,
     Range,
     Uniform,
+    Mean,
+    Neuron,
+    Layer,
+    Mlp,
+    Parameters,
 }
 
 impl Builtin {
@@ -79,6 +197,11 @@ impl Builtin {
             "zip" => Builtin::Zip,
             "range" => Builtin::Range,
             "uniform" => Builtin::Uniform,
+            "mean" => Builtin::Mean,
+            "Neuron" => Builtin::Neuron,
+            "Layer" => Builtin::Layer,
+            "MLP" => Builtin::Mlp,
+            "parameters" => Builtin::Parameters,
             _ => return None,
         };
         Some(builtin)
@@ -92,6 +215,11 @@ impl Builtin {
             Builtin::Zip => "zip",
             Builtin::Range => "range",
             Builtin::Uniform => "uniform",
+            Builtin::Mean => "mean",
+            Builtin::Neuron => "Neuron",
+            Builtin::Layer => "Layer",
+            Builtin::Mlp => "MLP",
+            Builtin::Parameters => "parameters",
         }
     }
 }

@@ -177,6 +177,7 @@ impl Session {
         match value {
             Value::Node(id) => nodes.push(*id),
             Value::Num(_) => {}
+            Value::Model(model) => nodes.extend(model.parameters()),
             Value::List(items) => {
                 for item in items.iter() {
                     self.collect_nodes(item, span, nodes)?;

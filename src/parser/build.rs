@@ -34,7 +34,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::approx, Assoc::Left))
         .op(Op::infix(Rule::range_op, Assoc::Left))
         .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
-        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left))
+        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left) | Op::infix(Rule::rem, Assoc::Left))
         .op(Op::prefix(Rule::neg) | Op::prefix(Rule::plus))
         .op(Op::infix(Rule::pow, Assoc::Right))
         .op(Op::postfix(Rule::call) | Op::postfix(Rule::attribute) | Op::postfix(Rule::index))
@@ -517,6 +517,11 @@ impl<'s> Builder<'s> {
             },
             Rule::div => ExprKind::Binary {
                 op: BinaryOp::Div,
+                lhs: l,
+                rhs: r,
+            },
+            Rule::rem => ExprKind::Binary {
+                op: BinaryOp::Rem,
                 lhs: l,
                 rhs: r,
             },

@@ -161,7 +161,6 @@ impl ParseError {
                 '&' => Some("write 'and' for a logical and".into()),
                 '|' => Some("write 'or' for a logical or".into()),
                 '\'' => Some("strings are written with double quotes: \"text\"".into()),
-                '%' => Some("mg has no remainder operator".into()),
                 _ => None,
             },
             UnterminatedString { .. } => Some("add a '\"' where the string should end".into()),

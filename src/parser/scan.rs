@@ -158,7 +158,7 @@ pub(crate) fn scan(source: &str, base: usize) -> Result<Scan, ParseError> {
                 ];
                 if TWO.contains(&two) {
                     i += 2;
-                } else if b"+-*/^<>=,.".contains(&b) {
+                } else if b"+-*/%^<>=,.".contains(&b) {
                     i += 1;
                 } else {
                     let found = source[i..].chars().next().unwrap_or('\u{fffd}');
