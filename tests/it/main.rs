@@ -4,6 +4,7 @@
 mod cli;
 mod errors;
 mod language;
+mod models;
 mod properties;
 mod scripts;
 mod seeds;
