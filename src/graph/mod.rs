@@ -6,9 +6,17 @@
 //! no source text and no printing beyond its error messages; the interpreter
 //! maps names to [`NodeId`]s and renders what the engine returns.
 //!
-//! Architecture Invariant: nodes are append-only, and an op's inputs always
-//! have smaller ids than the op node. So ids are already a topological order,
-//! a node can never be its own ancestor, and every walk terminates.
+//! Architecture Invariant: a node's inputs are created before it and its edges
+//! never change (`set_data` changes data, never structure). So creation order
+//! is a topological order, a node can never be its own ancestor, and every walk
+//! terminates. Ids are *not* that order: [`Graph::collect_garbage`] frees
+//! unreachable nodes and later nodes reuse their slots, so a node may well have
+//! a smaller id than its inputs. Every walk follows edges with its own visited
+//! set and never compares ids.
+//!
+//! Architecture Invariant: the inputs of a live node are live. Collection frees
+//! only what no root reaches through inputs, so it can never free an input of a
+//! node it keeps.
 //!
 //! Architecture Invariant: nothing here recurses over the graph. Graphs built by
 //! loops are long chains (a million nodes is normal), so every walk keeps its
@@ -113,14 +121,43 @@ struct Node {
     data: f64,
     grad: f64,
     /// The first `op.arity()` slots are the inputs, lhs then rhs; the rest hold
-    /// `NodeId(0)` and mean nothing.
+    /// `NodeId(0)` and mean nothing. In a freed slot, `inputs[0]` links to the
+    /// next free slot (or holds `NO_SLOT`), so the free list costs no memory.
     inputs: [NodeId; 2],
-    /// An index into `Graph::labels`, or `NO_LABEL`.
+    /// An index into `Graph::labels`, `NO_LABEL`, or `FREED` for a freed slot.
     label: u32,
     op: Op,
 }
 
+impl Node {
+    /// A freed slot linking to `next` on the free list: a leaf, so that no
+    /// walk could follow edges out of it, with NaN data and grad, so that a
+    /// stale id read in a release build shows up as NaN rather than as a
+    /// plausible number.
+    fn freed(next: u32) -> Node {
+        Node {
+            data: f64::NAN,
+            grad: f64::NAN,
+            inputs: [NodeId(next), NodeId(0)],
+            label: FREED,
+            op: Op::Leaf,
+        }
+    }
+
+    fn is_freed(&self) -> bool {
+        self.label == FREED
+    }
+}
+
 const NO_LABEL: u32 = u32::MAX;
+
+/// The label of a freed slot. Label indexes stay below it: there are never more
+/// distinct labels than `MAX_NODES`.
+const FREED: u32 = u32::MAX - 1;
+
+/// The end of the free list. Slot indexes stay below it since they are below
+/// `MAX_NODES`.
+const NO_SLOT: u32 = u32::MAX;
 
 /// The most nodes a graph can hold: every id must fit in a `u32`.
 const MAX_NODES: usize = u32::MAX as usize - 1;
@@ -148,7 +185,14 @@ pub struct BackwardStep {
 /// An arena of scalar nodes, each with data, a gradient, an op and its inputs.
 #[derive(Clone, Debug)]
 pub struct Graph {
+    /// The slots: live nodes and freed slots waiting for reuse.
     nodes: Vec<Node>,
+    /// The first free slot, or `NO_SLOT`; each freed slot links to the next.
+    free_head: u32,
+    /// How many slots hold live nodes.
+    live: usize,
+    /// Nodes created since the last collection (or since the graph was made).
+    created_since_collection: usize,
     /// Each distinct label once; nodes refer to them by index.
     labels: Vec<Arc<str>>,
     /// The index of each label in `labels`, sharing its string.
@@ -173,18 +217,48 @@ impl Graph {
     pub fn with_node_limit(limit: usize) -> Graph {
         Graph {
             nodes: Vec::new(),
+            free_head: NO_SLOT,
+            live: 0,
+            created_since_collection: 0,
             labels: Vec::new(),
             label_index: HashMap::new(),
             limit: limit.min(MAX_NODES),
         }
     }
 
+    /// The number of live nodes: created and not freed by
+    /// [`Graph::collect_garbage`]. The same as [`Graph::live_count`]; ids can
+    /// be larger, up to [`Graph::slot_count`].
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
+        self.live == 0
+    }
+
+    /// Nodes currently alive (allocated and not freed).
+    pub fn live_count(&self) -> usize {
+        self.live
+    }
+
+    /// The number of slots in the arena, live or freed: every id handed out
+    /// that is still live is below it. Memory follows this, not the live count.
+    pub fn slot_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Nodes created since the last collection, so that a caller can decide
+    /// when another collection is worth its O(slots) sweep.
+    pub fn created_since_collection(&self) -> usize {
+        self.created_since_collection
+    }
+
+    /// Whether `id` names a live node of this graph (not freed, not past the
+    /// end). A freed id whose slot has been reused names the new node: ids
+    /// carry no generation.
+    pub fn contains(&self, id: NodeId) -> bool {
+        self.nodes.get(id.index()).is_some_and(|node| !node.is_freed())
     }
 
     /// Adds a leaf holding `data`, which may be any value, even NaN; only a
@@ -214,10 +288,10 @@ impl Graph {
             "Graph::apply: {op:?} takes {} inputs",
             op.arity()
         );
-        for input in inputs {
+        for &input in inputs {
             assert!(
-                input.index() < self.nodes.len(),
-                "Graph::apply: {input:?} is not a node of this graph"
+                self.contains(input),
+                "Graph::apply: {input:?} is not a live node of this graph"
             );
         }
         let x = self.nodes[inputs[0].index()].data;
@@ -239,49 +313,78 @@ impl Graph {
         })
     }
 
+    /// Puts `node` in the first free slot, or in a new slot at the end when
+    /// none is free. The limit counts live nodes; slots only grow when none is
+    /// free, that is when slots equal live nodes, so it bounds slots too.
     fn push(&mut self, node: Node) -> Result<NodeId, GraphError> {
-        if self.nodes.len() >= self.limit {
+        if self.live >= self.limit {
             return Err(GraphError::TooManyNodes { limit: self.limit });
         }
-        // Cannot truncate: `limit` is at most `MAX_NODES`, which fits in a u32.
-        let id = NodeId(self.nodes.len() as u32);
-        self.nodes.push(node);
+        let id = if self.free_head == NO_SLOT {
+            // Cannot truncate: `limit` is at most `MAX_NODES`, which fits in a u32.
+            let id = NodeId(self.nodes.len() as u32);
+            self.nodes.push(node);
+            id
+        } else {
+            let id = NodeId(self.free_head);
+            let slot = &mut self.nodes[id.index()];
+            debug_assert!(slot.is_freed(), "the free list links to live {id:?}");
+            self.free_head = slot.inputs[0].0;
+            *slot = node;
+            id
+        };
+        self.live += 1;
+        self.created_since_collection += 1;
         Ok(id)
     }
 
     // The accessors below panic on an id from another, larger graph: that is a
-    // programmer error, as with a slice index.
+    // programmer error, as with a slice index. An id freed by a collection is
+    // the same error; debug builds catch it (release builds read NaN).
+
+    fn node(&self, id: NodeId) -> &Node {
+        let node = &self.nodes[id.index()];
+        debug_assert!(!node.is_freed(), "{id:?} was freed by collect_garbage");
+        node
+    }
+
+    fn node_mut(&mut self, id: NodeId) -> &mut Node {
+        let node = &mut self.nodes[id.index()];
+        debug_assert!(!node.is_freed(), "{id:?} was freed by collect_garbage");
+        node
+    }
 
     pub fn data(&self, id: NodeId) -> f64 {
-        self.nodes[id.index()].data
+        self.node(id).data
     }
 
     /// Overwrites a node's data. Nodes computed from it are not updated: like
     /// micrograd's `p.data += ...`, this is for leaves (parameters).
     pub fn set_data(&mut self, id: NodeId, value: f64) {
-        self.nodes[id.index()].data = value;
+        self.node_mut(id).data = value;
     }
 
     pub fn grad(&self, id: NodeId) -> f64 {
-        self.nodes[id.index()].grad
+        self.node(id).grad
     }
 
     pub fn set_grad(&mut self, id: NodeId, value: f64) {
-        self.nodes[id.index()].grad = value;
+        self.node_mut(id).grad = value;
     }
 
     pub fn op(&self, id: NodeId) -> Op {
-        self.nodes[id.index()].op
+        self.node(id).op
     }
 
-    /// The inputs of a node, as many as its op's arity, lhs then rhs.
+    /// The inputs of a node, as many as its op's arity, lhs then rhs. They may
+    /// have larger ids than the node (see the module's invariants).
     pub fn inputs(&self, id: NodeId) -> &[NodeId] {
-        let node = &self.nodes[id.index()];
+        let node = self.node(id);
         &node.inputs[..node.op.arity()]
     }
 
     pub fn label(&self, id: NodeId) -> Option<&str> {
-        let label = self.nodes[id.index()].label;
+        let label = self.node(id).label;
         if label == NO_LABEL {
             None
         } else {
@@ -306,7 +409,7 @@ impl Graph {
                 }
             },
         };
-        self.nodes[id.index()].label = index;
+        self.node_mut(id).label = index;
     }
 
     /// Every node reachable from `root`, inputs before the nodes that use them
@@ -325,7 +428,7 @@ impl Graph {
         stack.push((root, 0));
         while let Some(frame) = stack.last_mut() {
             let (id, next) = *frame;
-            let node = &self.nodes[id.index()];
+            let node = self.node(id);
             if usize::from(next) < node.op.arity() {
                 frame.1 += 1;
                 let input = node.inputs[usize::from(next)];
@@ -358,9 +461,9 @@ impl Graph {
     // per step.
     fn run_backward(&mut self, root: NodeId, mut observe: impl FnMut(&BackwardStep)) {
         let order = self.topo(root);
-        self.nodes[root.index()].grad = 1.0;
+        self.node_mut(root).grad = 1.0;
         for &id in order.iter().rev() {
-            let node = self.nodes[id.index()];
+            let node = *self.node(id);
             let arity = node.op.arity();
             if arity == 0 {
                 continue;
@@ -371,7 +474,7 @@ impl Graph {
             for (which, &input) in node.inputs[..arity].iter().enumerate() {
                 let local = if which == 0 { locals.0 } else { locals.1 };
                 let contribution = local * node.grad;
-                let grad = &mut self.nodes[input.index()].grad;
+                let grad = &mut self.node_mut(input).grad;
                 *grad += contribution;
                 observe(&BackwardStep {
                     node: id,
@@ -396,7 +499,7 @@ impl Graph {
             }
         }
         while let Some(id) = stack.pop() {
-            let node = &mut self.nodes[id.index()];
+            let node = self.node_mut(id);
             node.grad = 0.0;
             for &input in &node.inputs[..node.op.arity()] {
                 if visited.insert(input) {
@@ -406,18 +509,89 @@ impl Graph {
         }
     }
 
-    /// Zeroes every grad in the arena.
+    /// Zeroes the grad of every live node.
     pub fn zero_all_grads(&mut self) {
         for node in &mut self.nodes {
-            node.grad = 0.0;
+            if !node.is_freed() {
+                node.grad = 0.0;
+            }
         }
+    }
+
+    /// Frees every node not reachable from `roots` (following inputs), so that
+    /// later [`Graph::leaf`] and [`Graph::apply`] calls reuse their slots.
+    /// Returns how many nodes were freed. Live nodes keep their ids, data,
+    /// grads and labels; a freed node's label index is simply dropped (the
+    /// interned string stays, as labels come from the program's text).
+    ///
+    /// `roots` must hold every node the caller can still name: any other id is
+    /// dangling afterwards. Repeated roots are fine.
+    ///
+    /// Marks iteratively with a bit per slot, then sweeps every slot: O(slots)
+    /// time, and scratch of one bit per slot plus at most 4 bytes per live
+    /// node for the mark stack. Freed slots at the end of the arena are
+    /// dropped rather than listed, and the arena gives memory back when it is
+    /// mostly empty. The free list is rebuilt in ascending slot order, so new
+    /// nodes fill the lowest slots first.
+    ///
+    /// Panics if a root is not a live node of this graph (programmer error).
+    pub fn collect_garbage(&mut self, roots: &[NodeId]) -> usize {
+        let mut marked = vec![0u64; self.nodes.len().div_ceil(64)];
+        let mut stack: Vec<NodeId> = Vec::new();
+        let mut kept = 0;
+        // Sets `id`'s bit; returns whether it was clear.
+        fn mark(id: NodeId, marked: &mut [u64]) -> bool {
+            let (word, bit) = (id.index() / 64, 1u64 << (id.index() % 64));
+            let new = marked[word] & bit == 0;
+            marked[word] |= bit;
+            new
+        }
+        for &root in roots {
+            assert!(
+                self.contains(root),
+                "Graph::collect_garbage: root {root:?} is not a live node of this graph"
+            );
+            if mark(root, &mut marked) {
+                stack.push(root);
+            }
+        }
+        while let Some(id) = stack.pop() {
+            kept += 1;
+            let node = &self.nodes[id.index()];
+            debug_assert!(!node.is_freed(), "live node's input {id:?} was freed");
+            for &input in &node.inputs[..node.op.arity()] {
+                if mark(input, &mut marked) {
+                    stack.push(input);
+                }
+            }
+        }
+        let slots = match marked.iter().rposition(|&word| word != 0) {
+            Some(word) => word * 64 + 64 - marked[word].leading_zeros() as usize,
+            None => 0,
+        };
+        self.nodes.truncate(slots);
+        if self.nodes.capacity() > 4 * slots.max(1024) {
+            self.nodes.shrink_to(2 * slots);
+        }
+        self.free_head = NO_SLOT;
+        for index in (0..slots).rev() {
+            if marked[index / 64] & (1 << (index % 64)) == 0 {
+                // Cannot truncate: slot indexes are below `MAX_NODES`.
+                self.nodes[index] = Node::freed(self.free_head);
+                self.free_head = index as u32;
+            }
+        }
+        let freed = self.live - kept;
+        self.live = kept;
+        self.created_since_collection = 0;
+        freed
     }
 
     /// The local derivative d node / d (input number `which`) at current data.
     ///
     /// Panics if `which` is not below the node's arity (programmer error).
     pub fn local_derivative(&self, node: NodeId, which: usize) -> f64 {
-        let n = &self.nodes[node.index()];
+        let n = self.node(node);
         let arity = n.op.arity();
         assert!(
             which < arity,
@@ -430,9 +604,9 @@ impl Graph {
 
     /// Both local derivatives of a node that is not a leaf, from current data.
     fn local_derivatives_of(&self, node: &Node) -> (f64, f64) {
-        let x = self.nodes[node.inputs[0].index()].data;
+        let x = self.node(node.inputs[0]).data;
         let y = if node.op.arity() == 2 {
-            self.nodes[node.inputs[1].index()].data
+            self.node(node.inputs[1]).data
         } else {
             0.0
         };

@@ -4,19 +4,61 @@ use super::*;
 /// fine here since every test builds finite graphs on purpose.
 struct Builder {
     g: Graph,
+    /// Every node built, in creation order.
+    created: Vec<NodeId>,
+    /// For [`Builder::reversed`]: placeholder leaves whose slots the next nodes
+    /// take, highest slot first.
+    spacers: Vec<NodeId>,
 }
 
 impl Builder {
     fn new() -> Builder {
-        Builder { g: Graph::new() }
+        Builder {
+            g: Graph::new(),
+            created: Vec::new(),
+            spacers: Vec::new(),
+        }
+    }
+
+    /// A builder that puts each new node in a slot below every node built
+    /// before it, so that every op node has a smaller id than all its inputs:
+    /// the opposite of append-only order. It reserves `capacity` slots with
+    /// placeholder leaves, and before each node frees only the highest
+    /// remaining placeholder, so the new node must reuse that slot.
+    fn reversed(capacity: usize) -> Builder {
+        let mut b = Builder::new();
+        b.spacers = (0..capacity).map(|_| b.g.leaf(f64::NAN).unwrap()).collect();
+        b
+    }
+
+    fn place(&mut self, make: impl FnOnce(&mut Graph) -> NodeId) -> NodeId {
+        if let Some(spacer) = self.spacers.pop() {
+            let roots: Vec<NodeId> = self.spacers.iter().chain(&self.created).copied().collect();
+            assert_eq!(self.g.collect_garbage(&roots), 1);
+            let id = make(&mut self.g);
+            assert_eq!(id, spacer, "the new node reuses the freed slot");
+            assert!(self.created.iter().all(|&earlier| earlier > id));
+            self.created.push(id);
+            id
+        } else {
+            let id = make(&mut self.g);
+            self.created.push(id);
+            id
+        }
     }
 
     fn leaf(&mut self, x: f64) -> NodeId {
-        self.g.leaf(x).unwrap()
+        self.place(|g| g.leaf(x).unwrap())
     }
 
     fn op(&mut self, op: Op, inputs: &[NodeId]) -> NodeId {
-        self.g.apply(op, inputs).unwrap()
+        self.place(|g| g.apply(op, inputs).unwrap())
+    }
+
+    /// Where `id` comes in creation order, to compare graphs built in
+    /// different slots.
+    fn creation_index(&self, id: NodeId) -> usize {
+        self.created.iter().position(|&c| c == id).unwrap()
     }
 
     fn add(&mut self, a: NodeId, b: NodeId) -> NodeId {
@@ -202,7 +244,14 @@ fn seed_example() {
 
 #[test]
 fn micrograd_sanity_check() {
-    let mut b = Builder::new();
+    let (mut b, x, y) = sanity_check_graph(Builder::new());
+    b.g.backward(y);
+    assert_eq!(b.g.data(y), -20.0);
+    assert_eq!(b.g.grad(x), 46.0);
+}
+
+/// micrograd's test_sanity_check: returns x and y.
+fn sanity_check_graph(mut b: Builder) -> (Builder, NodeId, NodeId) {
     let x = b.leaf(-4.0);
     // z = 2 * x + 2 + x
     let two_x = {
@@ -222,14 +271,21 @@ fn micrograd_sanity_check() {
     let hq = b.add(h, q);
     let qx = b.mul(q, x);
     let y = b.add(hq, qx);
-    b.g.backward(y);
-    assert_eq!(b.g.data(y), -20.0);
-    assert_eq!(b.g.grad(x), 46.0);
+    (b, x, y)
 }
 
 #[test]
 fn micrograd_more_ops() {
-    let mut b = Builder::new();
+    let (mut b, [a, bb], g) = more_ops_graph(Builder::new());
+    b.g.backward(g);
+    assert_close(b.g.data(g), 24.70408163265306, 1e-6);
+    assert_close(b.g.grad(a), 138.83381924198252, 1e-6);
+    assert_close(b.g.grad(bb), 645.5772594752186, 1e-6);
+    assert!(b.g.check(g, &[a, bb], CheckOptions::default()).ok);
+}
+
+/// micrograd's test_more_ops: returns a, b and g.
+fn more_ops_graph(mut b: Builder) -> (Builder, [NodeId; 2], NodeId) {
     let a = b.leaf(-4.0);
     let bb = b.leaf(2.0);
     // c = a + b
@@ -272,16 +328,16 @@ fn micrograd_more_ops() {
     let ten = b.leaf(10.0);
     let ten_f = b.op(Op::Div, &[ten, f]);
     let g = b.add(g, ten_f);
-    b.g.backward(g);
-    assert_close(b.g.data(g), 24.70408163265306, 1e-6);
-    assert_close(b.g.grad(a), 138.83381924198252, 1e-6);
-    assert_close(b.g.grad(bb), 645.5772594752186, 1e-6);
-    assert!(b.g.check(g, &[a, bb], CheckOptions::default()).ok);
+    (b, [a, bb], g)
 }
 
 /// The neuron of the micrograd lecture, and the graph it builds.
 fn lecture_neuron() -> (Graph, [NodeId; 4], NodeId) {
-    let mut b = Builder::new();
+    let (b, leaves, o) = lecture_neuron_in(Builder::new());
+    (b.g, leaves, o)
+}
+
+fn lecture_neuron_in(mut b: Builder) -> (Builder, [NodeId; 4], NodeId) {
     let x1 = b.leaf(2.0);
     let x2 = b.leaf(0.0);
     let w1 = b.leaf(-3.0);
@@ -293,7 +349,7 @@ fn lecture_neuron() -> (Graph, [NodeId; 4], NodeId) {
     let sum = b.add(x1w1, x2w2);
     let n = b.add(sum, bias);
     let o = b.op(Op::Tanh, &[n]);
-    (b.g, [x1, x2, w1, w2], o)
+    (b, [x1, x2, w1, w2], o)
 }
 
 #[test]
@@ -488,10 +544,11 @@ fn labels_are_interned() {
     assert!(b.g.inputs(x).is_empty());
 }
 
-/// Data and grads of every node, as bits, to show a check changed nothing.
+/// Data and grads of every live node, as bits, to show a check changed nothing.
 fn snapshot(g: &Graph) -> Vec<(u64, u64)> {
-    (0..g.len())
+    (0..g.slot_count())
         .map(NodeId::from_index)
+        .filter(|&id| g.contains(id))
         .map(|id| (g.data(id).to_bits(), g.grad(id).to_bits()))
         .collect()
 }
@@ -604,4 +661,355 @@ fn node_set_remembers_ids_across_pages() {
         assert!(!set.insert(NodeId::from_index(i)));
     }
     assert!(set.insert(NodeId::from_index(2)));
+}
+
+/// Data, grad, op, label and inputs (as creation indexes) of every node a
+/// builder made, in creation order: equal for the same graph in any slots.
+/// A node's data and grad bits, op, label, and inputs as creation indexes.
+type NodeState = (u64, u64, Op, Option<String>, Vec<usize>);
+
+fn node_states(b: &Builder) -> Vec<NodeState> {
+    b.created
+        .iter()
+        .map(|&id| {
+            let inputs = b.g.inputs(id).iter().map(|&i| b.creation_index(i)).collect();
+            let label = b.g.label(id).map(str::to_string);
+            (
+                b.g.data(id).to_bits(),
+                b.g.grad(id).to_bits(),
+                b.g.op(id),
+                label,
+                inputs,
+            )
+        })
+        .collect()
+}
+
+/// topo, backward (observed), check and zero_grad on a graph built so that
+/// every node has a smaller id than its inputs give what they give on the same
+/// graph built append-only.
+#[track_caller]
+fn assert_same_in_reversed_slots(build: fn(Builder) -> (Builder, Vec<NodeId>, NodeId)) {
+    let (mut plain, plain_leaves, plain_root) = build(Builder::new());
+    let (mut reversed, leaves, root) = build(Builder::reversed(64));
+    // The builder checked each node's id is below all earlier ones; make sure
+    // that really put op nodes below their inputs.
+    assert!(reversed.g.inputs(root).iter().all(|&input| input > root));
+    assert!(reversed.created.len() >= 10);
+    let topo = |b: &Builder, root| -> Vec<usize> { b.g.topo(root).iter().map(|&id| b.creation_index(id)).collect() };
+    assert_eq!(topo(&reversed, root), topo(&plain, plain_root));
+    assert_eq!(node_states(&reversed), node_states(&plain));
+
+    let steps = |b: &mut Builder, root| {
+        let mut raw = Vec::new();
+        b.g.backward_observed(root, &mut |step| raw.push(*step));
+        raw.iter()
+            .map(|s| {
+                (
+                    b.creation_index(s.node),
+                    b.creation_index(s.input),
+                    s.which,
+                    s.contribution.to_bits(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(steps(&mut reversed, root), steps(&mut plain, plain_root));
+    assert_eq!(node_states(&reversed), node_states(&plain));
+
+    let rows = |b: &Builder, root, leaves: &[NodeId]| {
+        let result = b.g.check(root, leaves, CheckOptions::default());
+        let rows: Vec<_> = result
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    b.creation_index(r.leaf),
+                    r.autograd.to_bits(),
+                    r.numeric.to_bits(),
+                    r.status,
+                )
+            })
+            .collect();
+        (rows, result.ok)
+    };
+    let checked = rows(&reversed, root, &leaves);
+    assert!(checked.1);
+    assert_eq!(checked, rows(&plain, plain_root, &plain_leaves));
+
+    reversed.g.zero_grad(&[root]);
+    plain.g.zero_grad(&[plain_root]);
+    assert_eq!(node_states(&reversed), node_states(&plain));
+    assert!(reversed.created.iter().all(|&id| reversed.g.grad(id) == 0.0));
+}
+
+#[test]
+fn graphs_in_reused_slots_with_inputs_above_their_users() {
+    assert_same_in_reversed_slots(|b| {
+        let (mut b, x, y) = sanity_check_graph(b);
+        b.g.set_label(x, Some("x"));
+        (b, vec![x], y)
+    });
+    assert_same_in_reversed_slots(|b| {
+        let (b, leaves, g) = more_ops_graph(b);
+        (b, leaves.to_vec(), g)
+    });
+    assert_same_in_reversed_slots(|b| {
+        let (b, leaves, o) = lecture_neuron_in(b);
+        (b, leaves.to_vec(), o)
+    });
+    // The numbers themselves, not just agreement.
+    let (mut b, x, y) = sanity_check_graph(Builder::reversed(64));
+    b.g.backward(y);
+    assert_eq!(b.g.data(y), -20.0);
+    assert_eq!(b.g.grad(x), 46.0);
+}
+
+#[test]
+fn collection_frees_the_unreachable_and_slots_are_reused() {
+    let mut g = Graph::new();
+    let w = g.leaf(0.5).unwrap();
+    let dead_leaf = g.leaf(2.0).unwrap();
+    let x = g.leaf(3.0).unwrap();
+    let wx = g.apply(Op::Mul, &[w, x]).unwrap();
+    let dead_op = g.apply(Op::Tanh, &[dead_leaf]).unwrap();
+    let loss = g.apply(Op::Sin, &[wx]).unwrap();
+    g.set_label(w, Some("w"));
+    g.set_label(dead_leaf, Some("gone"));
+    g.set_label(loss, Some("loss"));
+    g.backward(loss);
+    let before: Vec<_> = [w, x, wx, loss]
+        .iter()
+        .map(|&id| {
+            (
+                g.data(id),
+                g.grad(id),
+                g.label(id).map(str::to_string),
+                g.inputs(id).to_vec(),
+            )
+        })
+        .collect();
+    assert_eq!((g.len(), g.created_since_collection()), (6, 6));
+
+    // Repeated roots are fine; loss keeps w, x and wx.
+    assert_eq!(g.collect_garbage(&[loss, w, loss]), 2);
+    assert_eq!((g.len(), g.live_count(), g.slot_count()), (4, 4, 6));
+    assert_eq!(g.created_since_collection(), 0);
+    assert!(!g.contains(dead_leaf) && !g.contains(dead_op) && g.contains(loss));
+    assert!(!g.contains(NodeId::from_index(6)));
+    let after: Vec<_> = [w, x, wx, loss]
+        .iter()
+        .map(|&id| {
+            (
+                g.data(id),
+                g.grad(id),
+                g.label(id).map(str::to_string),
+                g.inputs(id).to_vec(),
+            )
+        })
+        .collect();
+    assert_eq!(after, before);
+
+    // The lowest free slot first, then the next; then the arena grows again.
+    let reused = g.leaf(7.0).unwrap();
+    assert_eq!(reused, dead_leaf);
+    assert_eq!(g.label(reused), None, "a reused slot keeps nothing of its old node");
+    assert_eq!(g.grad(reused), 0.0);
+    let reused_op = g.apply(Op::Add, &[loss, reused]).unwrap();
+    assert_eq!(reused_op, dead_op);
+    assert!(reused_op < loss, "an op node below its input");
+    let grown = g.leaf(1.0).unwrap();
+    assert_eq!(grown, NodeId::from_index(6));
+    assert_eq!((g.len(), g.slot_count(), g.created_since_collection()), (7, 7, 3));
+
+    // Collecting with nothing to free frees nothing; with no roots, everything.
+    assert_eq!(g.collect_garbage(&[reused_op, grown]), 0);
+    assert_eq!(g.collect_garbage(&[]), 7);
+    assert!(g.is_empty());
+    assert_eq!(g.slot_count(), 0, "free slots at the end are dropped");
+    assert_eq!(g.leaf(1.0).unwrap(), NodeId::from_index(0));
+}
+
+#[test]
+fn trailing_free_slots_are_dropped_and_the_limit_counts_live_nodes() {
+    let mut g = Graph::with_node_limit(3);
+    let a = g.leaf(1.0).unwrap();
+    let b = g.leaf(2.0).unwrap();
+    let c = g.apply(Op::Add, &[a, b]).unwrap();
+    assert_eq!(g.leaf(0.0), Err(GraphError::TooManyNodes { limit: 3 }));
+    assert_eq!(g.collect_garbage(&[b]), 2);
+    assert_eq!(g.slot_count(), 2, "c's slot at the end is gone, a's is free");
+    assert_eq!(g.leaf(5.0).unwrap(), a);
+    assert_eq!(g.leaf(6.0).unwrap(), c);
+    assert_eq!(g.leaf(7.0), Err(GraphError::TooManyNodes { limit: 3 }));
+    assert_eq!(g.data(b), 2.0);
+}
+
+#[test]
+fn a_root_deep_in_a_million_node_chain_keeps_the_whole_chain() {
+    let mut g = Graph::new();
+    let x0 = g.leaf(1.0).unwrap();
+    let factor = g.leaf(1.000_000_1).unwrap();
+    let mut x = x0;
+    for k in 0..1_000_000 {
+        x = g.apply(Op::Mul, &[x, factor]).unwrap();
+        if k % 1000 == 0 {
+            // Garbage interleaved with the chain, so slots are freed all along it.
+            g.apply(Op::Neg, &[x]).unwrap();
+        }
+    }
+    let middle = g.topo(x)[500_000];
+    assert_eq!(g.collect_garbage(&[x]), 1000);
+    assert_eq!(g.len(), 1_000_002);
+    assert_eq!(g.topo(x).len(), 1_000_002);
+    g.backward(x);
+    assert_close(g.grad(x0), 1.000_000_1f64.powi(1_000_000), 1e-9);
+    // A root in the middle keeps the lower half.
+    assert_eq!(g.collect_garbage(&[middle]), 500_001);
+    assert_eq!(g.len(), 500_001);
+    assert_eq!(g.topo(middle).len(), 500_001);
+}
+
+#[test]
+fn freed_ids_are_refused() {
+    let mut g = Graph::new();
+    let a = g.leaf(1.0).unwrap();
+    let gone = g.apply(Op::Neg, &[a]).unwrap();
+    g.collect_garbage(&[a]);
+    let apply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.clone().apply(Op::Neg, &[gone])));
+    assert!(apply.is_err(), "apply refuses a freed input in every build");
+    let collect = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.clone().collect_garbage(&[gone])));
+    assert!(collect.is_err(), "a freed root is refused");
+    if cfg!(debug_assertions) {
+        let read = std::panic::catch_unwind(|| g.data(gone));
+        assert!(read.is_err(), "debug builds catch a read of a freed id");
+    }
+}
+
+/// Roughly what the label tables take on the heap: the interned strings with
+/// their `Arc` headers, the vector of them, and the hash index.
+fn label_bytes(g: &Graph) -> usize {
+    let strings: usize = g.labels.iter().map(|text| text.len() + 16).sum();
+    let entry = std::mem::size_of::<(Arc<str>, u32)>() + 1;
+    strings + g.labels.capacity() * std::mem::size_of::<Arc<str>>() + g.label_index.capacity() * entry
+}
+
+/// Heap bytes of the graph: every slot the arena has allocated (its capacity,
+/// not just its length), plus labels. The free list lives in the freed slots.
+fn heap_bytes(g: &Graph) -> usize {
+    g.nodes.capacity() * std::mem::size_of::<Node>() + label_bytes(g)
+}
+
+const SAMPLES: usize = 25;
+
+/// One step of a training loop on a fresh graph: a 25-sample regression with
+/// `tanh(w[i % 4] * x + b)`, mean squared error, backward, and an SGD update.
+/// Builds exactly 200 nodes. Returns the loss and the parameters' grads.
+fn training_step(g: &mut Graph, params: &[NodeId; 5], mean: NodeId, step: usize) -> (f64, [f64; 5]) {
+    let [w0, w1, w2, w3, b] = *params;
+    let ws = [w0, w1, w2, w3];
+    let mut loss = None;
+    for i in 0..SAMPLES {
+        let t = (step * SAMPLES + i) as f64;
+        let x = g.leaf((t * 0.37).sin()).unwrap();
+        let wx = g.apply(Op::Mul, &[ws[i % 4], x]).unwrap();
+        let z = g.apply(Op::Add, &[wx, b]).unwrap();
+        let y = g.apply(Op::Tanh, &[z]).unwrap();
+        let target = g.leaf((t * 0.11).cos() * 0.5).unwrap();
+        let diff = g.apply(Op::Sub, &[y, target]).unwrap();
+        let square = g.apply(Op::Mul, &[diff, diff]).unwrap();
+        loss = Some(match loss {
+            None => square,
+            Some(sum) => g.apply(Op::Add, &[sum, square]).unwrap(),
+        });
+    }
+    let loss = g.apply(Op::Mul, &[loss.unwrap(), mean]).unwrap();
+    g.set_label(loss, Some("loss"));
+    g.zero_grad(&[loss]);
+    g.backward(loss);
+    let grads = params.map(|p| g.grad(p));
+    for p in params {
+        g.set_data(*p, g.data(*p) - 0.1 * g.grad(*p));
+    }
+    (g.data(loss), grads)
+}
+
+fn training_graph() -> (Graph, [NodeId; 5], NodeId) {
+    let mut g = Graph::new();
+    let params = [0.3, -0.2, 0.5, 0.1, 0.0].map(|x| g.leaf(x).unwrap());
+    for p in &params[..4] {
+        g.set_label(*p, Some("w"));
+    }
+    g.set_label(params[4], Some("b"));
+    let mean = g.leaf(1.0 / SAMPLES as f64).unwrap();
+    (g, params, mean)
+}
+
+#[test]
+fn a_training_loop_runs_in_bounded_memory_with_the_same_gradients() {
+    const STEPS: usize = 10_000;
+    const STEP_NODES: usize = 200;
+    const THRESHOLD: usize = 1000;
+    let (mut plain, plain_params, plain_mean) = training_graph();
+    let (mut g, params, mean) = training_graph();
+    let roots: Vec<NodeId> = params.iter().copied().chain([mean]).collect();
+    let (mut slots_at_100, mut bytes_at_100) = (0, 0);
+    let (mut max_slots, mut max_bytes) = (0, 0);
+    let mut collections = 0;
+    // Bytes per live node at the peak, just before each collection, when the
+    // arena is as full as it gets.
+    let mut per_live_at_peak: Vec<f64> = Vec::new();
+    let mut slots_per_live_at_peak: Vec<f64> = Vec::new();
+    for step in 0..STEPS {
+        let before = g.created_since_collection();
+        let expected = training_step(&mut plain, &plain_params, plain_mean, step);
+        let got = training_step(&mut g, &params, mean, step);
+        assert_eq!(g.created_since_collection() - before, STEP_NODES);
+        assert_eq!(got.0.to_bits(), expected.0.to_bits(), "loss at step {step}");
+        assert_eq!(
+            got.1.map(f64::to_bits),
+            expected.1.map(f64::to_bits),
+            "grads at step {step}"
+        );
+        // Sampled before collecting, when the arena is as full as it gets.
+        max_slots = max_slots.max(g.slot_count());
+        max_bytes = max_bytes.max(heap_bytes(&g));
+        if g.created_since_collection() > THRESHOLD {
+            per_live_at_peak.push(heap_bytes(&g) as f64 / g.live_count() as f64);
+            let node = std::mem::size_of::<Node>();
+            slots_per_live_at_peak.push((g.slot_count() * node + label_bytes(&g)) as f64 / g.live_count() as f64);
+            let live = g.live_count();
+            assert_eq!(g.collect_garbage(&roots), live - roots.len());
+            collections += 1;
+            for (p, q) in params.iter().zip(&plain_params) {
+                assert_eq!(g.data(*p).to_bits(), plain.data(*q).to_bits());
+                assert_eq!(g.label(*p), plain.label(*q));
+            }
+        }
+        if step == 99 {
+            (slots_at_100, bytes_at_100) = (max_slots, max_bytes);
+        }
+    }
+    assert_eq!(plain.len(), 6 + STEPS * STEP_NODES);
+    assert_eq!(collections, STEPS * STEP_NODES / (THRESHOLD + STEP_NODES));
+    assert!(max_slots <= 2 * STEP_NODES + THRESHOLD, "{max_slots} slots");
+    assert!(
+        max_slots * 10 <= slots_at_100 * 12,
+        "{max_slots} slots vs {slots_at_100} after 100 steps"
+    );
+    assert!(
+        max_bytes * 10 <= bytes_at_100 * 12,
+        "{max_bytes} bytes vs {bytes_at_100} after 100 steps"
+    );
+    let worst = per_live_at_peak.iter().copied().fold(0.0, f64::max);
+    let worst_slots = slots_per_live_at_peak.iter().copied().fold(0.0, f64::max);
+    assert!(worst <= 64.0, "{worst} bytes per live node");
+    eprintln!(
+        "steady state: {max_slots} slots max ({slots_at_100} after 100 steps), {max_bytes} heap bytes max \
+         ({bytes_at_100} after 100 steps), {collections} collections; at the peak before a collection: \
+         {worst_slots:.2} bytes per live node counting slots, {worst:.2} counting the arena's capacity; \
+         plain graph without collection: {} nodes, {} bytes",
+        plain.slot_count(),
+        heap_bytes(&plain)
+    );
 }
