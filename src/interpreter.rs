@@ -7,7 +7,7 @@
 //! Architecture Invariant: a statement that fails in a REPL entry has no effect;
 //! `run_entry` restores the session from a snapshot taken before it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::ast::{
@@ -65,6 +65,10 @@ pub const BUILTINS: &[&str] = &[
 /// How deep user functions may call each other before mg stops with an error.
 pub const MAX_CALL_DEPTH: usize = 1000;
 
+/// Garbage is collected once this many nodes were created since the last collection
+/// (or as many as are alive, if more: so collecting costs O(1) per node created).
+pub const COLLECT_AFTER: usize = 10_000;
+
 /// The largest graph a session may build (32 bytes a node: about 1.6 GB).
 pub const DEFAULT_NODE_LIMIT: usize = 50_000_000;
 
@@ -85,6 +89,8 @@ pub struct Session {
     globals: HashMap<String, Value>,
     /// The user functions being run, innermost last.
     frames: Vec<Frame>,
+    /// The lists that running `for` loops walk (garbage-collection roots).
+    loop_lists: Vec<Rc<Vec<Value>>>,
     rng: Rng,
     failed_checks: usize,
     history: Vec<String>,
@@ -133,6 +139,7 @@ impl Session {
             graph: Graph::with_node_limit(DEFAULT_NODE_LIMIT),
             globals: HashMap::new(),
             frames: Vec::new(),
+            loop_lists: Vec::new(),
             rng: Rng::new(Rng::DEFAULT_SEED),
             failed_checks: 0,
             history: Vec::new(),
@@ -260,9 +267,11 @@ impl Session {
         self.rng = snapshot.rng;
         self.failed_checks = snapshot.failed_checks;
         self.frames.clear();
+        self.loop_lists.clear();
     }
 
     fn exec_top(&mut self, stmt: &Stmt, host: &mut dyn Host) -> Result<(), RuntimeError> {
+        self.collect_garbage_if_due();
         match self.exec(stmt, host, true) {
             Ok(()) => Ok(()),
             Err(Flow::Error(error)) => Err(error),
@@ -274,9 +283,58 @@ impl Session {
 
     fn exec_block(&mut self, block: &Block, host: &mut dyn Host) -> Exec<()> {
         for stmt in &block.statements {
+            self.collect_garbage_if_due();
             self.exec(stmt, host, false)?;
         }
         Ok(())
+    }
+
+    /// Frees the nodes nothing can reach any more, once enough have been created since
+    /// the last time. A training loop builds a new graph every step; this keeps its memory flat.
+    ///
+    /// Invariant: collection happens only between statements and outside user functions
+    /// (`frames` empty). There, every value the program can still use is reachable from
+    /// `globals` or from `loop_lists`; inside an expression, half-built values would live
+    /// only on the Rust stack, where the collector cannot see them.
+    fn collect_garbage_if_due(&mut self) {
+        if !self.frames.is_empty() {
+            return;
+        }
+        // Nodes alive after the last collection: `live_count` also counts the garbage made since.
+        let created = self.graph.created_since_collection();
+        let kept = self.graph.live_count().saturating_sub(created);
+        if created < COLLECT_AFTER.max(kept) {
+            return;
+        }
+        let roots = self.roots();
+        self.graph.collect_garbage(&roots);
+    }
+
+    /// Every node a name, a list being looped over, a closure or a model still holds.
+    fn roots(&self) -> Vec<NodeId> {
+        let mut roots = Vec::new();
+        let mut seen_lists: HashSet<*const Vec<Value>> = HashSet::new();
+        let mut pending: Vec<&Value> = self.globals.values().collect();
+        for list in &self.loop_lists {
+            if seen_lists.insert(Rc::as_ptr(list)) {
+                pending.extend(list.iter());
+            }
+        }
+        // An explicit stack: lists can nest as deep as a program makes them.
+        while let Some(value) = pending.pop() {
+            match value {
+                Value::Node(id) => roots.push(*id),
+                Value::List(items) => {
+                    if seen_lists.insert(Rc::as_ptr(items)) {
+                        pending.extend(items.iter());
+                    }
+                }
+                Value::Model(model) => roots.extend(model.parameters()),
+                Value::Function(function) => pending.extend(function.captured.iter().flat_map(|names| names.values())),
+                Value::Num(_) | Value::Bool(_) | Value::Str(_) | Value::Builtin(_) | Value::None => {}
+            }
+        }
+        roots
     }
 
     fn exec(&mut self, stmt: &Stmt, host: &mut dyn Host, top_level: bool) -> Exec<()> {
@@ -298,10 +356,14 @@ impl Session {
                 body,
             } => {
                 let items = self.eval_iterable(iterable, host)?;
-                for item in items.iter() {
+                // The list being walked is a root for garbage collection while the loop runs.
+                self.loop_lists.push(Rc::clone(&items));
+                let result = items.iter().try_for_each(|item| {
                     self.bind_pattern(pattern, item.clone())?;
-                    self.exec_block(body, host)?;
-                }
+                    self.exec_block(body, host)
+                });
+                self.loop_lists.pop();
+                result?;
             }
             StmtKind::If {
                 condition,

@@ -200,7 +200,9 @@ impl Session {
     }
 
     /// Display labels for nodes: a node's own label, made unique with `#1`, `#2`, …
-    /// (in creation order) where several of the given nodes share it.
+    /// where several of the given nodes share it, numbered in the order given (callers
+    /// pass topological order, so an input is numbered before what was computed from it;
+    /// ids cannot be used, since reclaimed slots are reused).
     fn display_labels(&self, nodes: &[NodeId]) -> HashMap<NodeId, String> {
         let mut by_label: HashMap<&str, Vec<NodeId>> = HashMap::new();
         for id in nodes {
@@ -209,12 +211,10 @@ impl Session {
             }
         }
         let mut names = HashMap::new();
-        for (label, mut ids) in by_label {
+        for (label, ids) in by_label {
             if ids.len() == 1 {
                 names.insert(ids[0], label.to_string());
             } else {
-                ids.sort();
-                ids.dedup();
                 for (k, id) in ids.iter().enumerate() {
                     names.insert(*id, format!("{label}#{}", k + 1));
                 }

@@ -4,6 +4,7 @@
 mod cli;
 mod errors;
 mod language;
+mod memory;
 mod models;
 mod properties;
 mod scripts;
