@@ -3,6 +3,7 @@
 
 mod cli;
 mod errors;
+mod examples;
 mod language;
 mod memory;
 mod models;
