@@ -34,8 +34,8 @@ Commands (L is any arithmetic expression, usually a name):
   show L                L's graph as an indented tree: label, op, data, grad
   topo L                the order in which backward visits L's nodes
   explain L             like grad L, narrating each chain-rule step
-  dot L                 the graph in Graphviz DOT; dot L > \"l.dot\" or > \"l.svg\" writes a file
-  plot f from -5 to 5   plot a one-argument function; > \"f.svg\" writes a picture
+  dot L                 the graph in Graphviz DOT; dot L > \"l.dot\" writes a file
+                        (SVG pictures and plot are not in this version yet)
   assert cond           stop with an error showing both sides when cond is false
   assert cond, \"msg\"    the same, with a message
   seed N                seed the random generator, so runs repeat exactly
@@ -54,9 +54,11 @@ Syntax
   true  false               booleans
 
 Operators, loosest first:
-  or   and   not   == != < <= > >= ~=   + -   * /   unary - +   ** (or ^)   f(x) x.grad xs[i]
+  or   and   not   == != < <= > >= ~=   + -   * / %   unary - +   ** (or ^)   f(x) x.grad xs[i]
   -a**2 is -(a**2); ** groups to the right; a * -b and a - -b are fine.
   a ~= b is true when |a - b| <= 1e-6 * max(1, |a|, |b|). Comparisons build no node.
+  k % 10 is the remainder, read from data (it builds no node): if k % 10 == 0 { ... }
+  xs + ys joins two lists.
 
 Names and attributes:
   x = expr                  binds x; an unlabelled node takes the label 'x'
@@ -70,6 +72,8 @@ Control flow and functions:
   fn f(x) = 3*x**2 - 4*x + 5
   fn neuron(xs, ws, b) { ...; return e }
   [f(x) for x in xs]        [(yout - ygt)**2 for (ygt, yout) in zip(ys, ypred)]
+  [x for x in xs if x > 0]  keep only some items
+  f(a, b=2)                 arguments by position, then by name
 ";
 
 const FUNCTIONS: &str = "\
@@ -81,7 +85,7 @@ Differentiable (they build graph nodes):
   max(x, y)  min(x, y)
 
 Lists and random numbers:
-  len(xs)  sum(xs)  zip(xs, ys)  range
+  len(xs)  sum(xs)  mean(xs)  zip(xs, ys)  range(n)  range(a, b)
   uniform(lo, hi)           a number drawn from the seeded generator (see: seed N)
 
 Models: Neuron, Layer, MLP, parameters (:help models)
@@ -187,12 +191,11 @@ explain L           like grad L, narrating each local chain-rule step, e.g.
 const DOT: &str = "\
 dot L               L's graph in Graphviz DOT, in micrograd's style
 dot L > \"l.dot\"     write the DOT text to a file
-dot L > \"l.svg\"     write a rendered picture
+(writing a rendered .svg picture is not in this version yet: render the .dot with Graphviz)
 ";
 
 const PLOT: &str = "\
-plot f from -5 to 5             plot a one-argument function as text
-plot f from -5 to 5 > \"f.svg\"   write the plot as a picture
+plot f from -5 to 5     plot a one-argument function (not in this version yet; 'plot' is reserved)
 ";
 
 const ASSERT: &str = "\

@@ -858,6 +858,10 @@ impl Session {
         };
         match (lhs, rhs) {
             (Value::Num(a), Value::Num(b)) => Ok(Value::Num(self.number_arithmetic(op, *a, *b, span)?)),
+            // Lists join with '+', as in Python: xs = xs + [x].
+            (Value::List(a), Value::List(b)) if op == BinaryOp::Add => {
+                Ok(Value::list(a.iter().chain(b.iter()).cloned().collect()))
+            }
             (Value::Num(_) | Value::Node(_), Value::Num(_) | Value::Node(_)) => {
                 let a = self.node_of(lhs, span)?;
                 let b = self.node_of(rhs, span)?;

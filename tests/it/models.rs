@@ -125,6 +125,19 @@ fn closures_and_named_arguments() {
 }
 
 #[test]
+fn lists_join_with_plus() {
+    assert_eq!(
+        printed("xs = [1]; xs += [2, 3]; print len(xs), xs[2]"),
+        [Shown::Number(3.0), Shown::Number(3.0)]
+    );
+    assert!(
+        run_err("xs = [1] - [1]")
+            .message
+            .contains("cannot apply '-' to a list and a list")
+    );
+}
+
+#[test]
 fn remainder_and_mean() {
     assert_eq!(
         printed("print 7 % 3, -1 % 10, 7.5 % 2"),
