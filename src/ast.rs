@@ -7,6 +7,7 @@
 //! Architecture Invariant: the syntax tree knows nothing of gradients or graphs;
 //! it says what was written, not what it means.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use crate::span::Span;
@@ -79,6 +80,40 @@ pub enum AssignTarget {
 pub struct Ident {
     pub name: String,
     pub span: Span,
+    /// Where the interpreter last found this name; the parser leaves it empty.
+    pub slot: SlotCache,
+}
+
+impl Ident {
+    pub fn new(name: impl Into<String>, span: Span) -> Ident {
+        Ident {
+            name: name.into(),
+            span,
+            slot: SlotCache::default(),
+        }
+    }
+}
+
+/// A cache the interpreter may fill to find a name without hashing it: the
+/// interpreter decides what the number means and when it is still valid.
+/// It never affects what the tree says, so it is ignored by `==`.
+#[derive(Clone, Debug, Default)]
+pub struct SlotCache(Cell<u64>);
+
+impl SlotCache {
+    pub fn get(&self) -> u64 {
+        self.0.get()
+    }
+
+    pub fn set(&self, value: u64) {
+        self.0.set(value);
+    }
+}
+
+impl PartialEq for SlotCache {
+    fn eq(&self, _other: &SlotCache) -> bool {
+        true
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -134,7 +169,7 @@ pub enum ExprKind {
     Str(String),
     /// `true` or `false`.
     Bool(bool),
-    Name(String),
+    Name(Ident),
     /// `[a, b, c]`
     List(Vec<Expr>),
     /// `start..end` (end excluded).

@@ -7,7 +7,7 @@
 //! Architecture Invariant: a statement that fails in a REPL entry has no effect;
 //! `run_entry` restores the session from a snapshot taken before it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use crate::ast::{
@@ -18,10 +18,12 @@ use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
 use crate::graph::{self, Graph, GraphError, NodeId, Op};
 use crate::output::Output;
 use crate::span::Span;
-use crate::value::{Activation, Builtin, Function, Layer, Model, Neuron, Rng, Value};
+use crate::value::{Activation, Builtin, Function, Layer, Model, Names, Neuron, Rng, Value};
+use globals::Globals;
 
 mod commands;
 mod errors;
+mod globals;
 
 pub use errors::RuntimeError;
 
@@ -86,7 +88,7 @@ pub struct VarInfo {
 pub struct Session {
     sources: SourceMap,
     graph: Graph,
-    globals: HashMap<String, Value>,
+    globals: Globals,
     /// The user functions being run, innermost last.
     frames: Vec<Frame>,
     /// The lists that running `for` loops walk (garbage-collection roots).
@@ -99,9 +101,9 @@ pub struct Session {
 
 /// The local names of one running user function.
 struct Frame {
-    locals: HashMap<String, Value>,
+    locals: Names,
     /// The locals of the function this one was defined in, if any (a closure).
-    captured: Option<Rc<HashMap<String, Value>>>,
+    captured: Option<Rc<Names>>,
 }
 
 /// Why evaluation stopped early: an error, or a `return` on its way to its function.
@@ -121,7 +123,7 @@ type Exec<T> = Result<T, Flow>;
 /// What must be restored for a failed REPL statement to have had no effect.
 struct Snapshot {
     graph: Graph,
-    globals: HashMap<String, Value>,
+    globals: Globals,
     rng: Rng,
     failed_checks: usize,
 }
@@ -137,7 +139,7 @@ impl Session {
         Session {
             sources: SourceMap::default(),
             graph: Graph::with_node_limit(DEFAULT_NODE_LIMIT),
-            globals: HashMap::new(),
+            globals: Globals::default(),
             frames: Vec::new(),
             loop_lists: Vec::new(),
             rng: Rng::new(Rng::DEFAULT_SEED),
@@ -182,7 +184,7 @@ impl Session {
 
     /// Names bound in the session, sorted, for completion.
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.globals.keys().cloned().collect();
+        let mut names: Vec<String> = self.globals.names().map(str::to_string).collect();
         names.sort();
         names
     }
@@ -264,6 +266,7 @@ impl Session {
     fn restore(&mut self, snapshot: Snapshot) {
         self.graph = snapshot.graph;
         self.globals = snapshot.globals;
+        self.globals.renew_epoch();
         self.rng = snapshot.rng;
         self.failed_checks = snapshot.failed_checks;
         self.frames.clear();
@@ -387,7 +390,7 @@ impl Session {
                     def: Rc::clone(def),
                     captured,
                 };
-                self.set_var(&def.name.name, Value::Function(Rc::new(function)));
+                self.set_var(&def.name, Value::Function(Rc::new(function)));
             }
             StmtKind::Return(value) => {
                 if self.frames.is_empty() {
@@ -419,7 +422,7 @@ impl Session {
                     new = self.arithmetic(op, &current, &new, span)?;
                 }
                 let bound = self.labelled(new, &ident.name)?;
-                self.set_var(&ident.name, bound);
+                self.set_var(ident, bound);
             }
             AssignTarget::Attribute { object, attribute } => {
                 let object_value = self.eval(object, host)?;
@@ -456,11 +459,18 @@ impl Session {
         }
     }
 
-    fn set_var(&mut self, name: &str, value: Value) {
-        match self.frames.last_mut() {
-            Some(frame) => frame.locals.insert(name.to_string(), value),
-            None => self.globals.insert(name.to_string(), value),
+    fn set_var(&mut self, ident: &Ident, value: Value) {
+        let Some(frame) = self.frames.last_mut() else {
+            self.globals.set(ident, value);
+            return;
         };
+        // Rebinding is the common case (loops): reuse the key instead of allocating one.
+        match frame.locals.get_mut(&ident.name) {
+            Some(slot) => *slot = value,
+            None => {
+                frame.locals.insert(ident.name.clone(), value);
+            }
+        }
     }
 
     fn assign_attribute(
@@ -558,17 +568,13 @@ impl Session {
             base = object;
         }
         indexes.reverse();
-        let ExprKind::Name(name) = &base.kind else {
+        let ExprKind::Name(ident) = &base.kind else {
             return Err(RuntimeError::Type {
                 message: "only items of a named list can be assigned".to_string(),
                 span: base.span,
                 help: Some("bind the list to a name first: xs = [1, 2]; xs[0] = 3".to_string()),
             }
             .into());
-        };
-        let ident = Ident {
-            name: name.clone(),
-            span: base.span,
         };
         let mut positions = Vec::new();
         for index in &indexes {
@@ -607,14 +613,14 @@ impl Session {
             }
         }
         *slot = updated;
-        self.set_var(name, root);
+        self.set_var(ident, root);
         Ok(())
     }
 
     fn bind_pattern(&mut self, pattern: &Pattern, value: Value) -> Exec<()> {
         match pattern {
             Pattern::Name(ident) => {
-                self.set_var(&ident.name, value);
+                self.set_var(ident, value);
                 Ok(())
             }
             Pattern::Tuple { parts, span } => {
@@ -653,10 +659,7 @@ impl Session {
             ExprKind::Number(x) => Value::Num(*x),
             ExprKind::Str(text) => Value::Str(Rc::from(text.as_str())),
             ExprKind::Bool(b) => Value::Bool(*b),
-            ExprKind::Name(name) => self.lookup(&Ident {
-                name: name.clone(),
-                span: expr.span,
-            })?,
+            ExprKind::Name(ident) => self.lookup(ident)?,
             ExprKind::List(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {
@@ -750,6 +753,14 @@ impl Session {
     /// Evaluates `a + b - c * d …` walking the left spine iteratively, so a long
     /// left-associative chain costs no stack depth.
     fn eval_binary_chain(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Value> {
+        // The common case, `a op b` with no chain on the left, needs no spine.
+        if let ExprKind::Binary { op, lhs, rhs } = &expr.kind
+            && !matches!(lhs.kind, ExprKind::Binary { .. })
+        {
+            let left = self.eval(lhs, host)?;
+            let right = self.eval(rhs, host)?;
+            return Ok(self.arithmetic(*op, &left, &right, expr.span)?);
+        }
         let mut spine = Vec::new();
         let mut leftmost = expr;
         while let ExprKind::Binary { op, lhs, rhs } = &leftmost.kind {
@@ -789,28 +800,29 @@ impl Session {
     }
 
     fn lookup(&self, ident: &Ident) -> Result<Value, RuntimeError> {
+        let (name, span) = (ident.name.as_str(), ident.span);
         if let Some(frame) = self.frames.last() {
-            let captured = frame.captured.as_deref().and_then(|names| names.get(&ident.name));
-            if let Some(value) = frame.locals.get(&ident.name).or(captured) {
+            let captured = frame.captured.as_deref().and_then(|names| names.get(name));
+            if let Some(value) = frame.locals.get(name).or(captured) {
                 return Ok(value.clone());
             }
         }
-        if let Some(value) = self.globals.get(&ident.name) {
+        if let Some(value) = self.globals.lookup(ident) {
             return Ok(value.clone());
         }
-        if let Some(builtin) = Builtin::lookup(&ident.name) {
+        if let Some(builtin) = Builtin::lookup(name) {
             return Ok(Value::Builtin(builtin));
         }
-        let mut candidates: Vec<&str> = self.globals.keys().map(String::as_str).collect();
+        let mut candidates: Vec<&str> = self.globals.names().collect();
         if let Some(frame) = self.frames.last() {
             candidates.extend(frame.locals.keys().map(String::as_str));
             candidates.extend(frame.captured.iter().flat_map(|names| names.keys().map(String::as_str)));
         }
         candidates.extend(BUILTINS.iter().copied());
         Err(RuntimeError::UnknownName {
-            name: ident.name.clone(),
-            span: ident.span,
-            suggestion: errors::closest(&ident.name, candidates),
+            name: name.to_string(),
+            span,
+            suggestion: errors::closest(name, candidates),
         })
     }
 
@@ -1127,7 +1139,7 @@ impl Session {
             }
             .into());
         }
-        let mut locals: HashMap<String, Value> = def
+        let mut locals: Names = def
             .params
             .iter()
             .map(|param| param.name.clone())

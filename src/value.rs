@@ -1,7 +1,8 @@
 //! The values of mg.
 
-use std::collections::HashMap;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use crate::ast::FnDef;
 use crate::graph::NodeId;
@@ -48,12 +49,16 @@ impl Value {
     }
 }
 
+/// Names bound to values: the globals, or one function call's locals.
+/// (FxHash: name lookups are the interpreter's hottest path, and names are not adversarial.)
+pub type Names = FxHashMap<String, Value>;
+
 /// A user function, with the local names it could see where it was defined
 /// (a function defined inside another one keeps the outer one's locals).
 #[derive(Debug)]
 pub struct Function {
     pub def: Rc<FnDef>,
-    pub captured: Option<Rc<HashMap<String, Value>>>,
+    pub captured: Option<Rc<Names>>,
 }
 
 /// The non-linearity a neuron applies to `w·x + b`.

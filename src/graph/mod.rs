@@ -28,7 +28,7 @@ mod set;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -196,7 +196,9 @@ pub struct Graph {
     /// Each distinct label once; nodes refer to them by index.
     labels: Vec<Arc<str>>,
     /// The index of each label in `labels`, sharing its string.
-    label_index: HashMap<Arc<str>, u32>,
+    label_index: FxHashMap<Arc<str>, u32>,
+    /// The label set last: loops label a new node with the same name every step.
+    last_label: u32,
     limit: usize,
 }
 
@@ -221,7 +223,8 @@ impl Graph {
             live: 0,
             created_since_collection: 0,
             labels: Vec::new(),
-            label_index: HashMap::new(),
+            label_index: FxHashMap::default(),
+            last_label: NO_LABEL,
             limit: limit.min(MAX_NODES),
         }
     }
@@ -397,6 +400,9 @@ impl Graph {
     pub fn set_label(&mut self, id: NodeId, label: Option<&str>) {
         let index = match label {
             None => NO_LABEL,
+            Some(text) if self.last_label != NO_LABEL && *self.labels[self.last_label as usize] == *text => {
+                self.last_label
+            }
             Some(text) => match self.label_index.get(text) {
                 Some(&index) => index,
                 None => {
@@ -410,6 +416,9 @@ impl Graph {
             },
         };
         self.node_mut(id).label = index;
+        if index != NO_LABEL {
+            self.last_label = index;
+        }
     }
 
     /// Every node reachable from `root`, inputs before the nodes that use them

@@ -255,10 +255,7 @@ impl<'s> Builder<'s> {
         };
         let plain = Some("only a name, an attribute ('x.data') or an element ('xs[i]') can be assigned".to_string());
         let target = match target.expr.kind {
-            ExprKind::Name(name) => AssignTarget::Name(Ident {
-                name,
-                span: target.expr.span,
-            }),
+            ExprKind::Name(ident) => AssignTarget::Name(ident),
             ExprKind::Attribute { object, attribute } => AssignTarget::Attribute {
                 object: *object,
                 attribute,
@@ -273,7 +270,7 @@ impl<'s> Builder<'s> {
             ExprKind::List(_) | ExprKind::Comprehension { .. } => return Err(bad("a list", plain)),
             ExprKind::Call { callee, args } => {
                 let help = match &callee.kind {
-                    ExprKind::Name(name) => {
+                    ExprKind::Name(Ident { name, .. }) => {
                         let params: Vec<&str> = args.iter().map(|a| self.source_text(a.value.span)).collect();
                         format!("to define a function, write 'fn {name}({}) = …'", params.join(", "))
                     }
@@ -451,10 +448,7 @@ impl<'s> Builder<'s> {
     }
 
     fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
-        Ident {
-            name: pair.as_str().to_string(),
-            span: self.span(&pair),
-        }
+        Ident::new(pair.as_str(), self.span(&pair))
     }
 
     // ----- expressions -----
@@ -687,7 +681,7 @@ impl<'s> Builder<'s> {
             }
             Rule::string => ExprKind::Str(self.string(pair)?),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
-            Rule::name => ExprKind::Name(pair.as_str().to_string()),
+            Rule::name => ExprKind::Name(Ident::new(pair.as_str(), span)),
             _ => return Err(self.internal("unexpected operand rule", span)),
         };
         Ok(Built {

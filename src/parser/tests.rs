@@ -42,7 +42,7 @@ fn show(e: &Expr) -> String {
         ExprKind::Number(n) => format!("{n}"),
         ExprKind::Str(s) => format!("{s:?}"),
         ExprKind::Bool(b) => format!("{b}"),
-        ExprKind::Name(n) => n.clone(),
+        ExprKind::Name(n) => n.name.clone(),
         ExprKind::List(items) => format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(", ")),
         ExprKind::Range { start, end } => format!("({}..{})", show(start), show(end)),
         ExprKind::Comprehension {
