@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs chain, wide, moons and startup in mgrad, natively (the engine's Rust API)
+# and in micrograd, side by side, and prints a table of medians and ratios.
+#
+#   bench/compare.sh            # from a clean checkout; takes about 5 minutes
+#   BENCH_ROUNDS=3 bench/compare.sh
+#
+# micrograd is installed from PyPI into target/bench-venv (reused if present).
+# Results: printed, and kept in target/bench/results.json; bench/RESULTS.md is
+# the last recorded run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=target/bench-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import micrograd' 2>/dev/null; then
+  echo "setting up $venv with micrograd" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet micrograd
+fi
+
+cargo build --release --quiet
+cargo bench --bench native --no-run --quiet
+
+exec "$venv/bin/python" bench/driver.py
