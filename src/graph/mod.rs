@@ -36,7 +36,7 @@ pub use check::{CheckOptions, CheckResult, CheckRow, CheckStatus};
 pub use op::{Op, forward};
 
 use op::local_derivatives;
-use set::NodeSet;
+use set::DenseSet;
 
 /// The address of a node in a [`Graph`]. Only meaningful for the graph that
 /// handed it out.
@@ -291,8 +291,10 @@ impl Graph {
             "Graph::apply: {op:?} takes {} inputs",
             op.arity()
         );
+        // A freed input is a programmer error (the interpreter's roots were incomplete);
+        // debug builds catch it here, release builds would compute with its NaN data.
         for &input in inputs {
-            assert!(
+            debug_assert!(
                 self.contains(input),
                 "Graph::apply: {input:?} is not a live node of this graph"
             );
@@ -425,11 +427,11 @@ impl Graph {
     /// (micrograd's build_topo post-order, visiting inputs in order lhs then
     /// rhs, each node once). `root` is last.
     ///
-    /// Iterative, and its cost follows the nodes reachable from `root`, not the
-    /// size of the arena.
+    /// Iterative; its cost is the nodes reachable from `root` plus a bit per slot
+    /// of the arena (which collection keeps near the live count).
     pub fn topo(&self, root: NodeId) -> Vec<NodeId> {
         let mut order = Vec::new();
-        let mut visited = NodeSet::new();
+        let mut visited = DenseSet::new(self.nodes.len());
         // Each frame is a node and how many of its inputs have been visited:
         // the state a recursive build_topo would keep on the call stack.
         let mut stack: Vec<(NodeId, u8)> = Vec::new();
@@ -500,7 +502,7 @@ impl Graph {
 
     /// Zeroes the grad of every node reachable from any of `roots`.
     pub fn zero_grad(&mut self, roots: &[NodeId]) {
-        let mut visited = NodeSet::new();
+        let mut visited = DenseSet::new(self.nodes.len());
         let mut stack = Vec::new();
         for &root in roots {
             if visited.insert(root) {
