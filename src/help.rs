@@ -2,7 +2,7 @@
 //!
 //! Keep these true to the language: every example here should run as written.
 
-use crate::meta::closest;
+use crate::suggest::closest;
 
 /// `:help` with no topic.
 const OVERVIEW: &str = "\
@@ -263,7 +263,7 @@ pub fn help(topic: Option<&str>) -> Result<&'static str, String> {
     }
     let names: Vec<&str> = TOPICS.iter().map(|(name, _)| *name).collect();
     let mut message = format!("there is no help on '{topic}'");
-    match closest(&wanted, &names) {
+    match closest(&wanted, names.iter().copied()) {
         Some(suggestion) => message.push_str(&format!("; did you mean ':help {suggestion}'?")),
         None => message.push('.'),
     }

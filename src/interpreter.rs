@@ -855,7 +855,7 @@ impl Session {
         Err(RuntimeError::UnknownName {
             name: name.to_string(),
             span,
-            suggestion: errors::closest(name, candidates),
+            suggestion: crate::suggest::closest(name, candidates).map(str::to_string),
         })
     }
 

@@ -19,4 +19,5 @@ pub mod output;
 pub mod parser;
 pub mod render;
 pub mod span;
+pub mod suggest;
 pub mod value;

@@ -7,6 +7,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::suggest::closest;
+
 /// A meta-command of the REPL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MetaCommand {
@@ -60,7 +62,7 @@ impl FromStr for MetaCommand {
             _ => {
                 let mut message = format!("unknown command '{name}'");
                 let known = [":help", ":vars", ":reset", ":load", ":save", ":quit", ":exit"];
-                if let Some(suggestion) = closest(name, &known) {
+                if let Some(suggestion) = closest(name, known.iter().copied()) {
                     message.push_str(&format!("; did you mean '{suggestion}'?"));
                 } else {
                     message.push_str("; type ':help' for the list of commands");
@@ -97,44 +99,6 @@ impl fmt::Display for MetaCommand {
             MetaCommand::Quit => write!(f, ":quit"),
         }
     }
-}
-
-/// The candidate closest to `word` by edit distance, if it is close enough to be a
-/// plausible typo (at most a third of the word's length, and at least one edit).
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
-    candidates
-        .iter()
-        .map(|candidate| (edit_distance(word, candidate), *candidate))
-        .filter(|(distance, _)| *distance <= limit)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
-}
-
-/// Edit distance between two strings, by characters: insertions, deletions,
-/// substitutions and swaps of two neighbours (`:quti` is one edit from `:quit`).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    // d[i][j] is the distance between the first i characters of a and the first j of b.
-    let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -223,14 +187,5 @@ mod tests {
     fn meta_lines_are_recognised() {
         assert!(is_meta_command("  :help"));
         assert!(!is_meta_command("a = 2"));
-    }
-
-    #[test]
-    fn suggestions_need_a_close_match() {
-        assert_eq!(closest("tanhh", &["tanh", "exp"]), Some("tanh"));
-        assert_eq!(closest("zzz", &["tanh", "exp"]), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance(":quti", ":quit"), 1);
     }
 }

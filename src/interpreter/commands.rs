@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use super::{Exec, Host, RuntimeError, Session, errors};
+use super::{Exec, Host, RuntimeError, Session};
 use crate::ast::{Command, CompareOp, Expr, ExprKind, Redirect};
 use crate::graph::{BackwardStep, CheckOptions, NodeId, Op};
 use crate::number::format_number;
@@ -293,7 +293,7 @@ impl Session {
                 "atol" => result.atol = number,
                 "rtol" => result.rtol = number,
                 other => {
-                    let suggestion = errors::closest(other, ["eps", "atol", "rtol"]);
+                    let suggestion = crate::suggest::closest(other, ["eps", "atol", "rtol"]);
                     return Err(RuntimeError::Argument {
                         message: format!(
                             "'check' has no option '{other}'{}",

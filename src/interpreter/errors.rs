@@ -5,6 +5,7 @@ use thiserror::Error;
 use crate::ast::{ATTRIBUTES, BinaryOp, Ident};
 use crate::diagnostic::{Diagnostic, ErrorKind};
 use crate::span::Span;
+use crate::suggest::closest;
 use crate::value::Value;
 
 /// Everything that can go wrong while a parsed program runs. Every variant
@@ -151,43 +152,9 @@ pub fn arithmetic_type_error(op: BinaryOp, lhs: &Value, rhs: &Value, span: Span)
     }
 }
 
-/// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
-pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let limit = (name.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .filter(|candidate| *candidate != name)
-        .map(|candidate| (edit_distance(name, candidate), candidate))
-        .filter(|(distance, _)| *distance <= limit)
-        .min()
-        .map(|(_, candidate)| candidate.to_string())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn suggestions_find_likely_typos() {
-        assert_eq!(closest("bb", ["b", "a", "loss"]), Some("b".to_string()));
-        assert_eq!(closest("tanhh", ["tanh", "exp"]), Some("tanh".to_string()));
-        assert_eq!(closest("zzz", ["a", "b"]), None);
-        assert_eq!(closest("dta", ["data", "grad", "label"]), Some("data".to_string()));
-    }
 
     #[test]
     fn negative_indexes_count_from_the_end() {
