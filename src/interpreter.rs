@@ -207,10 +207,7 @@ impl Session {
                             crate::number::format_number(self.graph.grad(*id))
                         ),
                     ),
-                    other => (
-                        other.kind_name().trim_start_matches("a ").trim_start_matches("n "),
-                        self.describe(other),
-                    ),
+                    other => (other.kind_name().trim_start_matches("a "), self.describe(other)),
                 };
                 Some(VarInfo { name, kind, summary })
             })
@@ -887,19 +884,12 @@ impl Session {
 
     /// `lhs op rhs` for `+ - * / **`: plain numbers stay plain, anything touching a node builds a node.
     fn arithmetic(&mut self, op: BinaryOp, lhs: &Value, rhs: &Value, span: Span) -> Result<Value, RuntimeError> {
-        let graph_op = match op {
-            BinaryOp::Add => Op::Add,
-            BinaryOp::Sub => Op::Sub,
-            BinaryOp::Mul => Op::Mul,
-            BinaryOp::Div => Op::Div,
-            BinaryOp::Pow => Op::Pow,
-            BinaryOp::Rem => {
-                // Like a comparison, a remainder reads data and builds no node.
-                return match (self.number(lhs), self.number(rhs)) {
-                    (Some(a), Some(b)) => Ok(Value::Num(self.number_arithmetic(op, a, b, span)?)),
-                    _ => Err(errors::arithmetic_type_error(op, lhs, rhs, span)),
-                };
-            }
+        let Some(graph_op) = graph_op(op) else {
+            // Like a comparison, a remainder reads data and builds no node.
+            return match (self.number(lhs), self.number(rhs)) {
+                (Some(a), Some(b)) => Ok(Value::Num(self.number_arithmetic(op, a, b, span)?)),
+                _ => Err(errors::arithmetic_type_error(op, lhs, rhs, span)),
+            };
         };
         match (lhs, rhs) {
             (Value::Num(a), Value::Num(b)) => {
@@ -929,28 +919,21 @@ impl Session {
     }
 
     fn number_arithmetic(&self, op: BinaryOp, a: f64, b: f64, span: Span) -> Result<f64, RuntimeError> {
-        let graph_op = match op {
-            BinaryOp::Add => Op::Add,
-            BinaryOp::Sub => Op::Sub,
-            BinaryOp::Mul => Op::Mul,
-            BinaryOp::Div => Op::Div,
-            BinaryOp::Pow => Op::Pow,
-            BinaryOp::Rem => {
-                // Python's sign convention: the result has the sign of the divisor (-1 % 10 == 9).
-                let result = a - b * (a / b).floor();
-                return if result.is_finite() {
-                    Ok(result)
-                } else {
-                    Err(RuntimeError::NotFinite {
-                        message: format!(
-                            "{} % {} is not a finite number",
-                            crate::number::format_number(a),
-                            crate::number::format_number(b)
-                        ),
-                        span,
-                    })
-                };
-            }
+        let Some(graph_op) = graph_op(op) else {
+            // Python's sign convention: the result has the sign of the divisor (-1 % 10 == 9).
+            let result = a - b * (a / b).floor();
+            return if result.is_finite() {
+                Ok(result)
+            } else {
+                Err(RuntimeError::NotFinite {
+                    message: format!(
+                        "{} % {} is not a finite number",
+                        crate::number::format_number(a),
+                        crate::number::format_number(b)
+                    ),
+                    span,
+                })
+            };
         };
         self.plain(graph_op, &[a, b], span)
     }
@@ -1655,5 +1638,17 @@ impl Session {
             Value::None => "none".to_string(),
             other => crate::render::render_shown(&self.show_value(other)),
         }
+    }
+}
+
+/// The graph operation of an arithmetic operator; `%` has none (it builds no node).
+fn graph_op(op: BinaryOp) -> Option<Op> {
+    match op {
+        BinaryOp::Add => Some(Op::Add),
+        BinaryOp::Sub => Some(Op::Sub),
+        BinaryOp::Mul => Some(Op::Mul),
+        BinaryOp::Div => Some(Op::Div),
+        BinaryOp::Pow => Some(Op::Pow),
+        BinaryOp::Rem => None,
     }
 }

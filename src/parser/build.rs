@@ -493,54 +493,38 @@ impl<'s> Builder<'s> {
         let span = lhs.expr.span.to(rhs.expr.span);
         let depth = self.check_depth(lhs.depth.max(rhs.depth) + 1, op_span)?;
         let (l, r) = (Box::new(lhs.expr), Box::new(rhs.expr));
-        let kind = match op.as_rule() {
-            Rule::add => ExprKind::Binary {
-                op: BinaryOp::Add,
+        let arithmetic = match op.as_rule() {
+            Rule::add => Some(BinaryOp::Add),
+            Rule::sub => Some(BinaryOp::Sub),
+            Rule::mul => Some(BinaryOp::Mul),
+            Rule::div => Some(BinaryOp::Div),
+            Rule::rem => Some(BinaryOp::Rem),
+            Rule::pow => Some(BinaryOp::Pow),
+            _ => None,
+        };
+        let kind = match (op.as_rule(), arithmetic) {
+            (_, Some(binary)) => ExprKind::Binary {
+                op: binary,
                 lhs: l,
                 rhs: r,
             },
-            Rule::sub => ExprKind::Binary {
-                op: BinaryOp::Sub,
-                lhs: l,
-                rhs: r,
-            },
-            Rule::mul => ExprKind::Binary {
-                op: BinaryOp::Mul,
-                lhs: l,
-                rhs: r,
-            },
-            Rule::div => ExprKind::Binary {
-                op: BinaryOp::Div,
-                lhs: l,
-                rhs: r,
-            },
-            Rule::rem => ExprKind::Binary {
-                op: BinaryOp::Rem,
-                lhs: l,
-                rhs: r,
-            },
-            Rule::pow => ExprKind::Binary {
-                op: BinaryOp::Pow,
-                lhs: l,
-                rhs: r,
-            },
-            Rule::and => ExprKind::Logical {
+            (Rule::and, _) => ExprKind::Logical {
                 op: LogicalOp::And,
                 lhs: l,
                 rhs: r,
             },
-            Rule::or => ExprKind::Logical {
+            (Rule::or, _) => ExprKind::Logical {
                 op: LogicalOp::Or,
                 lhs: l,
                 rhs: r,
             },
-            Rule::range_op => {
+            (Rule::range_op, _) => {
                 if matches!(l.kind, ExprKind::Range { .. }) && !lhs.parenthesized {
                     return Err(ParseError::ChainedRange { span: op_span });
                 }
                 ExprKind::Range { start: l, end: r }
             }
-            rule => {
+            (rule, None) => {
                 let op = match rule {
                     Rule::eq => CompareOp::Eq,
                     Rule::ne => CompareOp::Ne,
