@@ -9,10 +9,12 @@
 //! Architecture Invariant: a node's inputs are created before it and its edges
 //! never change (`set_data` changes data, never structure). So creation order
 //! is a topological order, a node can never be its own ancestor, and every walk
-//! terminates. Ids are *not* that order: [`Graph::collect_garbage`] frees
-//! unreachable nodes and later nodes reuse their slots, so a node may well have
-//! a smaller id than its inputs. Every walk follows edges with its own visited
-//! set and never compares ids.
+//! terminates. Ids are *usually* that order too: a new node goes to the end of
+//! the arena, or to the lowest slot [`Graph::collect_garbage`] freed, and only
+//! a node put in a freed slot below one of its inputs breaks it. The graph
+//! counts such nodes (`disordered`); while there are none, backward sweeps ids
+//! from the root down instead of sorting (see [`Graph::backward`]). Every other
+//! walk follows edges with its own visited set and never compares ids.
 //!
 //! Architecture Invariant: the inputs of a live node are live. Collection frees
 //! only what no root reaches through inputs, so it can never free an input of a
@@ -193,6 +195,10 @@ pub struct Graph {
     live: usize,
     /// Nodes created since the last collection (or since the graph was made).
     created_since_collection: usize,
+    /// Live nodes with an input whose id is not smaller than their own (possible
+    /// only in reused slots). While it is 0, descending ids are a reverse
+    /// topological order.
+    disordered: usize,
     /// Each distinct label once; nodes refer to them by index.
     labels: Vec<Arc<str>>,
     /// The index of each label in `labels`, sharing its string.
@@ -222,6 +228,7 @@ impl Graph {
             free_head: NO_SLOT,
             live: 0,
             created_since_collection: 0,
+            disordered: 0,
             labels: Vec::new(),
             label_index: FxHashMap::default(),
             last_label: NO_LABEL,
@@ -332,6 +339,9 @@ impl Graph {
             id
         } else {
             let id = NodeId(self.free_head);
+            if node.inputs[..node.op.arity()].iter().any(|&input| input >= id) {
+                self.disordered += 1;
+            }
             let slot = &mut self.nodes[id.index()];
             debug_assert!(slot.is_freed(), "the free list links to live {id:?}");
             self.free_head = slot.inputs[0].0;
@@ -455,9 +465,16 @@ impl Graph {
     }
 
     /// micrograd's `L.backward()`: sets the grad of `root` to 1 (assigned, not
-    /// added), then walks [`Graph::topo`] in reverse, adding each node's local
-    /// derivative times its grad to the grad of each input. Grads accumulate
-    /// across calls; nothing is zeroed.
+    /// added), then visits every node reachable from `root`, each after all the
+    /// nodes that use it, adding its local derivative times its grad to the
+    /// grad of each input. Grads accumulate across calls; nothing is zeroed.
+    ///
+    /// The visiting order is descending ids, a reverse topological order while
+    /// no node sits below one of its inputs (the usual case: one sweep down the
+    /// arena, marking inputs as it goes, with no sort and no stack), and
+    /// [`Graph::topo`] reversed otherwise. micrograd's own order is that of a
+    /// Python set, so no order is more faithful than another; the two orders
+    /// differ only in how three or more contributions to one grad are summed.
     pub fn backward(&mut self, root: NodeId) {
         self.run_backward(root, |_| {});
     }
@@ -471,32 +488,52 @@ impl Graph {
     // Generic so that plain `backward` compiles to the bare loop, with no call
     // per step.
     fn run_backward(&mut self, root: NodeId, mut observe: impl FnMut(&BackwardStep)) {
-        let order = self.topo(root);
         self.node_mut(root).grad = 1.0;
-        for &id in order.iter().rev() {
-            let node = *self.node(id);
-            let arity = node.op.arity();
-            if arity == 0 {
-                continue;
-            }
-            let locals = self.local_derivatives_of(&node);
-            // A node may use one input twice (`a + a`): two separate additions,
-            // as micrograd's closure does, so the input collects both.
-            for (which, &input) in node.inputs[..arity].iter().enumerate() {
-                let local = if which == 0 { locals.0 } else { locals.1 };
-                let contribution = local * node.grad;
-                let grad = &mut self.node_mut(input).grad;
-                *grad += contribution;
-                observe(&BackwardStep {
-                    node: id,
-                    input,
-                    which,
-                    local,
-                    upstream: node.grad,
-                    contribution,
-                    input_grad_after: *grad,
+        if self.disordered == 0 {
+            let mut reached = DenseSet::new(root.index() + 1);
+            reached.insert(root);
+            let mut next = Some(root.index());
+            while let Some(index) = next.and_then(|below| reached.last_at_or_below(below)) {
+                let id = NodeId::from_index(index);
+                self.propagate(id, &mut observe, |input| {
+                    reached.insert(input);
                 });
+                next = index.checked_sub(1);
             }
+        } else {
+            for id in self.topo(root).into_iter().rev() {
+                self.propagate(id, &mut observe, |_| {});
+            }
+        }
+    }
+
+    /// One node's chain-rule steps: adds its local derivative times its grad
+    /// to the grad of each input, and tells `reach` about each input.
+    #[inline]
+    fn propagate(&mut self, id: NodeId, observe: &mut impl FnMut(&BackwardStep), mut reach: impl FnMut(NodeId)) {
+        let node = *self.node(id);
+        let arity = node.op.arity();
+        if arity == 0 {
+            return;
+        }
+        let locals = self.local_derivatives_of(&node);
+        // A node may use one input twice (`a + a`): two separate additions,
+        // as micrograd's closure does, so the input collects both.
+        for (which, &input) in node.inputs[..arity].iter().enumerate() {
+            let local = if which == 0 { locals.0 } else { locals.1 };
+            let contribution = local * node.grad;
+            let grad = &mut self.node_mut(input).grad;
+            *grad += contribution;
+            observe(&BackwardStep {
+                node: id,
+                input,
+                which,
+                local,
+                upstream: node.grad,
+                contribution,
+                input_grad_after: *grad,
+            });
+            reach(input);
         }
     }
 
@@ -592,6 +629,12 @@ impl Graph {
                 self.free_head = index as u32;
             }
         }
+        self.disordered = (0..slots)
+            .filter(|&index| {
+                let node = &self.nodes[index];
+                node.inputs[..node.op.arity()].iter().any(|input| input.index() >= index)
+            })
+            .count();
         let freed = self.live - kept;
         self.live = kept;
         self.created_since_collection = 0;

@@ -30,4 +30,20 @@ impl DenseSet {
         *word |= mask;
         new
     }
+
+    /// The largest member at or below `index` (below the slot count), if any:
+    /// a backward sweep's next node, skipping 64 absent ids per word read.
+    #[inline]
+    pub(super) fn last_at_or_below(&self, index: usize) -> Option<usize> {
+        let mut word = index / 64;
+        // Keep the bits at or below `index` in its word.
+        let mut bits = self.words[word] & (u64::MAX >> (63 - index % 64));
+        loop {
+            if bits != 0 {
+                return Some(word * 64 + 63 - bits.leading_zeros() as usize);
+            }
+            word = word.checked_sub(1)?;
+            bits = self.words[word];
+        }
+    }
 }
