@@ -19,7 +19,8 @@ pub enum Value {
     Num(f64),
     Node(NodeId),
     Bool(bool),
-    Str(Rc<str>),
+    /// (An `Rc<String>`, not an `Rc<str>`: a thin pointer keeps every `Value` at 16 bytes.)
+    Str(Rc<String>),
     /// Lists have value semantics: `xs[0] = 1` changes `xs` only (copy on write).
     List(Rc<Vec<Value>>),
     Function(Rc<Function>),

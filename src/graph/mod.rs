@@ -632,7 +632,9 @@ impl Graph {
         self.disordered = (0..slots)
             .filter(|&index| {
                 let node = &self.nodes[index];
-                node.inputs[..node.op.arity()].iter().any(|input| input.index() >= index)
+                node.inputs[..node.op.arity()]
+                    .iter()
+                    .any(|input| input.index() >= index)
             })
             .count();
         let freed = self.live - kept;
