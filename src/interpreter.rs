@@ -829,7 +829,7 @@ impl Session {
         {
             let left = self.eval(lhs, host)?;
             let right = self.eval(rhs, host)?;
-            return Ok(self.arithmetic(*op, &left, &right, expr.span)?);
+            return self.arithmetic(*op, &left, &right, expr.span);
         }
         let mut spine = Vec::new();
         let mut leftmost = expr;
