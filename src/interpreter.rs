@@ -869,17 +869,26 @@ impl Session {
         }
     }
 
+    #[inline]
     fn lookup(&self, ident: &Ident) -> Exec<Value> {
-        let (name, span) = (ident.name.as_str(), ident.span);
         if let Some(frame) = self.frames.last() {
+            let name = ident.name.as_str();
             let captured = frame.captured.as_deref().and_then(|names| names.get(name));
             if let Some(value) = frame.locals.get(name).or(captured) {
                 return Ok(value.clone());
             }
         }
-        if let Some(value) = self.globals.lookup(ident) {
-            return Ok(value.clone());
+        match self.globals.lookup(ident) {
+            Some(value) => Ok(value.clone()),
+            None => self.lookup_builtin(ident),
         }
+    }
+
+    /// A name that is not bound: a builtin, or an error suggesting the closest bound name.
+    #[cold]
+    #[inline(never)]
+    fn lookup_builtin(&self, ident: &Ident) -> Exec<Value> {
+        let (name, span) = (ident.name.as_str(), ident.span);
         if let Some(builtin) = Builtin::lookup(name) {
             return Ok(Value::Builtin(builtin));
         }

@@ -575,44 +575,41 @@ impl Graph {
     /// `roots` must hold every node the caller can still name: any other id is
     /// dangling afterwards. Repeated roots are fine.
     ///
-    /// Marks iteratively with a bit per slot, then sweeps every slot: O(slots)
-    /// time, and scratch of one bit per slot plus at most 4 bytes per live
-    /// node for the mark stack. Freed slots at the end of the arena are
+    /// Marks with a bit per slot, then sweeps every slot: O(slots) time. While
+    /// ids are a topological order, marking is one sweep down the arena (no
+    /// stack); otherwise it follows edges with a stack of at most 4 bytes per
+    /// live node. Freed slots at the end of the arena are
     /// dropped rather than listed, and the arena gives memory back when it is
     /// mostly empty. The free list is rebuilt in ascending slot order, so new
     /// nodes fill the lowest slots first.
     ///
     /// Panics if a root is not a live node of this graph (programmer error).
     pub fn collect_garbage(&mut self, roots: &[NodeId]) -> usize {
-        let mut marked = vec![0u64; self.nodes.len().div_ceil(64)];
-        let mut stack: Vec<NodeId> = Vec::new();
-        let mut kept = 0;
-        // Sets `id`'s bit; returns whether it was clear.
-        fn mark(id: NodeId, marked: &mut [u64]) -> bool {
-            let (word, bit) = (id.index() / 64, 1u64 << (id.index() % 64));
-            let new = marked[word] & bit == 0;
-            marked[word] |= bit;
-            new
-        }
+        let mut marked = DenseSet::new(self.nodes.len());
         for &root in roots {
             assert!(
                 self.contains(root),
                 "Graph::collect_garbage: root {root:?} is not a live node of this graph"
             );
-            if mark(root, &mut marked) {
-                stack.push(root);
-            }
+            marked.insert(root);
         }
-        while let Some(id) = stack.pop() {
-            kept += 1;
-            let node = &self.nodes[id.index()];
-            debug_assert!(!node.is_freed(), "live node's input {id:?} was freed");
-            for &input in &node.inputs[..node.op.arity()] {
-                if mark(input, &mut marked) {
-                    stack.push(input);
+        let kept = if self.disordered == 0 {
+            // Inputs have smaller ids: one sweep down marks everything reachable.
+            let mut kept = 0;
+            let mut next = self.nodes.len().checked_sub(1);
+            while let Some(index) = next.and_then(|below| marked.last_at_or_below(below)) {
+                kept += 1;
+                let node = &self.nodes[index];
+                for &input in &node.inputs[..node.op.arity()] {
+                    marked.insert(input);
                 }
+                next = index.checked_sub(1);
             }
-        }
+            kept
+        } else {
+            self.mark_with_stack(roots, &mut marked)
+        };
+        let marked = marked.into_words();
         let slots = match marked.iter().rposition(|&word| word != 0) {
             Some(word) => word * 64 + 64 - marked[word].leading_zeros() as usize,
             None => 0,
@@ -622,25 +619,45 @@ impl Graph {
             self.nodes.shrink_to(2 * slots);
         }
         self.free_head = NO_SLOT;
+        // Freeing cannot put a node below its inputs, so an ordered arena stays
+        // ordered; a disordered one may have freed its disordered nodes.
+        let recount = self.disordered > 0;
+        self.disordered = 0;
         for index in (0..slots).rev() {
+            let node = &mut self.nodes[index];
             if marked[index / 64] & (1 << (index % 64)) == 0 {
                 // Cannot truncate: slot indexes are below `MAX_NODES`.
-                self.nodes[index] = Node::freed(self.free_head);
+                *node = Node::freed(self.free_head);
                 self.free_head = index as u32;
+            } else if recount && node.inputs[..node.op.arity()].iter().any(|input| input.index() >= index) {
+                self.disordered += 1;
             }
         }
-        self.disordered = (0..slots)
-            .filter(|&index| {
-                let node = &self.nodes[index];
-                node.inputs[..node.op.arity()]
-                    .iter()
-                    .any(|input| input.index() >= index)
-            })
-            .count();
         let freed = self.live - kept;
         self.live = kept;
         self.created_since_collection = 0;
         freed
+    }
+
+    /// Marks what `roots` (already in `marked`) reach, following edges with a
+    /// stack: for graphs where ids are not a topological order. Returns how
+    /// many nodes are marked.
+    fn mark_with_stack(&self, roots: &[NodeId], marked: &mut DenseSet) -> usize {
+        let mut stack: Vec<NodeId> = roots.to_vec();
+        stack.sort_unstable();
+        stack.dedup();
+        let mut kept = 0;
+        while let Some(id) = stack.pop() {
+            kept += 1;
+            let node = &self.nodes[id.index()];
+            debug_assert!(!node.is_freed(), "live node's input {id:?} was freed");
+            for &input in &node.inputs[..node.op.arity()] {
+                if marked.insert(input) {
+                    stack.push(input);
+                }
+            }
+        }
+        kept
     }
 
     /// The local derivative d node / d (input number `which`) at current data.

@@ -46,4 +46,9 @@ impl DenseSet {
             bits = self.words[word];
         }
     }
+
+    /// The bits, 64 ids per word, lowest id in the lowest bit of the first word.
+    pub(super) fn into_words(self) -> Vec<u64> {
+        self.words
+    }
 }

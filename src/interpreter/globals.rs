@@ -49,16 +49,23 @@ impl Globals {
     }
 
     /// The slot of `ident`, from its cache when that is current, else by hashing its name.
+    #[inline]
     fn slot(&self, ident: &Ident) -> Option<usize> {
         let cached = ident.slot.get();
         if (cached >> 32) as u32 == self.epoch {
             return Some((cached & 0xFFFF_FFFF) as usize);
         }
+        self.find_slot(ident)
+    }
+
+    #[inline(never)]
+    fn find_slot(&self, ident: &Ident) -> Option<usize> {
         let slot = *self.slots.get(&ident.name)?;
         ident.slot.set((u64::from(self.epoch) << 32) | u64::from(slot));
         Some(slot as usize)
     }
 
+    #[inline]
     pub(super) fn lookup(&self, ident: &Ident) -> Option<&Value> {
         self.slot(ident).map(|slot| &self.values[slot])
     }
@@ -67,18 +74,22 @@ impl Globals {
         self.slots.get(name).map(|slot| &self.values[*slot as usize])
     }
 
+    #[inline]
     pub(super) fn set(&mut self, ident: &Ident, value: Value) {
         match self.slot(ident) {
             Some(slot) => self.values[slot] = value,
-            None => {
-                // A session holds far fewer names than u32::MAX.
-                let slot = self.values.len() as u32;
-                self.names.push(ident.name.clone());
-                self.values.push(value);
-                self.slots.insert(ident.name.clone(), slot);
-                ident.slot.set((u64::from(self.epoch) << 32) | u64::from(slot));
-            }
+            None => self.add(ident, value),
         }
+    }
+
+    #[inline(never)]
+    fn add(&mut self, ident: &Ident, value: Value) {
+        // A session holds far fewer names than u32::MAX.
+        let slot = self.values.len() as u32;
+        self.names.push(ident.name.clone());
+        self.values.push(value);
+        self.slots.insert(ident.name.clone(), slot);
+        ident.slot.set((u64::from(self.epoch) << 32) | u64::from(slot));
     }
 
     pub(super) fn names(&self) -> impl Iterator<Item = &str> {
