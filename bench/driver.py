@@ -7,7 +7,7 @@ Method
   exit with perf_counter; peak memory is the child's ru_maxrss from wait4.
   build   = median(script without `backward`) - median(baseline script)
   backward = median(full script) - median(script without `backward`)
-  The baseline is the same script with N = 0 (chain) or N = 1 (wide): process
+  The baseline is the same script with N = 0 (chain) or N = 1 (wide, wide-sum): process
   start, parse, exit. moons: (median(STEPS steps) - median(0 steps)) / STEPS.
 - native (benches/native.rs) and micrograd (bench/workloads.py, bench/moons.py):
   timed inside the process with a monotonic clock, build and backward apart.
@@ -122,7 +122,7 @@ def main():
 
     # ---- chain and wide ----
     rows = []
-    for kind in ["chain", "wide"]:
+    for kind in ["chain", "wide", "wide-sum"]:
         base_n = 0 if kind == "chain" else 1
         _, base = mg_variants(kind, base_n)
         for n in SIZES:
@@ -207,7 +207,7 @@ def render(res):
     st = res["startup_s"]
     lines.append(f"Rounds: {res['rounds']} (micrograd fewer where slow, see the runs column). Times are medians.")
     lines.append("")
-    lines.append("### chain and wide")
+    lines.append("### chain, wide and wide-sum")
     lines.append("")
     lines.append("| workload | N | nodes | mgrad build ns/node | mgrad backward ns/node | mgrad total ms "
                  "| native total ms | mgrad / native | micrograd build ns/node | micrograd backward ns/node "

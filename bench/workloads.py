@@ -1,6 +1,7 @@
-"""chain and wide in micrograd, the same workloads as chain.mg.in and wide.mg.in.
+"""chain, wide and wide-sum in micrograd, the same workloads as chain.mg.in,
+wide.mg.in and wide-sum.mg.in.
 
-Usage: python workloads.py chain|wide N      -> one JSON line
+Usage: python workloads.py chain|wide|wide-sum N     -> one JSON line
        python workloads.py chain-limit        -> the longest chain micrograd back-propagates
 Build and backward are timed in-process with perf_counter. micrograd's recursive
 build_topo raises RecursionError past Python's recursion limit (1000 frames);
@@ -36,8 +37,18 @@ def build_wide(n):
     return x, xs[0]
 
 
+def build_wide_sum(n):
+    """wide-sum.mg.in: the products, then a left fold of additions (mg's sum)."""
+    x = Value(1.5)
+    xs = [x * k for k in range(n)]
+    total = xs[0]
+    for term in xs[1:]:
+        total = total + term
+    return x, total
+
+
 def run(kind, n):
-    build = build_chain if kind == "chain" else build_wide
+    build = {"chain": build_chain, "wide": build_wide, "wide-sum": build_wide_sum}[kind]
     start = time.perf_counter()
     x, out = build(n)
     built = time.perf_counter()

@@ -1,6 +1,7 @@
 //! Plain numbers from the engine's Rust API, for bench/compare.sh (harness = false).
 //!
-//! `cargo bench --bench native -- chain N RUNS`, `-- wide N RUNS`, `-- moons STEPS RUNS`
+//! `cargo bench --bench native -- chain N RUNS`, `-- wide N RUNS`, `-- wide-sum N RUNS`,
+//! `-- moons STEPS RUNS`
 //! print one JSON line of medians over RUNS runs. With no case, it prints all of
 //! them as a small table.
 
@@ -10,7 +11,7 @@ mod workloads;
 use std::time::Instant;
 
 use mgrad::graph::Graph;
-use workloads::{Moons, build_chain, build_wide};
+use workloads::{Moons, build_chain, build_wide, build_wide_sum};
 
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
@@ -30,10 +31,10 @@ fn graph_case(kind: &str, n: usize, runs: usize) -> (f64, f64, usize) {
     for _ in 0..runs {
         let start = Instant::now();
         let mut g = Graph::new();
-        let (_, out) = if kind == "chain" {
-            build_chain(&mut g, n)
-        } else {
-            build_wide(&mut g, n)
+        let (_, out) = match kind {
+            "chain" => build_chain(&mut g, n),
+            "wide-sum" => build_wide_sum(&mut g, n),
+            _ => build_wide(&mut g, n),
         };
         let built = Instant::now();
         g.backward(out);
@@ -68,7 +69,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let num = |i: usize, default: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(default);
     match args.first().map(String::as_str) {
-        Some(kind @ ("chain" | "wide")) => {
+        Some(kind @ ("chain" | "wide" | "wide-sum")) => {
             let (build, backward, nodes) = graph_case(kind, num(1, 10_000), num(2, 5));
             println!(
                 r#"{{"kind":"{kind}","n":{},"nodes":{nodes},"build_s":{build},"backward_s":{backward}}}"#,
@@ -83,20 +84,20 @@ fn main() {
             );
         }
         Some(other) => {
-            eprintln!("unknown case '{other}': use chain N RUNS, wide N RUNS or moons STEPS RUNS");
+            eprintln!("unknown case '{other}': use chain N RUNS, wide N RUNS, wide-sum N RUNS or moons STEPS RUNS");
             std::process::exit(2);
         }
         None => {
             println!(
-                "{:<6} {:>9} {:>10} {:>14} {:>14}",
+                "{:<8} {:>9} {:>10} {:>14} {:>14}",
                 "case", "N", "nodes", "build ns/node", "bwd ns/node"
             );
-            for kind in ["chain", "wide"] {
+            for kind in ["chain", "wide", "wide-sum"] {
                 for n in [10_000, 100_000, 1_000_000] {
                     let (build, backward, nodes) = graph_case(kind, n, 5);
                     let per = |s: f64| s * 1e9 / nodes as f64;
                     println!(
-                        "{kind:<6} {n:>9} {nodes:>10} {:>14.1} {:>14.1}",
+                        "{kind:<8} {n:>9} {nodes:>10} {:>14.1} {:>14.1}",
                         per(build),
                         per(backward)
                     );

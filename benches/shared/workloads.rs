@@ -46,6 +46,23 @@ pub fn build_wide(g: &mut Graph, n: usize) -> (NodeId, NodeId) {
     (x, xs[0])
 }
 
+/// `s = sum([x * k for k in 0..n])`, as bench/wide-sum.mg.in: the products,
+/// then mg's `sum`, a left fold (N-1 additions in a chain). Returns (x, s).
+pub fn build_wide_sum(g: &mut Graph, n: usize) -> (NodeId, NodeId) {
+    let x = g.leaf(1.5).unwrap();
+    let xs: Vec<NodeId> = (0..n)
+        .map(|k| {
+            let c = g.leaf(k as f64).unwrap();
+            g.apply(Op::Mul, &[x, c]).unwrap()
+        })
+        .collect();
+    let mut total = xs[0];
+    for &term in &xs[1..] {
+        total = g.apply(Op::Add, &[total, term]).unwrap();
+    }
+    (x, total)
+}
+
 /// One neuron of micrograd's MLP: weights then bias, and whether relu follows.
 pub struct Neuron {
     pub weights: Vec<NodeId>,

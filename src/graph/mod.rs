@@ -273,6 +273,7 @@ impl Graph {
 
     /// Adds a leaf holding `data`, which may be any value, even NaN; only a
     /// full graph is an error.
+    #[inline]
     pub fn leaf(&mut self, data: f64) -> Result<NodeId, GraphError> {
         self.push(Node {
             data,
@@ -290,6 +291,7 @@ impl Graph {
     /// Panics if `op` is [`Op::Leaf`], if `inputs.len()` is not `op.arity()`, or
     /// if an input is not a node of this graph: those are programmer errors of
     /// the caller, never the result of a user's input.
+    #[inline]
     pub fn apply(&mut self, op: Op, inputs: &[NodeId]) -> Result<NodeId, GraphError> {
         assert!(op != Op::Leaf, "Graph::apply called with Op::Leaf; use Graph::leaf");
         assert_eq!(
@@ -328,6 +330,7 @@ impl Graph {
     /// Puts `node` in the first free slot, or in a new slot at the end when
     /// none is free. The limit counts live nodes; slots only grow when none is
     /// free, that is when slots equal live nodes, so it bounds slots too.
+    #[inline]
     fn push(&mut self, node: Node) -> Result<NodeId, GraphError> {
         if self.live >= self.limit {
             return Err(GraphError::TooManyNodes { limit: self.limit });
