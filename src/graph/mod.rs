@@ -146,6 +146,14 @@ impl Node {
         }
     }
 
+    /// Whether this node, in slot `index`, has an input at or above it (never
+    /// for a leaf or a freed slot, which have no inputs).
+    #[inline(always)]
+    fn sits_below_an_input(&self, index: usize) -> bool {
+        let arity = self.op.arity();
+        (arity >= 1 && self.inputs[0].index() >= index) || (arity == 2 && self.inputs[1].index() >= index)
+    }
+
     fn is_freed(&self) -> bool {
         self.label == FREED
     }
@@ -342,7 +350,7 @@ impl Graph {
             id
         } else {
             let id = NodeId(self.free_head);
-            if node.inputs[..node.op.arity()].iter().any(|&input| input >= id) {
+            if node.sits_below_an_input(id.index()) {
                 self.disordered += 1;
             }
             let slot = &mut self.nodes[id.index()];
@@ -617,23 +625,28 @@ impl Graph {
             Some(word) => word * 64 + 64 - marked[word].leading_zeros() as usize,
             None => 0,
         };
+        let dropped = self.nodes[slots..]
+            .iter()
+            .enumerate()
+            .filter(|(offset, node)| node.sits_below_an_input(slots + offset))
+            .count();
+        self.disordered -= dropped;
         self.nodes.truncate(slots);
         if self.nodes.capacity() > 4 * slots.max(1024) {
             self.nodes.shrink_to(2 * slots);
         }
         self.free_head = NO_SLOT;
-        // Freeing cannot put a node below its inputs, so an ordered arena stays
-        // ordered; a disordered one may have freed its disordered nodes.
-        let recount = self.disordered > 0;
-        self.disordered = 0;
         for index in (0..slots).rev() {
-            let node = &mut self.nodes[index];
             if marked[index / 64] & (1 << (index % 64)) == 0 {
+                let node = &mut self.nodes[index];
+                // A disordered node going away: only freed nodes are read, so
+                // the count costs nothing for the nodes that stay.
+                if node.sits_below_an_input(index) {
+                    self.disordered -= 1;
+                }
                 // Cannot truncate: slot indexes are below `MAX_NODES`.
                 *node = Node::freed(self.free_head);
                 self.free_head = index as u32;
-            } else if recount && node.inputs[..node.op.arity()].iter().any(|input| input.index() >= index) {
-                self.disordered += 1;
             }
         }
         let freed = self.live - kept;

@@ -1083,3 +1083,64 @@ fn sweep_and_topo_order_give_the_same_grads() {
     assert!((plain.g.grad(a) - expected).abs() < 1e-15);
     assert!((reversed.g.grad(ra) - expected).abs() < 1e-15);
 }
+
+mod orders {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    /// Builds a random DAG from `spec` (an op and two earlier nodes per step)
+    /// and returns every node in creation order.
+    fn build(b: &mut Builder, spec: &[(u8, Index, Index)]) -> Vec<NodeId> {
+        let mut ids = vec![b.leaf(0.7), b.leaf(-1.3)];
+        for (op, i, j) in spec {
+            let (x, y) = (ids[i.index(ids.len())], ids[j.index(ids.len())]);
+            let small = b.g.data(x).abs() <= 8.0 && b.g.data(y).abs() <= 8.0;
+            let id = match op % 5 {
+                0 => b.op(Op::Add, &[x, y]),
+                1 => b.op(Op::Sub, &[x, y]),
+                2 => b.op(Op::Tanh, &[x]),
+                3 if small => b.op(Op::Mul, &[x, y]),
+                3 => b.op(Op::Add, &[x, x]),
+                _ => b.leaf(0.25),
+            };
+            ids.push(id);
+        }
+        ids
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-12 * 1f64.max(a.abs()).max(b.abs())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Backward and collection give the same grads and keep the same
+        /// nodes whether ids are in creation order (the sweeps) or not (the
+        /// stack-based walks).
+        #[test]
+        fn sweeps_agree_with_walks(spec in proptest::collection::vec((0u8..5, any::<Index>(), any::<Index>()), 1..48)) {
+            let mut plain = Builder::new();
+            let ids = build(&mut plain, &spec);
+            let mut reversed = Builder::reversed(spec.len() + 2);
+            let rids = build(&mut reversed, &spec);
+            prop_assert_eq!(plain.g.disordered, 0);
+            let (root, rroot) = (*ids.last().unwrap(), *rids.last().unwrap());
+            for _ in 0..2 {
+                plain.g.backward(root);
+                reversed.g.backward(rroot);
+                for (&a, &b) in ids.iter().zip(&rids) {
+                    prop_assert!(close(plain.g.grad(a), reversed.g.grad(b)), "{} vs {}", plain.g.grad(a), reversed.g.grad(b));
+                }
+            }
+            let keep = ids.len() / 2;
+            plain.g.collect_garbage(&[root, ids[keep]]);
+            reversed.g.collect_garbage(&[rroot, rids[keep]]);
+            prop_assert_eq!(plain.g.len(), reversed.g.len());
+            for (&a, &b) in ids.iter().zip(&rids) {
+                prop_assert_eq!(plain.g.contains(a), reversed.g.contains(b));
+            }
+        }
+    }
+}
