@@ -694,7 +694,7 @@ impl Session {
     fn eval(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Value> {
         match &expr.kind {
             ExprKind::Number(x) => Ok(Value::Num(*x)),
-            ExprKind::Name(ident) => Ok(self.lookup(ident)?),
+            ExprKind::Name(ident) => self.lookup(ident),
             ExprKind::Binary { .. } => self.eval_binary_chain(expr, host),
             ExprKind::Index { object, index } => self.eval_index(object, index, host),
             _ => self.eval_other(expr, host),

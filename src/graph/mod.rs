@@ -589,9 +589,8 @@ impl Graph {
     /// Marks with a bit per slot, then sweeps every slot: O(slots) time. While
     /// ids are a topological order, marking is one sweep down the arena (no
     /// stack); otherwise it follows edges with a stack of at most 4 bytes per
-    /// live node. Freed slots at the end of the arena are
-    /// dropped rather than listed, and the arena gives memory back when it is
-    /// mostly empty. The free list is rebuilt in ascending slot order, so new
+    /// live node. Freed slots at the end of the arena are dropped rather than
+    /// listed, and the arena gives memory back when it is mostly empty. The free list is rebuilt in ascending slot order, so new
     /// nodes fill the lowest slots first.
     ///
     /// Panics if a root is not a live node of this graph (programmer error).
