@@ -503,14 +503,11 @@ impl Graph {
         if self.disordered == 0 {
             let mut reached = DenseSet::new(root.index() + 1);
             reached.insert(root);
-            let mut next = Some(root.index());
-            while let Some(index) = next.and_then(|below| reached.last_at_or_below(below)) {
-                let id = NodeId::from_index(index);
-                self.propagate(id, &mut observe, |input| {
+            reached.sweep_down(root.index() + 1, |reached, index| {
+                self.propagate(NodeId::from_index(index), &mut observe, |input| {
                     reached.insert(input);
                 });
-                next = index.checked_sub(1);
-            }
+            });
         } else {
             for id in self.topo(root).into_iter().rev() {
                 self.propagate(id, &mut observe, |_| {});
@@ -606,15 +603,13 @@ impl Graph {
         let kept = if self.disordered == 0 {
             // Inputs have smaller ids: one sweep down marks everything reachable.
             let mut kept = 0;
-            let mut next = self.nodes.len().checked_sub(1);
-            while let Some(index) = next.and_then(|below| marked.last_at_or_below(below)) {
+            marked.sweep_down(self.nodes.len(), |marked, index| {
                 kept += 1;
                 let node = &self.nodes[index];
                 for &input in &node.inputs[..node.op.arity()] {
                     marked.insert(input);
                 }
-                next = index.checked_sub(1);
-            }
+            });
             kept
         } else {
             self.mark_with_stack(roots, &mut marked)

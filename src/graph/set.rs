@@ -47,6 +47,18 @@ impl DenseSet {
         }
     }
 
+    /// Visits the members below `end` from the highest down, including any
+    /// that `visit` adds below the one it is visiting: a walk down an arena
+    /// whose ids are a topological order, marking inputs as it goes.
+    #[inline]
+    pub(super) fn sweep_down(&mut self, end: usize, mut visit: impl FnMut(&mut DenseSet, usize)) {
+        let mut next = end.checked_sub(1);
+        while let Some(index) = next.and_then(|below| self.last_at_or_below(below)) {
+            visit(self, index);
+            next = index.checked_sub(1);
+        }
+    }
+
     /// The bits, 64 ids per word, lowest id in the lowest bit of the first word.
     pub(super) fn into_words(self) -> Vec<u64> {
         self.words
