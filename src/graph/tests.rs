@@ -801,17 +801,21 @@ fn collection_frees_the_unreachable_and_slots_are_reused() {
     g.set_label(dead_leaf, Some("gone"));
     g.set_label(loss, Some("loss"));
     g.backward(loss);
-    let before: Vec<_> = [w, x, wx, loss]
-        .iter()
-        .map(|&id| {
-            (
-                g.data(id),
-                g.grad(id),
-                g.label(id).map(str::to_string),
-                g.inputs(id).to_vec(),
-            )
-        })
-        .collect();
+    // What collection must not change about a node it keeps.
+    let kept_state = |g: &Graph| -> Vec<_> {
+        [w, x, wx, loss]
+            .iter()
+            .map(|&id| {
+                (
+                    g.data(id),
+                    g.grad(id),
+                    g.label(id).map(str::to_string),
+                    g.inputs(id).to_vec(),
+                )
+            })
+            .collect()
+    };
+    let before = kept_state(&g);
     assert_eq!((g.len(), g.created_since_collection()), (6, 6));
 
     // Repeated roots are fine; loss keeps w, x and wx.
@@ -820,18 +824,7 @@ fn collection_frees_the_unreachable_and_slots_are_reused() {
     assert_eq!(g.created_since_collection(), 0);
     assert!(!g.contains(dead_leaf) && !g.contains(dead_op) && g.contains(loss));
     assert!(!g.contains(NodeId::from_index(6)));
-    let after: Vec<_> = [w, x, wx, loss]
-        .iter()
-        .map(|&id| {
-            (
-                g.data(id),
-                g.grad(id),
-                g.label(id).map(str::to_string),
-                g.inputs(id).to_vec(),
-            )
-        })
-        .collect();
-    assert_eq!(after, before);
+    assert_eq!(kept_state(&g), before);
 
     // The lowest free slot first, then the next; then the arena grows again.
     let reused = g.leaf(7.0).unwrap();
