@@ -492,10 +492,19 @@ impl Session {
         }
     }
 
+    #[inline]
     fn set_var(&mut self, ident: &Ident, value: Value) {
-        let Some(frame) = self.frames.last_mut() else {
+        if self.frames.is_empty() {
             self.globals.set(ident, value);
-            return;
+        } else {
+            self.set_local(ident, value);
+        }
+    }
+
+    #[inline(never)]
+    fn set_local(&mut self, ident: &Ident, value: Value) {
+        let Some(frame) = self.frames.last_mut() else {
+            return self.globals.set(ident, value);
         };
         // Rebinding is the common case (loops): reuse the key instead of allocating one.
         match frame.locals.get_mut(&ident.name) {
@@ -702,6 +711,17 @@ impl Session {
     }
 
     fn eval_index(&mut self, object: &Expr, index: &Expr, host: &mut dyn Host) -> Exec<Value> {
+        // `xs[2*i + 1]`: read the item in place when the list is a name and the
+        // index a plain whole number in range; anything else (and every error)
+        // takes the general path below, which evaluates both from the start.
+        if let ExprKind::Name(ident) = &object.kind
+            && let Some(Value::List(items)) = self.binding(ident)
+            && let Some(position) = self.quick_number(index, 4)
+            && let Some(position) = whole_number(position)
+            && let Ok(at) = errors::list_position(position, items.len(), index.span)
+        {
+            return Ok(items[at].clone());
+        }
         let list = self.eval(object, host)?;
         let position = self.eval(index, host)?;
         let position = self.expect_integer(&position, index.span, "a list index")?;
@@ -827,8 +847,8 @@ impl Session {
         if let ExprKind::Binary { op, lhs, rhs } = &expr.kind
             && left_spine_is_short(lhs)
         {
-            let left = self.eval(lhs, host)?;
-            let right = self.eval(rhs, host)?;
+            let left = self.eval_operand(lhs, host)?;
+            let right = self.eval_operand(rhs, host)?;
             return self.arithmetic(*op, &left, &right, expr.span);
         }
         let mut spine = Vec::new();
@@ -839,10 +859,21 @@ impl Session {
         }
         let mut value = self.eval(leftmost, host)?;
         for (op, rhs, span) in spine.into_iter().rev() {
-            let right = self.eval(rhs, host)?;
+            let right = self.eval_operand(rhs, host)?;
             value = self.arithmetic(op, &value, &right, span)?;
         }
         Ok(value)
+    }
+
+    /// [`Session::eval`] with literals and names handled in line: the operands of
+    /// arithmetic usually are, and each saves a call.
+    #[inline(always)]
+    fn eval_operand(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Value> {
+        match &expr.kind {
+            ExprKind::Number(x) => Ok(Value::Num(*x)),
+            ExprKind::Name(ident) => self.lookup(ident),
+            _ => self.eval(expr, host),
+        }
     }
 
     fn eval_condition(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<bool> {
@@ -871,16 +902,73 @@ impl Session {
 
     #[inline]
     fn lookup(&self, ident: &Ident) -> Exec<Value> {
-        if let Some(frame) = self.frames.last() {
-            let name = ident.name.as_str();
-            let captured = frame.captured.as_deref().and_then(|names| names.get(name));
-            if let Some(value) = frame.locals.get(name).or(captured) {
-                return Ok(value.clone());
-            }
-        }
-        match self.globals.lookup(ident) {
+        match self.binding(ident) {
             Some(value) => Ok(value.clone()),
             None => self.lookup_builtin(ident),
+        }
+    }
+
+    /// What `ident` is bound to, borrowed: the running function's locals, then
+    /// what it captured, then the globals. `None` for a builtin or an unknown name.
+    #[inline]
+    fn binding(&self, ident: &Ident) -> Option<&Value> {
+        match self.frames.last() {
+            None => self.globals.lookup(ident),
+            Some(frame) => self.local_binding(frame, ident),
+        }
+    }
+
+    /// [`Session::binding`] inside a function: by name in its locals and captures,
+    /// then in the globals.
+    #[inline(never)]
+    fn local_binding<'a>(&'a self, frame: &'a Frame, ident: &Ident) -> Option<&'a Value> {
+        let name = ident.name.as_str();
+        if let Some(value) = frame.locals.get(name) {
+            return Some(value);
+        }
+        if let Some(value) = frame.captured.as_deref().and_then(|names| names.get(name)) {
+            return Some(value);
+        }
+        self.globals.lookup(ident)
+    }
+
+    /// The value of `expr` when it is a plain number that can be worked out with
+    /// no effect and no error: a literal, a name bound to a plain number, or `+`,
+    /// `-`, `*` of such (at most `depth` deep) with a finite result, as
+    /// [`Session::arithmetic`] would compute it. `None` otherwise, and then the
+    /// caller evaluates `expr` in full: nothing has happened that it could repeat.
+    fn quick_number(&self, expr: &Expr, depth: u32) -> Option<f64> {
+        match &expr.kind {
+            ExprKind::Binary { op, lhs, rhs } if depth > 0 => {
+                // Literals and names inline; only nested operations recurse.
+                let operand = |expr: &Expr| match &expr.kind {
+                    ExprKind::Binary { .. } => self.quick_number(expr, depth - 1),
+                    _ => self.quick_operand(expr),
+                };
+                let a = operand(lhs)?;
+                let b = operand(rhs)?;
+                let result = match op {
+                    BinaryOp::Add => a + b,
+                    BinaryOp::Sub => a - b,
+                    BinaryOp::Mul => a * b,
+                    _ => return None,
+                };
+                result.is_finite().then_some(result)
+            }
+            _ => self.quick_operand(expr),
+        }
+    }
+
+    /// [`Session::quick_number`] of a literal or a name.
+    #[inline]
+    fn quick_operand(&self, expr: &Expr) -> Option<f64> {
+        match &expr.kind {
+            ExprKind::Number(x) => Some(*x),
+            ExprKind::Name(ident) => match self.binding(ident) {
+                Some(Value::Num(x)) => Some(*x),
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -933,7 +1021,27 @@ impl Session {
     // ----- arithmetic -----
 
     /// `lhs op rhs` for `+ - * / **`: plain numbers stay plain, anything touching a node builds a node.
+    #[inline]
     fn arithmetic(&mut self, op: BinaryOp, lhs: &Value, rhs: &Value, span: Span) -> Exec<Value> {
+        // The commonest case by far in graph building: two nodes, or a node and a
+        // constant, under an op that makes a node.
+        if let Some(graph_op) = graph_op(op) {
+            let inputs = match (lhs, rhs) {
+                (Value::Node(a), Value::Node(b)) => Some((*a, *b)),
+                // A failed leaf adds nothing: the general path below meets the same error.
+                (Value::Node(a), Value::Num(b)) => self.graph.leaf(*b).ok().map(|b| (*a, b)),
+                (Value::Num(a), Value::Node(b)) => self.graph.leaf(*a).ok().map(|a| (a, *b)),
+                _ => None,
+            };
+            if let Some((a, b)) = inputs {
+                return self.apply(graph_op, &[a, b], span);
+            }
+        }
+        self.general_arithmetic(op, lhs, rhs, span)
+    }
+
+    #[inline(never)]
+    fn general_arithmetic(&mut self, op: BinaryOp, lhs: &Value, rhs: &Value, span: Span) -> Exec<Value> {
         let Some(graph_op) = graph_op(op) else {
             // Like a comparison, a remainder reads data and builds no node.
             return match (self.number(lhs), self.number(rhs)) {
@@ -1100,8 +1208,8 @@ impl Session {
 
     fn expect_integer(&self, value: &Value, span: Span, what: &str) -> Exec<i64> {
         let x = self.expect_number(value, span, what)?;
-        if x.fract() == 0.0 && x.abs() < 9.0e15 {
-            Ok(x as i64)
+        if let Some(whole) = whole_number(x) {
+            Ok(whole)
         } else {
             Err(RuntimeError::Type {
                 message: format!("{what} must be a whole number, not {}", crate::number::format_number(x)),
@@ -1707,6 +1815,15 @@ impl Session {
 /// The graph operation of an arithmetic operator; `%` has none (it builds no node).
 /// Whether fewer than 16 binary operations line the left side of `expr`, so that
 /// evaluating it recursively costs a bounded depth (each level's spine is shorter).
+/// `x` as an integer if it is a whole number below 9e15 in size (exactly
+/// representable, with room for index arithmetic).
+#[inline]
+fn whole_number(x: f64) -> Option<i64> {
+    // `as` saturates and maps NaN to 0; the round trip rejects those and fractions.
+    let whole = x as i64;
+    (whole as f64 == x && x.abs() < 9.0e15).then_some(whole)
+}
+
 fn left_spine_is_short(mut expr: &Expr) -> bool {
     for _ in 0..16 {
         match &expr.kind {

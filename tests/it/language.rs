@@ -423,6 +423,43 @@ fn functions_and_control_flow() {
     );
 }
 
+/// Indexing by a name and plain arithmetic (`xs[2*i + 1]`) and arithmetic on
+/// nodes have fast paths; they must give what the general paths give, values
+/// and errors alike.
+#[test]
+fn fast_paths_agree_with_the_general_ones() {
+    // A loop variable is a plain number; a bound name is a node.
+    number(
+        "xs = [10, 20, 30, 40]; sum([xs[2*i + 1] - xs[2*i] for i in 0..2])",
+        20.0,
+    );
+    number("xs = [10, 20, 30]; sum([xs[k - 3] for k in 0..3])", 60.0);
+    number("xs = [10, 20, 30]; i = 1; xs[i] + xs[i + 1]", 50.0);
+    number("xs = [[1, 2], [3, 4]]; sum([xs[k][k] for k in 0..2])", 5.0);
+    number(
+        "xs = [1, 2, 3]; fn f(ys, k) = ys[k - 1] * 2
+f(xs, 3)",
+        6.0,
+    );
+    number("a = 3; 2 * a + a * 4 - a / 3", 17.0);
+    for (source, needle, column) in [
+        ("xs = [1, 2]; [xs[k] for k in 0..3]", "out of range", 18),
+        ("xs = [1, 2]; [xs[k / 2] for k in 0..3]", "whole number", 18),
+        (
+            "xs = [1, 2]; [xs[k * 1e308 * 10] for k in 1..2]",
+            "not a finite number",
+            18,
+        ),
+        ("x = 5; [x[k] for k in 0..1]", "cannot index into", 9),
+        ("[ys[k] for k in 0..1]", "unknown name 'ys'", 2),
+        ("xs = [1]; [xs[k + zz] for k in 0..1]", "unknown name 'zz'", 19),
+    ] {
+        let (message, line, at) = error(source);
+        assert!(message.contains(needle), "{source}: {message}");
+        assert_eq!((line, at), (1, column), "{source}: {message}");
+    }
+}
+
 #[test]
 fn runaway_recursion_is_an_error() {
     let message = on_big_stack(|| run_err("fn f(x) = f(x + 1)\nf(0)").message);
