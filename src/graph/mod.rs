@@ -7,14 +7,13 @@
 //! maps names to [`NodeId`]s and renders what the engine returns.
 //!
 //! Architecture Invariant: a node's inputs are created before it and its edges
-//! never change (`set_data` changes data, never structure). So creation order
-//! is a topological order, a node can never be its own ancestor, and every walk
-//! terminates. Ids are *usually* that order too: a new node goes to the end of
-//! the arena, or to the lowest slot [`Graph::collect_garbage`] freed, and only
-//! a node put in a freed slot below one of its inputs breaks it. The graph
-//! counts such nodes (`disordered`); while there are none, backward sweeps ids
-//! from the root down instead of sorting (see [`Graph::backward`]). Every other
-//! walk follows edges with its own visited set and never compares ids.
+//! never change (`set_data` changes data, never structure), so a node can never
+//! be its own ancestor and every walk terminates. Ids are a topological order
+//! too: every input of a node has a smaller id than the node. A new node goes
+//! to the lowest slot that [`Graph::collect_garbage`] freed *above all its
+//! inputs* (a leaf, to the lowest free slot), or to the end of the arena. So
+//! backward and collection's marking are one sweep down the ids, with no sort
+//! and no stack (see [`Graph::backward`]).
 //!
 //! Architecture Invariant: the inputs of a live node are live. Collection frees
 //! only what no root reaches through inputs, so it can never free an input of a
@@ -38,7 +37,7 @@ pub use check::{CheckOptions, CheckResult, CheckRow, CheckStatus};
 pub use op::{Op, forward};
 
 use op::local_derivatives;
-use set::DenseSet;
+use set::{DenseSet, FreeSlots};
 
 /// The address of a node in a [`Graph`]. Only meaningful for the graph that
 /// handed it out.
@@ -123,8 +122,7 @@ struct Node {
     data: f64,
     grad: f64,
     /// The first `op.arity()` slots are the inputs, lhs then rhs; the rest hold
-    /// `NodeId(0)` and mean nothing. In a freed slot, `inputs[0]` links to the
-    /// next free slot (or holds `NO_SLOT`), so the free list costs no memory.
+    /// `NodeId(0)` and mean nothing.
     inputs: [NodeId; 2],
     /// An index into `Graph::labels`, `NO_LABEL`, or `FREED` for a freed slot.
     label: u32,
@@ -132,26 +130,25 @@ struct Node {
 }
 
 impl Node {
-    /// A freed slot linking to `next` on the free list: a leaf, so that no
-    /// walk could follow edges out of it, with NaN data and grad, so that a
-    /// stale id read in a release build shows up as NaN rather than as a
-    /// plausible number.
-    fn freed(next: u32) -> Node {
-        Node {
-            data: f64::NAN,
-            grad: f64::NAN,
-            inputs: [NodeId(next), NodeId(0)],
-            label: FREED,
-            op: Op::Leaf,
-        }
-    }
+    /// A freed slot: a leaf, so that no walk could follow edges out of it,
+    /// with NaN data and grad, so that a stale id read in a release build
+    /// shows up as NaN rather than as a plausible number.
+    const FREED: Node = Node {
+        data: f64::NAN,
+        grad: f64::NAN,
+        inputs: [NodeId(0); 2],
+        label: FREED,
+        op: Op::Leaf,
+    };
 
-    /// Whether this node, in slot `index`, has an input at or above it (never
-    /// for a leaf or a freed slot, which have no inputs).
+    /// The lowest slot this node may go in: above all its inputs (0 for a leaf).
     #[inline(always)]
-    fn sits_below_an_input(&self, index: usize) -> bool {
-        let arity = self.op.arity();
-        (arity >= 1 && self.inputs[0].index() >= index) || (arity == 2 && self.inputs[1].index() >= index)
+    fn lowest_slot(&self) -> usize {
+        match self.op.arity() {
+            0 => 0,
+            1 => self.inputs[0].index() + 1,
+            _ => self.inputs[0].index().max(self.inputs[1].index()) + 1,
+        }
     }
 
     fn is_freed(&self) -> bool {
@@ -164,10 +161,6 @@ const NO_LABEL: u32 = u32::MAX;
 /// The label of a freed slot. Label indexes stay below it: there are never more
 /// distinct labels than `MAX_NODES`.
 const FREED: u32 = u32::MAX - 1;
-
-/// The end of the free list. Slot indexes stay below it since they are below
-/// `MAX_NODES`.
-const NO_SLOT: u32 = u32::MAX;
 
 /// The most nodes a graph can hold: every id must fit in a `u32`.
 const MAX_NODES: usize = u32::MAX as usize - 1;
@@ -197,16 +190,12 @@ pub struct BackwardStep {
 pub struct Graph {
     /// The slots: live nodes and freed slots waiting for reuse.
     nodes: Vec<Node>,
-    /// The first free slot, or `NO_SLOT`; each freed slot links to the next.
-    free_head: u32,
+    /// The slots freed by the last collection and not reused yet.
+    free: FreeSlots,
     /// How many slots hold live nodes.
     live: usize,
     /// Nodes created since the last collection (or since the graph was made).
     created_since_collection: usize,
-    /// Live nodes with an input whose id is not smaller than their own (possible
-    /// only in reused slots). While it is 0, descending ids are a reverse
-    /// topological order.
-    disordered: usize,
     /// Each distinct label once; nodes refer to them by index.
     labels: Vec<Arc<str>>,
     /// The index of each label in `labels`, sharing its string.
@@ -233,10 +222,9 @@ impl Graph {
     pub fn with_node_limit(limit: usize) -> Graph {
         Graph {
             nodes: Vec::new(),
-            free_head: NO_SLOT,
+            free: FreeSlots::default(),
             live: 0,
             created_since_collection: 0,
-            disordered: 0,
             labels: Vec::new(),
             label_index: FxHashMap::default(),
             last_label: NO_LABEL,
@@ -335,33 +323,43 @@ impl Graph {
         })
     }
 
-    /// Puts `node` in the first free slot, or in a new slot at the end when
-    /// none is free. The limit counts live nodes; slots only grow when none is
-    /// free, that is when slots equal live nodes, so it bounds slots too.
+    /// Puts `node` in the lowest free slot above its inputs, or in a new slot
+    /// at the end when there is none, so that ids stay a topological order.
+    /// The limit counts live nodes; slots are bounded by `MAX_NODES`, so every
+    /// id fits in a `u32`.
     #[inline]
     fn push(&mut self, node: Node) -> Result<NodeId, GraphError> {
         if self.live >= self.limit {
             return Err(GraphError::TooManyNodes { limit: self.limit });
         }
-        let id = if self.free_head == NO_SLOT {
-            // Cannot truncate: `limit` is at most `MAX_NODES`, which fits in a u32.
-            let id = NodeId(self.nodes.len() as u32);
-            self.nodes.push(node);
-            id
+        let index = if self.free.is_empty() {
+            self.nodes.len()
         } else {
-            let id = NodeId(self.free_head);
-            if node.sits_below_an_input(id.index()) {
-                self.disordered += 1;
-            }
-            let slot = &mut self.nodes[id.index()];
-            debug_assert!(slot.is_freed(), "the free list links to live {id:?}");
-            self.free_head = slot.inputs[0].0;
-            *slot = node;
-            id
+            self.free_slot_for(&node)
         };
+        if index == self.nodes.len() {
+            if index >= MAX_NODES {
+                return Err(GraphError::TooManyNodes { limit: self.limit });
+            }
+            self.nodes.push(node);
+        } else {
+            let slot = &mut self.nodes[index];
+            debug_assert!(slot.is_freed(), "free slot {index} holds a live node");
+            *slot = node;
+        }
         self.live += 1;
         self.created_since_collection += 1;
-        Ok(id)
+        // Cannot truncate: slot indexes are below `MAX_NODES`.
+        Ok(NodeId(index as u32))
+    }
+
+    /// The lowest free slot above `node`'s inputs, taken off the free set, or
+    /// the end of the arena if there is none.
+    #[inline(never)]
+    fn free_slot_for(&mut self, node: &Node) -> usize {
+        self.free
+            .take_at_or_above(node.lowest_slot())
+            .unwrap_or(self.nodes.len())
     }
 
     // The accessors below panic on an id from another, larger graph: that is a
@@ -480,12 +478,11 @@ impl Graph {
     /// nodes that use it, adding its local derivative times its grad to the
     /// grad of each input. Grads accumulate across calls; nothing is zeroed.
     ///
-    /// The visiting order is descending ids, a reverse topological order while
-    /// no node sits below one of its inputs (the usual case: one sweep down the
-    /// arena, marking inputs as it goes, with no sort and no stack), and
-    /// [`Graph::topo`] reversed otherwise. micrograd's own order is that of a
-    /// Python set, so no order is more faithful than another; the two orders
-    /// differ only in how three or more contributions to one grad are summed.
+    /// The visiting order is descending ids, a reverse topological order (one
+    /// sweep down the arena, marking inputs as it goes, with no sort and no
+    /// stack). micrograd's own order is that of a Python set, so no order is
+    /// more faithful than another; orders differ only in how three or more
+    /// contributions to one grad are summed.
     pub fn backward(&mut self, root: NodeId) {
         self.run_backward(root, |_| {});
     }
@@ -500,19 +497,15 @@ impl Graph {
     // per step.
     fn run_backward(&mut self, root: NodeId, mut observe: impl FnMut(&BackwardStep)) {
         self.node_mut(root).grad = 1.0;
-        if self.disordered == 0 {
-            let mut reached = DenseSet::new(root.index() + 1);
-            reached.insert(root);
-            reached.sweep_down(root.index() + 1, |reached, index| {
-                self.propagate(NodeId::from_index(index), &mut observe, |input| {
-                    reached.insert(input);
-                });
+        // Inputs have smaller ids: a node is reached from every node that uses
+        // it before the sweep gets down to it.
+        let mut reached = DenseSet::new(root.index() + 1);
+        reached.insert(root);
+        reached.sweep_down(root.index() + 1, |reached, index| {
+            self.propagate(NodeId::from_index(index), &mut observe, |input| {
+                reached.insert(input);
             });
-        } else {
-            for id in self.topo(root).into_iter().rev() {
-                self.propagate(id, &mut observe, |_| {});
-            }
-        }
+        });
     }
 
     /// One node's chain-rule steps: adds its local derivative times its grad
@@ -583,12 +576,11 @@ impl Graph {
     /// `roots` must hold every node the caller can still name: any other id is
     /// dangling afterwards. Repeated roots are fine.
     ///
-    /// Marks with a bit per slot, then sweeps every slot: O(slots) time. While
-    /// ids are a topological order, marking is one sweep down the arena (no
-    /// stack); otherwise it follows edges with a stack of at most 4 bytes per
-    /// live node. Freed slots at the end of the arena are dropped rather than
-    /// listed, and the arena gives memory back when it is mostly empty. The free list is rebuilt in ascending slot order, so new
-    /// nodes fill the lowest slots first.
+    /// Marks with a bit per slot in one sweep down the arena (ids are a
+    /// topological order, so no stack is needed), then frees every unmarked
+    /// slot: O(slots) time. Freed slots at the end of the arena are dropped
+    /// rather than kept free, and the arena gives memory back when it is
+    /// mostly empty. New nodes fill the lowest free slots above their inputs.
     ///
     /// Panics if a root is not a live node of this graph (programmer error).
     pub fn collect_garbage(&mut self, roots: &[NodeId]) -> usize {
@@ -600,74 +592,34 @@ impl Graph {
             );
             marked.insert(root);
         }
-        let kept = if self.disordered == 0 {
-            // Inputs have smaller ids: one sweep down marks everything reachable.
-            let mut kept = 0;
-            marked.sweep_down(self.nodes.len(), |marked, index| {
-                kept += 1;
-                let node = &self.nodes[index];
-                for &input in &node.inputs[..node.op.arity()] {
-                    marked.insert(input);
-                }
-            });
-            kept
-        } else {
-            self.mark_with_stack(roots, &mut marked)
-        };
+        // Inputs have smaller ids: one sweep down marks everything reachable.
+        let mut kept = 0;
+        marked.sweep_down(self.nodes.len(), |marked, index| {
+            kept += 1;
+            let node = &self.nodes[index];
+            for &input in &node.inputs[..node.op.arity()] {
+                marked.insert(input);
+            }
+        });
         let marked = marked.into_words();
         let slots = match marked.iter().rposition(|&word| word != 0) {
             Some(word) => word * 64 + 64 - marked[word].leading_zeros() as usize,
             None => 0,
         };
-        let dropped = self.nodes[slots..]
-            .iter()
-            .enumerate()
-            .filter(|(offset, node)| node.sits_below_an_input(slots + offset))
-            .count();
-        self.disordered -= dropped;
         self.nodes.truncate(slots);
         if self.nodes.capacity() > 4 * slots.max(1024) {
             self.nodes.shrink_to(2 * slots);
         }
-        self.free_head = NO_SLOT;
-        for index in (0..slots).rev() {
+        for (index, node) in self.nodes.iter_mut().enumerate() {
             if marked[index / 64] & (1 << (index % 64)) == 0 {
-                let node = &mut self.nodes[index];
-                // A disordered node going away: only freed nodes are read, so
-                // the count costs nothing for the nodes that stay.
-                if node.sits_below_an_input(index) {
-                    self.disordered -= 1;
-                }
-                // Cannot truncate: slot indexes are below `MAX_NODES`.
-                *node = Node::freed(self.free_head);
-                self.free_head = index as u32;
+                *node = Node::FREED;
             }
         }
+        self.free.set_unmarked(&marked, slots);
         let freed = self.live - kept;
         self.live = kept;
         self.created_since_collection = 0;
         freed
-    }
-
-    /// Marks what `roots` (already in `marked`) reach, following edges with a
-    /// stack: for graphs where ids are not a topological order. Returns how
-    /// many nodes are marked.
-    fn mark_with_stack(&self, roots: &[NodeId], marked: &mut DenseSet) -> usize {
-        let mut stack: Vec<NodeId> = roots.to_vec();
-        stack.sort_unstable();
-        stack.dedup();
-        let mut kept = 0;
-        while let Some(id) = stack.pop() {
-            kept += 1;
-            let node = &self.nodes[id.index()];
-            debug_assert!(!node.is_freed(), "live node's input {id:?} was freed");
-            for &input in &node.inputs[..node.op.arity()] {
-                if marked.insert(input) {
-                    stack.push(input);
-                }
-            }
-        }
-        kept
     }
 
     /// The local derivative d node / d (input number `which`) at current data.

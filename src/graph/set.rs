@@ -64,3 +64,86 @@ impl DenseSet {
         self.words
     }
 }
+
+/// The free slots of the arena, lowest first: a bit per slot, and a summary
+/// bit per word of them that says whether the word has any free slot, so
+/// that finding the lowest free slot at or above a point reads a few words
+/// even when a long run of live slots lies in between.
+#[derive(Clone, Debug, Default)]
+pub(super) struct FreeSlots {
+    words: Vec<u64>,
+    summary: Vec<u64>,
+    count: usize,
+    /// No slot below this is free: where a search from 0 can start.
+    lowest: usize,
+}
+
+impl FreeSlots {
+    pub(super) fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The heap bytes the set holds.
+    #[cfg(test)]
+    pub(super) fn heap_bytes(&self) -> usize {
+        (self.words.capacity() + self.summary.capacity()) * std::mem::size_of::<u64>()
+    }
+
+    /// Makes the free slots exactly those below `slots` whose bit is clear
+    /// in `marked` (a bit per slot, as [`DenseSet::into_words`] gives).
+    pub(super) fn set_unmarked(&mut self, marked: &[u64], slots: usize) {
+        let word_count = slots.div_ceil(64);
+        self.words.clear();
+        self.words.extend((0..word_count).map(|word| {
+            let in_arena = if (word + 1) * 64 <= slots {
+                u64::MAX
+            } else {
+                u64::MAX >> (64 - slots % 64)
+            };
+            !marked.get(word).copied().unwrap_or(0) & in_arena
+        }));
+        self.summary.clear();
+        self.summary.resize(word_count.div_ceil(64), 0);
+        self.count = 0;
+        for (word, bits) in self.words.iter().enumerate() {
+            if *bits != 0 {
+                self.summary[word / 64] |= 1 << (word % 64);
+                self.count += bits.count_ones() as usize;
+            }
+        }
+        self.lowest = 0;
+    }
+
+    /// Removes and returns the lowest free slot at or above `from`, if any.
+    #[inline]
+    pub(super) fn take_at_or_above(&mut self, from: usize) -> Option<usize> {
+        let from = from.max(self.lowest);
+        let mut word = from / 64;
+        let mut bits = *self.words.get(word)? & (u64::MAX << (from % 64));
+        if bits == 0 {
+            word = self.next_word_with_a_free_slot(word + 1)?;
+            bits = self.words[word];
+        }
+        let slot = word * 64 + bits.trailing_zeros() as usize;
+        self.words[word] &= !(1 << (slot % 64));
+        if self.words[word] == 0 {
+            self.summary[word / 64] &= !(1 << (word % 64));
+        }
+        self.count -= 1;
+        if from == self.lowest {
+            self.lowest = slot + 1;
+        }
+        Some(slot)
+    }
+
+    /// The first word at or after `word` with a free slot, found through the summary.
+    fn next_word_with_a_free_slot(&self, word: usize) -> Option<usize> {
+        let mut index = word / 64;
+        let mut bits = *self.summary.get(index)? & (u64::MAX << (word % 64));
+        while bits == 0 {
+            index += 1;
+            bits = *self.summary.get(index)?;
+        }
+        Some(index * 64 + bits.trailing_zeros() as usize)
+    }
+}

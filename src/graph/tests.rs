@@ -6,8 +6,8 @@ struct Builder {
     g: Graph,
     /// Every node built, in creation order.
     created: Vec<NodeId>,
-    /// For [`Builder::reversed`]: placeholder leaves whose slots the next nodes
-    /// take, highest slot first.
+    /// For [`Builder::scattered`]: placeholder leaves, one freed before each
+    /// new node.
     spacers: Vec<NodeId>,
 }
 
@@ -20,31 +20,38 @@ impl Builder {
         }
     }
 
-    /// A builder that puts each new node in a slot below every node built
-    /// before it, so that every op node has a smaller id than all its inputs:
-    /// the opposite of append-only order. It reserves `capacity` slots with
-    /// placeholder leaves, and before each node frees only the highest
-    /// remaining placeholder, so the new node must reuse that slot.
-    fn reversed(capacity: usize) -> Builder {
+    /// A builder that puts new nodes in reused slots, out of creation order.
+    /// It reserves `capacity` slots with placeholder leaves, and before each
+    /// node frees one, alternately the highest and the lowest left: the new
+    /// node takes that slot when it lies above the node's inputs (always for
+    /// a leaf), and goes to the end of the arena otherwise.
+    fn scattered(capacity: usize) -> Builder {
         let mut b = Builder::new();
         b.spacers = (0..capacity).map(|_| b.g.leaf(f64::NAN).unwrap()).collect();
         b
     }
 
     fn place(&mut self, make: impl FnOnce(&mut Graph) -> NodeId) -> NodeId {
-        if let Some(spacer) = self.spacers.pop() {
-            let roots: Vec<NodeId> = self.spacers.iter().chain(&self.created).copied().collect();
-            assert_eq!(self.g.collect_garbage(&roots), 1);
-            let id = make(&mut self.g);
-            assert_eq!(id, spacer, "the new node reuses the freed slot");
-            assert!(self.created.iter().all(|&earlier| earlier > id));
-            self.created.push(id);
-            id
-        } else {
+        if self.spacers.is_empty() {
             let id = make(&mut self.g);
             self.created.push(id);
-            id
+            return id;
         }
+        let spacer = if self.created.len().is_multiple_of(2) {
+            self.spacers.remove(0)
+        } else {
+            self.spacers.pop().unwrap()
+        };
+        let roots: Vec<NodeId> = self.spacers.iter().chain(&self.created).copied().collect();
+        assert_eq!(self.g.collect_garbage(&roots), 1);
+        let id = make(&mut self.g);
+        let inputs = self.g.inputs(id);
+        assert!(inputs.iter().all(|&input| input < id), "{id:?} sits below an input");
+        if inputs.iter().all(|&input| input < spacer) {
+            assert!(id <= spacer, "a free slot above the inputs is reused");
+        }
+        self.created.push(id);
+        id
     }
 
     fn leaf(&mut self, x: f64) -> NodeId {
@@ -702,18 +709,16 @@ fn node_states(b: &Builder) -> Vec<NodeState> {
         .collect()
 }
 
-/// topo, backward (observed), check and zero_grad on a graph built so that
-/// every node has a smaller id than its inputs give what they give on the same
-/// graph built append-only. (Backward takes the same steps, though not in the
-/// same order: the append-only graph is swept by descending id, the reversed
-/// one in reverse topo order.)
+/// topo, backward (observed), check and zero_grad on a graph built in reused
+/// slots, out of creation order, give what they give on the same graph built
+/// append-only. (Backward takes the same steps, though not always in the same
+/// order: each graph is swept by its own descending ids.)
 #[track_caller]
-fn assert_same_in_reversed_slots(build: fn(Builder) -> (Builder, Vec<NodeId>, NodeId)) {
+fn assert_same_in_scattered_slots(build: fn(Builder) -> (Builder, Vec<NodeId>, NodeId)) {
     let (mut plain, plain_leaves, plain_root) = build(Builder::new());
-    let (mut reversed, leaves, root) = build(Builder::reversed(64));
-    // The builder checked each node's id is below all earlier ones; make sure
-    // that really put op nodes below their inputs.
-    assert!(reversed.g.inputs(root).iter().all(|&input| input > root));
+    let (mut reversed, leaves, root) = build(Builder::scattered(64));
+    // Make sure the slots really are out of creation order.
+    assert!(reversed.created.windows(2).any(|pair| pair[0] > pair[1]));
     assert!(reversed.created.len() >= 10);
     let topo = |b: &Builder, root| -> Vec<usize> { b.g.topo(root).iter().map(|&id| b.creation_index(id)).collect() };
     assert_eq!(topo(&reversed, root), topo(&plain, plain_root));
@@ -767,22 +772,22 @@ fn assert_same_in_reversed_slots(build: fn(Builder) -> (Builder, Vec<NodeId>, No
 }
 
 #[test]
-fn graphs_in_reused_slots_with_inputs_above_their_users() {
-    assert_same_in_reversed_slots(|b| {
+fn graphs_in_reused_slots_out_of_creation_order() {
+    assert_same_in_scattered_slots(|b| {
         let (mut b, x, y) = sanity_check_graph(b);
         b.g.set_label(x, Some("x"));
         (b, vec![x], y)
     });
-    assert_same_in_reversed_slots(|b| {
+    assert_same_in_scattered_slots(|b| {
         let (b, leaves, g) = more_ops_graph(b);
         (b, leaves.to_vec(), g)
     });
-    assert_same_in_reversed_slots(|b| {
+    assert_same_in_scattered_slots(|b| {
         let (b, leaves, o) = lecture_neuron_in(b);
         (b, leaves.to_vec(), o)
     });
     // The numbers themselves, not just agreement.
-    let (mut b, x, y) = sanity_check_graph(Builder::reversed(64));
+    let (mut b, x, y) = sanity_check_graph(Builder::scattered(64));
     b.g.backward(y);
     assert_eq!(b.g.data(y), -20.0);
     assert_eq!(b.g.grad(x), 46.0);
@@ -826,16 +831,17 @@ fn collection_frees_the_unreachable_and_slots_are_reused() {
     assert!(!g.contains(NodeId::from_index(6)));
     assert_eq!(kept_state(&g), before);
 
-    // The lowest free slot first, then the next; then the arena grows again.
+    // A leaf takes the lowest free slot; an op node, the lowest free slot
+    // above its inputs, here none, so the arena grows; the next leaf fills
+    // the other free slot.
     let reused = g.leaf(7.0).unwrap();
     assert_eq!(reused, dead_leaf);
     assert_eq!(g.label(reused), None, "a reused slot keeps nothing of its old node");
     assert_eq!(g.grad(reused), 0.0);
     let reused_op = g.apply(Op::Add, &[loss, reused]).unwrap();
-    assert_eq!(reused_op, dead_op);
-    assert!(reused_op < loss, "an op node below its input");
+    assert_eq!(reused_op, NodeId::from_index(6), "never below its input, loss");
     let grown = g.leaf(1.0).unwrap();
-    assert_eq!(grown, NodeId::from_index(6));
+    assert_eq!(grown, dead_op);
     assert_eq!((g.len(), g.slot_count(), g.created_since_collection()), (7, 7, 3));
 
     // Collecting with nothing to free frees nothing; with no roots, everything.
@@ -911,9 +917,9 @@ fn label_bytes(g: &Graph) -> usize {
 }
 
 /// Heap bytes of the graph: every slot the arena has allocated (its capacity,
-/// not just its length), plus labels. The free list lives in the freed slots.
+/// not just its length), plus labels.
 fn heap_bytes(g: &Graph) -> usize {
-    g.nodes.capacity() * std::mem::size_of::<Node>() + label_bytes(g)
+    g.nodes.capacity() * std::mem::size_of::<Node>() + g.free.heap_bytes() + label_bytes(g)
 }
 
 const SAMPLES: usize = 25;
@@ -1031,50 +1037,95 @@ fn a_training_loop_runs_in_bounded_memory_with_the_same_gradients() {
 }
 
 #[test]
-fn disordered_nodes_are_counted_until_collection_frees_them() {
-    let mut b = Builder::reversed(8);
-    let x = b.place(|g| g.leaf(2.0).unwrap());
-    let y = b.place(|g| g.leaf(3.0).unwrap());
-    let p = b.place(|g| g.apply(Op::Mul, &[x, y]).unwrap());
-    assert!(p < x && p < y);
-    assert_eq!(b.g.disordered, 1, "the product sits below its inputs");
-    b.g.backward(p);
-    assert_eq!((b.g.grad(x), b.g.grad(y)), (3.0, 2.0));
-
-    // Once the product is freed the arena is in order again, and a new
-    // product at the end is swept.
-    b.g.collect_garbage(&[x, y]);
-    assert_eq!(b.g.disordered, 0);
-    let q = b.g.apply(Op::Add, &[x, y]).unwrap();
-    let r = b.g.apply(Op::Mul, &[q, q]).unwrap();
-    b.g.zero_grad(&[r]);
-    b.g.backward(r);
-    assert_eq!((b.g.grad(x), b.g.grad(y), b.g.grad(q)), (10.0, 10.0, 10.0));
+fn a_node_goes_to_the_lowest_free_slot_above_its_inputs() {
+    let mut g = Graph::new();
+    let spacers: Vec<NodeId> = (0..4).map(|_| g.leaf(0.0).unwrap()).collect();
+    let x = g.leaf(2.0).unwrap();
+    let y = g.leaf(3.0).unwrap();
+    let high = g.leaf(0.0).unwrap();
+    let top = g.leaf(0.0).unwrap();
+    // Free slots 0..4 and the one between y and `top`.
+    assert_eq!(g.collect_garbage(&[x, y, top]), 5);
+    let p = g.apply(Op::Mul, &[x, y]).unwrap();
+    assert_eq!(p, high, "the free slot above both inputs, not the lower ones");
+    let c = g.leaf(1.0).unwrap();
+    assert_eq!(c, spacers[0], "a leaf takes the lowest free slot");
+    let q = g.apply(Op::Add, &[c, c]).unwrap();
+    assert_eq!(q, spacers[1]);
+    let r = g.apply(Op::Mul, &[p, q]).unwrap();
+    assert_eq!(r.index(), 8, "nothing free above p: the end of the arena");
+    g.backward(r);
+    assert_eq!((g.grad(x), g.grad(y), g.grad(c)), (6.0, 4.0, 12.0));
 }
 
 #[test]
-fn sweep_and_topo_order_give_the_same_grads() {
-    // A node used by three others: the one case where the two orders could
-    // sum differently. These contributions are exact, so they must agree.
+fn scattered_slots_give_the_same_grads() {
+    // A node used by three others: the one case where two orders could sum
+    // differently. These contributions are exact, so they must agree.
     let build = |b: &mut Builder| {
-        let a = b.place(|g| g.leaf(0.5).unwrap());
-        let u = b.place(|g| g.apply(Op::Mul, &[a, a]).unwrap());
-        let v = b.place(|g| g.apply(Op::Tanh, &[a]).unwrap());
-        let w = b.place(|g| g.apply(Op::Exp, &[a]).unwrap());
-        let s = b.place(|g| g.apply(Op::Add, &[u, v]).unwrap());
-        let t = b.place(|g| g.apply(Op::Add, &[s, w]).unwrap());
+        let a = b.leaf(0.5);
+        let u = b.op(Op::Mul, &[a, a]);
+        let v = b.op(Op::Tanh, &[a]);
+        let w = b.op(Op::Exp, &[a]);
+        let s = b.op(Op::Add, &[u, v]);
+        let t = b.op(Op::Add, &[s, w]);
         (a, t)
     };
     let mut plain = Builder::new();
     let (a, t) = build(&mut plain);
     plain.g.backward(t);
-    let mut reversed = Builder::reversed(16);
-    let (ra, rt) = build(&mut reversed);
-    assert!(reversed.g.disordered > 0);
-    reversed.g.backward(rt);
+    let mut scattered = Builder::scattered(16);
+    let (sa, st) = build(&mut scattered);
+    scattered.g.backward(st);
     let expected = 2.0 * 0.5 + (1.0 - 0.5f64.tanh().powi(2)) + 0.5f64.exp();
     assert!((plain.g.grad(a) - expected).abs() < 1e-15);
-    assert!((reversed.g.grad(ra) - expected).abs() < 1e-15);
+    assert!((scattered.g.grad(sa) - expected).abs() < 1e-15);
+}
+
+mod free_slots {
+    use super::set::FreeSlots;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    proptest! {
+        /// Against a sorted set: the lowest free slot at or above a point,
+        /// across more than 4,096 slots so that the summary words are used.
+        #[test]
+        fn take_the_lowest_free_slot_at_or_above(
+            live in proptest::collection::vec(any::<bool>(), 0..9000),
+            dense in any::<bool>(),
+            searches in proptest::collection::vec(0usize..9500, 0..64),
+        ) {
+            // Mostly live (long runs to skip) or mixed.
+            let is_live = |i: usize| live[i] || (dense && !i.is_multiple_of(97));
+            let mut marked = vec![0u64; live.len().div_ceil(64)];
+            let mut model = BTreeSet::new();
+            for i in 0..live.len() {
+                if is_live(i) {
+                    marked[i / 64] |= 1 << (i % 64);
+                } else {
+                    model.insert(i);
+                }
+            }
+            let mut free = FreeSlots::default();
+            free.set_unmarked(&marked, live.len());
+            prop_assert_eq!(free.is_empty(), model.is_empty());
+            for from in searches {
+                let expected = model.range(from..).next().copied();
+                if let Some(slot) = expected {
+                    model.remove(&slot);
+                }
+                prop_assert_eq!(free.take_at_or_above(from), expected);
+                // A search from 0 uses (and updates) the lowest-slot hint.
+                let expected = model.iter().next().copied();
+                if let Some(slot) = expected {
+                    model.remove(&slot);
+                }
+                prop_assert_eq!(free.take_at_or_above(0), expected);
+                prop_assert_eq!(free.is_empty(), model.is_empty());
+            }
+        }
+    }
 }
 
 mod orders {
@@ -1110,15 +1161,14 @@ mod orders {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         /// Backward and collection give the same grads and keep the same
-        /// nodes whether ids are in creation order (the sweeps) or not (the
-        /// stack-based walks).
+        /// nodes whether nodes are in creation order or in reused slots out
+        /// of it (the builder checks that every node sits above its inputs).
         #[test]
-        fn sweeps_agree_with_walks(spec in proptest::collection::vec((0u8..5, any::<Index>(), any::<Index>()), 1..48)) {
+        fn scattered_slots_agree_with_creation_order(spec in proptest::collection::vec((0u8..5, any::<Index>(), any::<Index>()), 1..48)) {
             let mut plain = Builder::new();
             let ids = build(&mut plain, &spec);
-            let mut reversed = Builder::reversed(spec.len() + 2);
+            let mut reversed = Builder::scattered(spec.len() + 2);
             let rids = build(&mut reversed, &spec);
-            prop_assert_eq!(plain.g.disordered, 0);
             let (root, rroot) = (*ids.last().unwrap(), *rids.last().unwrap());
             for _ in 0..2 {
                 plain.g.backward(root);
