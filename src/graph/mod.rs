@@ -610,12 +610,10 @@ impl Graph {
         if self.nodes.capacity() > 4 * slots.max(1024) {
             self.nodes.shrink_to(2 * slots);
         }
-        for (index, node) in self.nodes.iter_mut().enumerate() {
-            if marked[index / 64] & (1 << (index % 64)) == 0 {
-                *node = Node::FREED;
-            }
-        }
         self.free.set_unmarked(&marked, slots);
+        for index in self.free.iter() {
+            self.nodes[index] = Node::FREED;
+        }
         let freed = self.live - kept;
         self.live = kept;
         self.created_since_collection = 0;

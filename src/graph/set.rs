@@ -114,6 +114,20 @@ impl FreeSlots {
         self.lowest = 0;
     }
 
+    /// The free slots, lowest first.
+    pub(super) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(word, &bits)| {
+            let mut rest = bits;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let slot = word * 64 + rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    slot
+                })
+            })
+        })
+    }
+
     /// Removes and returns the lowest free slot at or above `from`, if any.
     #[inline]
     pub(super) fn take_at_or_above(&mut self, from: usize) -> Option<usize> {
