@@ -94,19 +94,31 @@ impl Ident {
     }
 }
 
-/// A cache the interpreter may fill to find a name without hashing it: the
-/// interpreter decides what the number means and when it is still valid.
-/// It never affects what the tree says, so it is ignored by `==`.
+/// A cache the interpreter may fill to find a name without hashing it: two
+/// numbers (for a global name and for a function's local), whose meaning and
+/// validity the interpreter decides. Both start at 0. It never affects what
+/// the tree says, so it is ignored by `==`.
 #[derive(Clone, Debug, Default)]
-pub struct SlotCache(Cell<u64>);
+pub struct SlotCache {
+    global: Cell<u64>,
+    local: Cell<u32>,
+}
 
 impl SlotCache {
     pub fn get(&self) -> u64 {
-        self.0.get()
+        self.global.get()
     }
 
     pub fn set(&self, value: u64) {
-        self.0.set(value);
+        self.global.set(value);
+    }
+
+    pub fn local(&self) -> u32 {
+        self.local.get()
+    }
+
+    pub fn set_local(&self, value: u32) {
+        self.local.set(value);
     }
 }
 

@@ -24,8 +24,10 @@ use globals::Globals;
 mod commands;
 mod errors;
 mod globals;
+mod locals;
 
 pub use errors::RuntimeError;
+pub(crate) use locals::Locals;
 
 /// Where a session sends what it prints and the files it writes.
 ///
@@ -93,6 +95,8 @@ pub struct Session {
     frames: Vec<Frame>,
     /// The lists that running `for` loops walk (garbage-collection roots).
     loop_lists: Vec<Rc<Vec<Value>>>,
+    /// Slot vectors of finished calls, cleared, for the next calls to reuse.
+    spare_slots: Vec<Vec<Option<Value>>>,
     rng: Rng,
     failed_checks: usize,
     history: Vec<String>,
@@ -101,9 +105,47 @@ pub struct Session {
 
 /// The local names of one running user function.
 struct Frame {
-    locals: Names,
+    /// The function's local names, and the value in each slot (`None` until bound).
+    locals: Rc<Locals>,
+    slots: Vec<Option<Value>>,
+    /// Names bound that `locals` did not foresee, if any.
+    extra: Names,
     /// The locals of the function this one was defined in, if any (a closure).
     captured: Option<Rc<Names>>,
+}
+
+impl Frame {
+    /// Every local bound so far, by name.
+    fn bound(&self) -> impl Iterator<Item = (&String, &Value)> {
+        let in_slots = self.locals.names.iter().zip(&self.slots);
+        in_slots
+            .filter_map(|(name, value)| value.as_ref().map(|value| (name, value)))
+            .chain(self.extra.iter())
+    }
+
+    #[inline]
+    fn get(&self, ident: &Ident) -> Option<&Value> {
+        match self.locals.slot(ident) {
+            Some(slot) => self.slots.get(slot)?.as_ref(),
+            None if self.extra.is_empty() => None,
+            None => self.extra.get(&ident.name),
+        }
+    }
+
+    fn set(&mut self, ident: &Ident, value: Value) {
+        match self.locals.slot(ident).and_then(|slot| self.slots.get_mut(slot)) {
+            Some(slot) => *slot = Some(value),
+            None => {
+                // Rebinding is the common case (loops): reuse the key instead of allocating one.
+                match self.extra.get_mut(&ident.name) {
+                    Some(slot) => *slot = value,
+                    None => {
+                        self.extra.insert(ident.name.clone(), value);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Why evaluation stopped early: an error, or a `return` on its way to its function.
@@ -167,6 +209,7 @@ impl Session {
             globals: Globals::default(),
             frames: Vec::new(),
             loop_lists: Vec::new(),
+            spare_slots: Vec::new(),
             rng: Rng::new(Rng::DEFAULT_SEED),
             failed_checks: 0,
             history: Vec::new(),
@@ -416,12 +459,13 @@ impl Session {
                 // Inside a function, the new function keeps what it can see there.
                 let captured = self.frames.last().map(|frame| {
                     let mut seen = frame.captured.as_deref().cloned().unwrap_or_default();
-                    seen.extend(frame.locals.iter().map(|(name, value)| (name.clone(), value.clone())));
+                    seen.extend(frame.bound().map(|(name, value)| (name.clone(), value.clone())));
                     Rc::new(seen)
                 });
                 let function = Function {
                     def: Rc::clone(def),
                     captured,
+                    locals: Rc::new(Locals::of(def)),
                 };
                 self.set_var(&def.name, Value::Function(Rc::new(function)));
             }
@@ -503,15 +547,9 @@ impl Session {
 
     #[inline(never)]
     fn set_local(&mut self, ident: &Ident, value: Value) {
-        let Some(frame) = self.frames.last_mut() else {
-            return self.globals.set(ident, value);
-        };
-        // Rebinding is the common case (loops): reuse the key instead of allocating one.
-        match frame.locals.get_mut(&ident.name) {
-            Some(slot) => *slot = value,
-            None => {
-                frame.locals.insert(ident.name.clone(), value);
-            }
+        match self.frames.last_mut() {
+            Some(frame) => frame.set(ident, value),
+            None => self.globals.set(ident, value),
         }
     }
 
@@ -922,11 +960,10 @@ impl Session {
     /// then in the globals.
     #[inline(never)]
     fn local_binding<'a>(&'a self, frame: &'a Frame, ident: &Ident) -> Option<&'a Value> {
-        let name = ident.name.as_str();
-        if let Some(value) = frame.locals.get(name) {
+        if let Some(value) = frame.get(ident) {
             return Some(value);
         }
-        if let Some(value) = frame.captured.as_deref().and_then(|names| names.get(name)) {
+        if let Some(value) = frame.captured.as_deref().and_then(|names| names.get(&ident.name)) {
             return Some(value);
         }
         self.globals.lookup(ident)
@@ -982,7 +1019,7 @@ impl Session {
         }
         let mut candidates: Vec<&str> = self.globals.names().collect();
         if let Some(frame) = self.frames.last() {
-            candidates.extend(frame.locals.keys().map(String::as_str));
+            candidates.extend(frame.bound().map(|(name, _)| name.as_str()));
             candidates.extend(frame.captured.iter().flat_map(|names| names.keys().map(String::as_str)));
         }
         candidates.extend(BUILTINS.iter().copied());
@@ -1242,6 +1279,24 @@ impl Session {
         host: &mut dyn Host,
     ) -> Exec<Value> {
         let function = self.eval(callee, host)?;
+        // A user function called with as many positional arguments as it has
+        // parameters (the usual call) evaluates them straight into its frame.
+        if let Value::Function(function) = &function
+            && args.len() == function.def.params.len()
+            && args.iter().all(|arg| arg.name.is_none())
+        {
+            let mut slots = self.empty_slots(function.locals.names.len());
+            for (arg, &slot) in args.iter().zip(&function.locals.params) {
+                match self.eval(&arg.value, host) {
+                    Ok(value) => slots[slot] = Some(value),
+                    Err(flow) => {
+                        self.recycle(slots);
+                        return Err(flow);
+                    }
+                }
+            }
+            return self.run_function(function, slots, span, host);
+        }
         let mut positional = Vec::with_capacity(args.len());
         let mut spans = Vec::with_capacity(args.len());
         let mut named: Vec<(Ident, Value)> = Vec::new();
@@ -1336,15 +1391,16 @@ impl Session {
             }
             .into());
         }
-        let mut locals: Names = def
-            .params
-            .iter()
-            .map(|param| param.name.clone())
-            .zip(positional)
-            .collect();
+        let locals = &function.locals;
+        let mut slots = self.empty_slots(locals.names.len());
+        for (&slot, value) in locals.params.iter().zip(positional) {
+            slots[slot] = Some(value);
+        }
         for (name, value) in named {
-            let known = def.params.iter().any(|param| param.name == name.name);
-            if !known || locals.contains_key(&name.name) {
+            let param = def.params.iter().position(|param| param.name == name.name);
+            let slot = param.map(|param| locals.params[param]);
+            let known = slot.is_some();
+            if !known || slot.is_some_and(|slot| slots[slot].is_some()) {
                 return Err(RuntimeError::Argument {
                     message: if known {
                         format!("the argument '{}' is given twice", name.name)
@@ -1356,9 +1412,26 @@ impl Session {
                 }
                 .into());
             }
-            locals.insert(name.name, value);
+            if let Some(slot) = slot {
+                slots[slot] = Some(value);
+            }
         }
+        self.run_function(function, slots, span, host)
+    }
+
+    /// Runs `function`'s body in a new frame whose locals are `slots` (its
+    /// arguments already in their slots).
+    fn run_function(
+        &mut self,
+        function: &Rc<Function>,
+        mut slots: Vec<Option<Value>>,
+        span: Span,
+        host: &mut dyn Host,
+    ) -> Exec<Value> {
+        let def = &function.def;
+        let locals = Rc::clone(&function.locals);
         if self.frames.len() >= MAX_CALL_DEPTH {
+            self.recycle(slots);
             return Err(RuntimeError::Limit {
                 message: format!("calls are nested more than {MAX_CALL_DEPTH} deep"),
                 span,
@@ -1367,11 +1440,11 @@ impl Session {
             .into());
         }
         // The function can always call itself by its own name, even as a closure.
-        locals
-            .entry(def.name.name.clone())
-            .or_insert_with(|| Value::Function(Rc::clone(function)));
+        slots[locals.own].get_or_insert_with(|| Value::Function(Rc::clone(function)));
         self.frames.push(Frame {
             locals,
+            slots,
+            extra: Names::default(),
             captured: function.captured.clone(),
         });
         let result = match &def.body {
@@ -1384,8 +1457,24 @@ impl Session {
                 },
             },
         };
-        self.frames.pop();
+        if let Some(frame) = self.frames.pop() {
+            self.recycle(frame.slots);
+        }
         result
+    }
+
+    /// A `Vec` of `len` empty slots, reusing one a finished call left.
+    fn empty_slots(&mut self, len: usize) -> Vec<Option<Value>> {
+        let mut slots = self.spare_slots.pop().unwrap_or_default();
+        slots.resize(len, None);
+        slots
+    }
+
+    /// Keeps a finished call's slot `Vec` for the next call, emptied so that it
+    /// holds on to no value.
+    fn recycle(&mut self, mut slots: Vec<Option<Value>>) {
+        slots.clear();
+        self.spare_slots.push(slots);
     }
 
     fn call_builtin(

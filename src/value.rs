@@ -60,6 +60,8 @@ pub type Names = FxHashMap<String, Value>;
 pub struct Function {
     pub def: Rc<FnDef>,
     pub captured: Option<Rc<Names>>,
+    /// The names its body binds, one slot each in a call's frame.
+    pub(crate) locals: Rc<crate::interpreter::Locals>,
 }
 
 /// The non-linearity a neuron applies to `w·x + b`.

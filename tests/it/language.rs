@@ -460,6 +460,45 @@ f(xs, 3)",
     }
 }
 
+/// A function's locals live in slots found once per identifier; they must
+/// behave exactly as names looked up one by one: parameters, the function's
+/// own name, reads that fall through to captures and globals, names a body
+/// binds only sometimes, and lists rebound by item assignment.
+#[test]
+fn function_locals_behave_as_names() {
+    number("fn f(x, x) = x\nf(1, 2)", 2.0);
+    number("fn f(f) = f * 2\nf(3)", 6.0);
+    number("fn g(a, b) = a - b\ng(b=1, a=5)", 4.0);
+    number("y = 10\nfn h() { z = y; y = 1; return z + y }\nh() * 100 + y", 1110.0);
+    number("fn outer(a) { fn inner(b) = a + b; return inner(1) }\nouter(2)", 3.0);
+    number("fn s(n) { xs = [k * 2 for k in 0..n]; return k }\ns(4)", 3.0);
+    number(
+        "xs = [1, 2]\nfn m() { xs[0] = 5; return xs[0] }\nm() * 10 + xs[0]",
+        51.0,
+    );
+    number(
+        "fn c(n) { total = 0; for i in 0..n { total += i }; return total }\nc(5)",
+        10.0,
+    );
+    number(
+        "fn fib(n) { if n < 2 { return n }; return fib(n - 1) + fib(n - 2) }\nfib(10)",
+        55.0,
+    );
+    number(
+        "fn w(a) { if a > 0 { b = 1 } else { b = 2 }; return b }\nw(1) + w(-1)",
+        3.0,
+    );
+    let (message, line, column) = error("fn f(a) { if a > 0 { b = 1 }; return b }\nf(1)\nf(0)");
+    assert_eq!(
+        (message.as_str(), line, column),
+        ("unknown name 'b' — did you mean 'a'?", 1, 38)
+    );
+    let (message, ..) = error("fn f(alpha) = alpah + 1\nf(1)");
+    assert!(message.contains("did you mean 'alpha'"), "{message}");
+    let (message, ..) = error("fn g(a, b) = a - b\ng(1, a=2)");
+    assert!(message.contains("'a' is given twice"), "{message}");
+}
+
 #[test]
 fn runaway_recursion_is_an_error() {
     let message = on_big_stack(|| run_err("fn f(x) = f(x + 1)\nf(0)").message);
