@@ -501,47 +501,21 @@ impl Graph {
     fn run_backward(&mut self, root: NodeId, mut observe: impl FnMut(&BackwardStep)) {
         self.node_mut(root).grad = 1.0;
         if self.disordered == 0 {
-            let mut reached = DenseSet::new(root.index() + 1);
+            // Every node the sweep visits is at or below the root, and so are
+            // its inputs.
+            let end = root.index() + 1;
+            let nodes = &mut self.nodes[..end];
+            let mut reached = DenseSet::new(end);
             reached.insert(root);
-            reached.sweep_down(root.index() + 1, |reached, index| {
-                self.propagate(NodeId::from_index(index), &mut observe, |input| {
+            reached.sweep_down(end, |reached, index| {
+                propagate(nodes, index, &mut observe, |input| {
                     reached.insert(input);
                 });
             });
         } else {
             for id in self.topo(root).into_iter().rev() {
-                self.propagate(id, &mut observe, |_| {});
+                propagate(&mut self.nodes, id.index(), &mut observe, |_| {});
             }
-        }
-    }
-
-    /// One node's chain-rule steps: adds its local derivative times its grad
-    /// to the grad of each input, and tells `reach` about each input.
-    #[inline]
-    fn propagate(&mut self, id: NodeId, observe: &mut impl FnMut(&BackwardStep), mut reach: impl FnMut(NodeId)) {
-        let node = *self.node(id);
-        let arity = node.op.arity();
-        if arity == 0 {
-            return;
-        }
-        let locals = self.local_derivatives_of(&node);
-        // A node may use one input twice (`a + a`): two separate additions,
-        // as micrograd's closure does, so the input collects both.
-        for (which, &input) in node.inputs[..arity].iter().enumerate() {
-            let local = if which == 0 { locals.0 } else { locals.1 };
-            let contribution = local * node.grad;
-            let grad = &mut self.node_mut(input).grad;
-            *grad += contribution;
-            observe(&BackwardStep {
-                node: id,
-                input,
-                which,
-                local,
-                upstream: node.grad,
-                contribution,
-                input_grad_after: *grad,
-            });
-            reach(input);
         }
     }
 
@@ -694,5 +668,50 @@ impl Graph {
             0.0
         };
         local_derivatives(node.op, x, y, node.data)
+    }
+}
+
+/// One node's chain-rule steps: adds its local derivative times its grad to
+/// the grad of each input, lhs then rhs, and tells `reach` about each input.
+/// A node may use one input twice (`a + a`): two separate additions, as
+/// micrograd's closure does, so the input collects both.
+///
+#[inline(always)]
+fn propagate(nodes: &mut [Node], index: usize, observe: &mut impl FnMut(&BackwardStep), mut reach: impl FnMut(NodeId)) {
+    let node = &nodes[index];
+    debug_assert!(!node.is_freed(), "backward reached freed slot {index}");
+    let (op, [lhs, rhs], out, upstream) = (node.op, node.inputs, node.data, node.grad);
+    let data = |input: NodeId| nodes[input.index()].data;
+    // Add, Sub and Mul are matched with the op spelled out so that, with
+    // `local_derivatives` inlined, their derivatives fold to constants or the
+    // other input's data.
+    let ((dx, dy), binary) = match op {
+        Op::Leaf => return,
+        Op::Add => (local_derivatives(Op::Add, data(lhs), data(rhs), out), true),
+        Op::Sub => (local_derivatives(Op::Sub, data(lhs), data(rhs), out), true),
+        Op::Mul => (local_derivatives(Op::Mul, data(lhs), data(rhs), out), true),
+        op if op.arity() == 2 => (local_derivatives(op, data(lhs), data(rhs), out), true),
+        op => (local_derivatives(op, data(lhs), 0.0, out), false),
+    };
+    // Cannot truncate: slot indexes are below `MAX_NODES`.
+    let id = NodeId(index as u32);
+    let mut step = |which: usize, input: NodeId, local: f64| {
+        let grad = &mut nodes[input.index()].grad;
+        let contribution = local * upstream;
+        *grad += contribution;
+        observe(&BackwardStep {
+            node: id,
+            input,
+            which,
+            local,
+            upstream,
+            contribution,
+            input_grad_after: *grad,
+        });
+        reach(input);
+    };
+    step(0, lhs, dx);
+    if binary {
+        step(1, rhs, dy);
     }
 }

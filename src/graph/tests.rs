@@ -664,20 +664,29 @@ fn dense_set_remembers_ids() {
 }
 
 #[test]
-fn dense_set_finds_the_next_member_going_down() {
+fn dense_set_sweeps_down_through_members_added_on_the_way() {
     let mut set = DenseSet::new(300);
-    for i in [0, 5, 63, 64, 200] {
+    for i in [5, 63, 64, 200, 299] {
         set.insert(NodeId::from_index(i));
     }
-    let below = |i| set.last_at_or_below(i);
-    assert_eq!(below(299), Some(200));
-    assert_eq!(below(200), Some(200));
-    assert_eq!(below(199), Some(64));
-    assert_eq!(below(64), Some(64));
-    assert_eq!(below(63), Some(63));
-    assert_eq!(below(62), Some(5));
-    assert_eq!(below(4), Some(0));
-    assert_eq!(DenseSet::new(300).last_at_or_below(299), None);
+    let mut visited = Vec::new();
+    set.sweep_down(299, |set, i| {
+        visited.push(i);
+        // Members added below the one visited, in its word and in lower ones.
+        if i == 200 {
+            set.insert(NodeId::from_index(199));
+            set.insert(NodeId::from_index(130));
+        }
+        if i == 63 {
+            set.insert(NodeId::from_index(62));
+            set.insert(NodeId::from_index(0));
+        }
+    });
+    assert_eq!(visited, [200, 199, 130, 64, 63, 62, 5, 0]);
+    let mut none = Vec::new();
+    DenseSet::new(300).sweep_down(300, |_, i| none.push(i));
+    DenseSet::new(0).sweep_down(0, |_, i| none.push(i));
+    assert!(none.is_empty());
 }
 
 /// Data, grad, op, label and inputs (as creation indexes) of every node a
