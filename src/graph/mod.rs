@@ -502,7 +502,8 @@ impl Graph {
         self.node_mut(root).grad = 1.0;
         if self.disordered == 0 {
             // Every node the sweep visits is at or below the root, and so are
-            // its inputs.
+            // its inputs. Only the root and inputs that are not leaves are
+            // marked: a leaf has no steps to run.
             let end = root.index() + 1;
             let nodes = &mut self.nodes[..end];
             let mut reached = DenseSet::new(end);
@@ -672,10 +673,10 @@ impl Graph {
 }
 
 /// One node's chain-rule steps: adds its local derivative times its grad to
-/// the grad of each input, lhs then rhs, and tells `reach` about each input.
-/// A node may use one input twice (`a + a`): two separate additions, as
-/// micrograd's closure does, so the input collects both.
-///
+/// the grad of each input, lhs then rhs, and tells `reach` about each input
+/// that is not a leaf (a leaf has no steps of its own, so a sweep need not
+/// visit it). A node may use one input twice (`a + a`): two separate
+/// additions, as micrograd's closure does, so the input collects both.
 #[inline(always)]
 fn propagate(nodes: &mut [Node], index: usize, observe: &mut impl FnMut(&BackwardStep), mut reach: impl FnMut(NodeId)) {
     let node = &nodes[index];
@@ -696,9 +697,10 @@ fn propagate(nodes: &mut [Node], index: usize, observe: &mut impl FnMut(&Backwar
     // Cannot truncate: slot indexes are below `MAX_NODES`.
     let id = NodeId(index as u32);
     let mut step = |which: usize, input: NodeId, local: f64| {
-        let grad = &mut nodes[input.index()].grad;
+        let target = &mut nodes[input.index()];
         let contribution = local * upstream;
-        *grad += contribution;
+        target.grad += contribution;
+        let (grad, is_leaf) = (target.grad, target.op == Op::Leaf);
         observe(&BackwardStep {
             node: id,
             input,
@@ -706,9 +708,11 @@ fn propagate(nodes: &mut [Node], index: usize, observe: &mut impl FnMut(&Backwar
             local,
             upstream,
             contribution,
-            input_grad_after: *grad,
+            input_grad_after: grad,
         });
-        reach(input);
+        if !is_leaf {
+            reach(input);
+        }
     };
     step(0, lhs, dx);
     if binary {
