@@ -682,21 +682,9 @@ fn propagate(nodes: &mut [Node], index: usize, observe: &mut impl FnMut(&Backwar
     let node = &nodes[index];
     debug_assert!(!node.is_freed(), "backward reached freed slot {index}");
     let (op, [lhs, rhs], out, upstream) = (node.op, node.inputs, node.data, node.grad);
-    let data = |input: NodeId| nodes[input.index()].data;
-    // Add, Sub and Mul are matched with the op spelled out so that, with
-    // `local_derivatives` inlined, their derivatives fold to constants or the
-    // other input's data.
-    let ((dx, dy), binary) = match op {
-        Op::Leaf => return,
-        Op::Add => (local_derivatives(Op::Add, data(lhs), data(rhs), out), true),
-        Op::Sub => (local_derivatives(Op::Sub, data(lhs), data(rhs), out), true),
-        Op::Mul => (local_derivatives(Op::Mul, data(lhs), data(rhs), out), true),
-        op if op.arity() == 2 => (local_derivatives(op, data(lhs), data(rhs), out), true),
-        op => (local_derivatives(op, data(lhs), 0.0, out), false),
-    };
     // Cannot truncate: slot indexes are below `MAX_NODES`.
     let id = NodeId(index as u32);
-    let mut step = |which: usize, input: NodeId, local: f64| {
+    let mut step = |nodes: &mut [Node], which: usize, input: NodeId, local: f64| {
         let target = &mut nodes[input.index()];
         let contribution = local * upstream;
         target.grad += contribution;
@@ -714,8 +702,35 @@ fn propagate(nodes: &mut [Node], index: usize, observe: &mut impl FnMut(&Backwar
             reach(input);
         }
     };
-    step(0, lhs, dx);
-    if binary {
-        step(1, rhs, dy);
+    let data = |nodes: &[Node], input: NodeId| nodes[input.index()].data;
+    // Add, Sub and Mul are matched with the op spelled out so that, with
+    // `local_derivatives` inlined, their derivatives fold to constants or the
+    // other input's data, each with its own copy of the steps.
+    match op {
+        Op::Leaf => {}
+        Op::Add => {
+            let (dx, dy) = local_derivatives(Op::Add, data(nodes, lhs), data(nodes, rhs), out);
+            step(nodes, 0, lhs, dx);
+            step(nodes, 1, rhs, dy);
+        }
+        Op::Sub => {
+            let (dx, dy) = local_derivatives(Op::Sub, data(nodes, lhs), data(nodes, rhs), out);
+            step(nodes, 0, lhs, dx);
+            step(nodes, 1, rhs, dy);
+        }
+        Op::Mul => {
+            let (dx, dy) = local_derivatives(Op::Mul, data(nodes, lhs), data(nodes, rhs), out);
+            step(nodes, 0, lhs, dx);
+            step(nodes, 1, rhs, dy);
+        }
+        op if op.arity() == 2 => {
+            let (dx, dy) = local_derivatives(op, data(nodes, lhs), data(nodes, rhs), out);
+            step(nodes, 0, lhs, dx);
+            step(nodes, 1, rhs, dy);
+        }
+        op => {
+            let (dx, _) = local_derivatives(op, data(nodes, lhs), 0.0, out);
+            step(nodes, 0, lhs, dx);
+        }
     }
 }
