@@ -104,6 +104,26 @@ impl fmt::Display for GraphError {
     }
 }
 
+/// The error of an op whose result is not finite: out of line, as it
+/// allocates and is rare.
+#[cold]
+#[inline(never)]
+fn non_finite(op: Op, operands: &[f64], result: f64) -> GraphError {
+    GraphError::NonFinite {
+        op,
+        operands: operands.to_vec(),
+        result,
+    }
+}
+
+/// The panic of `Graph::apply` given `given` inputs for `op`.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn wrong_arity(op: Op, given: usize) -> ! {
+    panic!("Graph::apply: {op:?} takes {} inputs, given {given}", op.arity())
+}
+
 fn write_operand(f: &mut fmt::Formatter<'_>, x: f64) -> fmt::Result {
     if x.is_sign_negative() && !x.is_nan() {
         write!(f, "({x})")
@@ -201,8 +221,9 @@ pub struct Graph {
     free_head: u32,
     /// How many slots hold live nodes.
     live: usize,
-    /// Nodes created since the last collection (or since the graph was made).
-    created_since_collection: usize,
+    /// How many nodes the last collection kept (0 before any): nodes are freed
+    /// only by collection, so `live - kept` were created since.
+    kept: usize,
     /// Live nodes with an input whose id is not smaller than their own (possible
     /// only in reused slots). While it is 0, descending ids are a reverse
     /// topological order.
@@ -235,7 +256,7 @@ impl Graph {
             nodes: Vec::new(),
             free_head: NO_SLOT,
             live: 0,
-            created_since_collection: 0,
+            kept: 0,
             disordered: 0,
             labels: Vec::new(),
             label_index: FxHashMap::default(),
@@ -269,7 +290,7 @@ impl Graph {
     /// Nodes created since the last collection, so that a caller can decide
     /// when another collection is worth its O(slots) sweep.
     pub fn created_since_collection(&self) -> usize {
-        self.created_since_collection
+        self.live - self.kept
     }
 
     /// Whether `id` names a live node of this graph (not freed, not past the
@@ -299,37 +320,75 @@ impl Graph {
     /// Panics if `op` is [`Op::Leaf`], if `inputs.len()` is not `op.arity()`, or
     /// if an input is not a node of this graph: those are programmer errors of
     /// the caller, never the result of a user's input.
+    ///
+    /// [`Graph::apply1`] and [`Graph::apply2`] do the same for a known number
+    /// of inputs, without the slice.
     #[inline]
     pub fn apply(&mut self, op: Op, inputs: &[NodeId]) -> Result<NodeId, GraphError> {
         assert!(op != Op::Leaf, "Graph::apply called with Op::Leaf; use Graph::leaf");
-        assert_eq!(
-            inputs.len(),
-            op.arity(),
-            "Graph::apply: {op:?} takes {} inputs",
-            op.arity()
-        );
+        match *inputs {
+            [x] if op.arity() == 1 => self.apply1(op, x),
+            [lhs, rhs] if op.arity() == 2 => self.apply2(op, lhs, rhs),
+            _ => wrong_arity(op, inputs.len()),
+        }
+    }
+
+    /// [`Graph::apply`] for an op of one input: adds a node computing `op` on
+    /// `x`, or returns [`GraphError::NonFinite`] and adds nothing.
+    ///
+    /// Panics if `op` does not take exactly one input or if `x` is not a node
+    /// of this graph (programmer errors).
+    #[inline]
+    pub fn apply1(&mut self, op: Op, x: NodeId) -> Result<NodeId, GraphError> {
+        if op.arity() != 1 {
+            wrong_arity(op, 1);
+        }
         // A freed input is a programmer error (the interpreter's roots were incomplete);
         // debug builds catch it here, release builds would compute with its NaN data.
-        for &input in inputs {
-            debug_assert!(
-                self.contains(input),
-                "Graph::apply: {input:?} is not a live node of this graph"
-            );
-        }
-        let x = self.nodes[inputs[0].index()].data;
-        let (y, rhs) = match inputs.get(1) {
-            Some(&rhs) => (self.nodes[rhs.index()].data, rhs),
-            None => (0.0, NodeId(0)),
-        };
-        let result = forward(op, x, y);
+        debug_assert!(self.contains(x), "Graph::apply: {x:?} is not a live node of this graph");
+        let data = self.nodes[x.index()].data;
+        let result = forward(op, data, 0.0);
         if !result.is_finite() {
-            let operands = if op.arity() == 2 { vec![x, y] } else { vec![x] };
-            return Err(GraphError::NonFinite { op, operands, result });
+            return Err(non_finite(op, &[data], result));
         }
         self.push(Node {
             data: result,
             grad: 0.0,
-            inputs: [inputs[0], rhs],
+            inputs: [x, NodeId(0)],
+            label: NO_LABEL,
+            op,
+        })
+    }
+
+    /// [`Graph::apply`] for an op of two inputs: adds a node computing `op` on
+    /// `lhs` and `rhs`, or returns [`GraphError::NonFinite`] and adds nothing.
+    ///
+    /// Panics if `op` does not take exactly two inputs or if an input is not a
+    /// node of this graph (programmer errors).
+    #[inline]
+    pub fn apply2(&mut self, op: Op, lhs: NodeId, rhs: NodeId) -> Result<NodeId, GraphError> {
+        if op.arity() != 2 {
+            wrong_arity(op, 2);
+        }
+        // As in `apply1`.
+        debug_assert!(
+            self.contains(lhs),
+            "Graph::apply: {lhs:?} is not a live node of this graph"
+        );
+        debug_assert!(
+            self.contains(rhs),
+            "Graph::apply: {rhs:?} is not a live node of this graph"
+        );
+        let x = self.nodes[lhs.index()].data;
+        let y = self.nodes[rhs.index()].data;
+        let result = forward(op, x, y);
+        if !result.is_finite() {
+            return Err(non_finite(op, &[x, y], result));
+        }
+        self.push(Node {
+            data: result,
+            grad: 0.0,
+            inputs: [lhs, rhs],
             label: NO_LABEL,
             op,
         })
@@ -337,18 +396,21 @@ impl Graph {
 
     /// Puts `node` in the first free slot, or in a new slot at the end when
     /// none is free. The limit counts live nodes; slots only grow when none is
-    /// free, that is when slots equal live nodes, so it bounds slots too.
+    /// free, that is when slots equal live nodes, so it bounds slots too. So
+    /// only a graph with no free slot can be full.
     #[inline]
     fn push(&mut self, node: Node) -> Result<NodeId, GraphError> {
-        if self.live >= self.limit {
-            return Err(GraphError::TooManyNodes { limit: self.limit });
-        }
         let id = if self.free_head == NO_SLOT {
+            debug_assert_eq!(self.live, self.nodes.len(), "no free slot, yet slots are not all live");
+            if self.nodes.len() >= self.limit {
+                return Err(GraphError::TooManyNodes { limit: self.limit });
+            }
             // Cannot truncate: `limit` is at most `MAX_NODES`, which fits in a u32.
             let id = NodeId(self.nodes.len() as u32);
             self.nodes.push(node);
             id
         } else {
+            debug_assert!(self.live < self.limit, "a free slot in a full graph");
             let id = NodeId(self.free_head);
             if node.sits_below_an_input(id.index()) {
                 self.disordered += 1;
@@ -360,7 +422,6 @@ impl Graph {
             id
         };
         self.live += 1;
-        self.created_since_collection += 1;
         Ok(id)
     }
 
@@ -620,7 +681,7 @@ impl Graph {
         }
         let freed = self.live - kept;
         self.live = kept;
-        self.created_since_collection = 0;
+        self.kept = kept;
         freed
     }
 
