@@ -1153,11 +1153,17 @@ impl Session {
         }
     }
 
+    #[inline]
     fn apply(&mut self, op: Op, inputs: &[NodeId], span: Span) -> Exec<Value> {
-        self.graph
-            .apply(op, inputs)
-            .map(Value::Node)
-            .map_err(|error| self.graph_error(error, span).into())
+        let result = match *inputs {
+            [x] => self.graph.apply1(op, x),
+            [lhs, rhs] => self.graph.apply2(op, lhs, rhs),
+            _ => self.graph.apply(op, inputs),
+        };
+        match result {
+            Ok(id) => Ok(Value::Node(id)),
+            Err(error) => Err(self.graph_error(error, span).into()),
+        }
     }
 
     /// A node for a scalar value: a plain number becomes an unlabelled constant leaf.

@@ -103,6 +103,26 @@ impl fmt::Display for GraphError {
     }
 }
 
+/// The error of an op whose result is not finite: out of line, as it
+/// allocates and is rare.
+#[cold]
+#[inline(never)]
+fn non_finite(op: Op, operands: &[f64], result: f64) -> GraphError {
+    GraphError::NonFinite {
+        op,
+        operands: operands.to_vec(),
+        result,
+    }
+}
+
+/// The panic of `Graph::apply` given `given` inputs for `op`.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn wrong_arity(op: Op, given: usize) -> ! {
+    panic!("Graph::apply: {op:?} takes {} inputs, given {given}", op.arity())
+}
+
 fn write_operand(f: &mut fmt::Formatter<'_>, x: f64) -> fmt::Result {
     if x.is_sign_negative() && !x.is_nan() {
         write!(f, "({x})")
@@ -194,8 +214,9 @@ pub struct Graph {
     free: FreeSlots,
     /// How many slots hold live nodes.
     live: usize,
-    /// Nodes created since the last collection (or since the graph was made).
-    created_since_collection: usize,
+    /// How many nodes the last collection kept (0 before any): nodes are freed
+    /// only by collection, so `live - kept` were created since.
+    kept: usize,
     /// Each distinct label once; nodes refer to them by index.
     labels: Vec<Arc<str>>,
     /// The index of each label in `labels`, sharing its string.
@@ -224,7 +245,7 @@ impl Graph {
             nodes: Vec::new(),
             free: FreeSlots::default(),
             live: 0,
-            created_since_collection: 0,
+            kept: 0,
             labels: Vec::new(),
             label_index: FxHashMap::default(),
             last_label: NO_LABEL,
@@ -257,7 +278,7 @@ impl Graph {
     /// Nodes created since the last collection, so that a caller can decide
     /// when another collection is worth its O(slots) sweep.
     pub fn created_since_collection(&self) -> usize {
-        self.created_since_collection
+        self.live - self.kept
     }
 
     /// Whether `id` names a live node of this graph (not freed, not past the
@@ -287,37 +308,75 @@ impl Graph {
     /// Panics if `op` is [`Op::Leaf`], if `inputs.len()` is not `op.arity()`, or
     /// if an input is not a node of this graph: those are programmer errors of
     /// the caller, never the result of a user's input.
+    ///
+    /// [`Graph::apply1`] and [`Graph::apply2`] do the same for a known number
+    /// of inputs, without the slice.
     #[inline]
     pub fn apply(&mut self, op: Op, inputs: &[NodeId]) -> Result<NodeId, GraphError> {
         assert!(op != Op::Leaf, "Graph::apply called with Op::Leaf; use Graph::leaf");
-        assert_eq!(
-            inputs.len(),
-            op.arity(),
-            "Graph::apply: {op:?} takes {} inputs",
-            op.arity()
-        );
+        match *inputs {
+            [x] if op.arity() == 1 => self.apply1(op, x),
+            [lhs, rhs] if op.arity() == 2 => self.apply2(op, lhs, rhs),
+            _ => wrong_arity(op, inputs.len()),
+        }
+    }
+
+    /// [`Graph::apply`] for an op of one input: adds a node computing `op` on
+    /// `x`, or returns [`GraphError::NonFinite`] and adds nothing.
+    ///
+    /// Panics if `op` does not take exactly one input or if `x` is not a node
+    /// of this graph (programmer errors).
+    #[inline]
+    pub fn apply1(&mut self, op: Op, x: NodeId) -> Result<NodeId, GraphError> {
+        if op.arity() != 1 {
+            wrong_arity(op, 1);
+        }
         // A freed input is a programmer error (the interpreter's roots were incomplete);
         // debug builds catch it here, release builds would compute with its NaN data.
-        for &input in inputs {
-            debug_assert!(
-                self.contains(input),
-                "Graph::apply: {input:?} is not a live node of this graph"
-            );
-        }
-        let x = self.nodes[inputs[0].index()].data;
-        let (y, rhs) = match inputs.get(1) {
-            Some(&rhs) => (self.nodes[rhs.index()].data, rhs),
-            None => (0.0, NodeId(0)),
-        };
-        let result = forward(op, x, y);
+        debug_assert!(self.contains(x), "Graph::apply: {x:?} is not a live node of this graph");
+        let data = self.nodes[x.index()].data;
+        let result = forward(op, data, 0.0);
         if !result.is_finite() {
-            let operands = if op.arity() == 2 { vec![x, y] } else { vec![x] };
-            return Err(GraphError::NonFinite { op, operands, result });
+            return Err(non_finite(op, &[data], result));
         }
         self.push(Node {
             data: result,
             grad: 0.0,
-            inputs: [inputs[0], rhs],
+            inputs: [x, NodeId(0)],
+            label: NO_LABEL,
+            op,
+        })
+    }
+
+    /// [`Graph::apply`] for an op of two inputs: adds a node computing `op` on
+    /// `lhs` and `rhs`, or returns [`GraphError::NonFinite`] and adds nothing.
+    ///
+    /// Panics if `op` does not take exactly two inputs or if an input is not a
+    /// node of this graph (programmer errors).
+    #[inline]
+    pub fn apply2(&mut self, op: Op, lhs: NodeId, rhs: NodeId) -> Result<NodeId, GraphError> {
+        if op.arity() != 2 {
+            wrong_arity(op, 2);
+        }
+        // As in `apply1`.
+        debug_assert!(
+            self.contains(lhs),
+            "Graph::apply: {lhs:?} is not a live node of this graph"
+        );
+        debug_assert!(
+            self.contains(rhs),
+            "Graph::apply: {rhs:?} is not a live node of this graph"
+        );
+        let x = self.nodes[lhs.index()].data;
+        let y = self.nodes[rhs.index()].data;
+        let result = forward(op, x, y);
+        if !result.is_finite() {
+            return Err(non_finite(op, &[x, y], result));
+        }
+        self.push(Node {
+            data: result,
+            grad: 0.0,
+            inputs: [lhs, rhs],
             label: NO_LABEL,
             op,
         })
@@ -348,7 +407,6 @@ impl Graph {
             *slot = node;
         }
         self.live += 1;
-        self.created_since_collection += 1;
         // Cannot truncate: slot indexes are below `MAX_NODES`.
         Ok(NodeId(index as u32))
     }
@@ -498,44 +556,18 @@ impl Graph {
     fn run_backward(&mut self, root: NodeId, mut observe: impl FnMut(&BackwardStep)) {
         self.node_mut(root).grad = 1.0;
         // Inputs have smaller ids: a node is reached from every node that uses
-        // it before the sweep gets down to it.
-        let mut reached = DenseSet::new(root.index() + 1);
+        // it before the sweep gets down to it. Every node the sweep visits is
+        // at or below the root, and so are its inputs. Only the root and
+        // inputs that are not leaves are marked: a leaf has no steps to run.
+        let end = root.index() + 1;
+        let nodes = &mut self.nodes[..end];
+        let mut reached = DenseSet::new(end);
         reached.insert(root);
-        reached.sweep_down(root.index() + 1, |reached, index| {
-            self.propagate(NodeId::from_index(index), &mut observe, |input| {
+        reached.sweep_down(end, |reached, index| {
+            propagate(nodes, index, &mut observe, |input| {
                 reached.insert(input);
             });
         });
-    }
-
-    /// One node's chain-rule steps: adds its local derivative times its grad
-    /// to the grad of each input, and tells `reach` about each input.
-    #[inline]
-    fn propagate(&mut self, id: NodeId, observe: &mut impl FnMut(&BackwardStep), mut reach: impl FnMut(NodeId)) {
-        let node = *self.node(id);
-        let arity = node.op.arity();
-        if arity == 0 {
-            return;
-        }
-        let locals = self.local_derivatives_of(&node);
-        // A node may use one input twice (`a + a`): two separate additions,
-        // as micrograd's closure does, so the input collects both.
-        for (which, &input) in node.inputs[..arity].iter().enumerate() {
-            let local = if which == 0 { locals.0 } else { locals.1 };
-            let contribution = local * node.grad;
-            let grad = &mut self.node_mut(input).grad;
-            *grad += contribution;
-            observe(&BackwardStep {
-                node: id,
-                input,
-                which,
-                local,
-                upstream: node.grad,
-                contribution,
-                input_grad_after: *grad,
-            });
-            reach(input);
-        }
     }
 
     /// Zeroes the grad of every node reachable from any of `roots`.
@@ -616,7 +648,7 @@ impl Graph {
         }
         let freed = self.live - kept;
         self.live = kept;
-        self.created_since_collection = 0;
+        self.kept = kept;
         freed
     }
 
@@ -644,5 +676,68 @@ impl Graph {
             0.0
         };
         local_derivatives(node.op, x, y, node.data)
+    }
+}
+
+/// One node's chain-rule steps: adds its local derivative times its grad to
+/// the grad of each input, lhs then rhs, and tells `reach` about each input
+/// that is not a leaf (a leaf has no steps of its own, so a sweep need not
+/// visit it). A node may use one input twice (`a + a`): two separate
+/// additions, as micrograd's closure does, so the input collects both.
+#[inline(always)]
+fn propagate(nodes: &mut [Node], index: usize, observe: &mut impl FnMut(&BackwardStep), mut reach: impl FnMut(NodeId)) {
+    let node = &nodes[index];
+    debug_assert!(!node.is_freed(), "backward reached freed slot {index}");
+    let (op, [lhs, rhs], out, upstream) = (node.op, node.inputs, node.data, node.grad);
+    // Cannot truncate: slot indexes are below `MAX_NODES`.
+    let id = NodeId(index as u32);
+    let mut step = |nodes: &mut [Node], which: usize, input: NodeId, local: f64| {
+        let target = &mut nodes[input.index()];
+        let contribution = local * upstream;
+        target.grad += contribution;
+        let (grad, is_leaf) = (target.grad, target.op == Op::Leaf);
+        observe(&BackwardStep {
+            node: id,
+            input,
+            which,
+            local,
+            upstream,
+            contribution,
+            input_grad_after: grad,
+        });
+        if !is_leaf {
+            reach(input);
+        }
+    };
+    let data = |nodes: &[Node], input: NodeId| nodes[input.index()].data;
+    // Add, Sub and Mul are matched with the op spelled out so that, with
+    // `local_derivatives` inlined, their derivatives fold to constants or the
+    // other input's data, each with its own copy of the steps.
+    match op {
+        Op::Leaf => {}
+        Op::Add => {
+            let (dx, dy) = local_derivatives(Op::Add, data(nodes, lhs), data(nodes, rhs), out);
+            step(nodes, 0, lhs, dx);
+            step(nodes, 1, rhs, dy);
+        }
+        Op::Sub => {
+            let (dx, dy) = local_derivatives(Op::Sub, data(nodes, lhs), data(nodes, rhs), out);
+            step(nodes, 0, lhs, dx);
+            step(nodes, 1, rhs, dy);
+        }
+        Op::Mul => {
+            let (dx, dy) = local_derivatives(Op::Mul, data(nodes, lhs), data(nodes, rhs), out);
+            step(nodes, 0, lhs, dx);
+            step(nodes, 1, rhs, dy);
+        }
+        op if op.arity() == 2 => {
+            let (dx, dy) = local_derivatives(op, data(nodes, lhs), data(nodes, rhs), out);
+            step(nodes, 0, lhs, dx);
+            step(nodes, 1, rhs, dy);
+        }
+        op => {
+            let (dx, _) = local_derivatives(op, data(nodes, lhs), 0.0, out);
+            step(nodes, 0, lhs, dx);
+        }
     }
 }

@@ -163,6 +163,7 @@ fn tanh(x: f64) -> f64 {
 ///
 /// These are micrograd's `_backward` closures, evaluated from current data at
 /// backward time.
+#[inline(always)]
 pub(super) fn local_derivatives(op: Op, x: f64, y: f64, out: f64) -> (f64, f64) {
     match op {
         Op::Leaf => (0.0, 0.0),

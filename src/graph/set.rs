@@ -31,31 +31,31 @@ impl DenseSet {
         new
     }
 
-    /// The largest member at or below `index` (below the slot count), if any:
-    /// a backward sweep's next node, skipping 64 absent ids per word read.
-    #[inline]
-    pub(super) fn last_at_or_below(&self, index: usize) -> Option<usize> {
-        let mut word = index / 64;
-        // Keep the bits at or below `index` in its word.
-        let mut bits = self.words[word] & (u64::MAX >> (63 - index % 64));
-        loop {
-            if bits != 0 {
-                return Some(word * 64 + 63 - bits.leading_zeros() as usize);
-            }
-            word = word.checked_sub(1)?;
-            bits = self.words[word];
-        }
-    }
-
     /// Visits the members below `end` from the highest down, including any
     /// that `visit` adds below the one it is visiting: a walk down an arena
     /// whose ids are a topological order, marking inputs as it goes.
+    ///
+    /// Reads a word at a time, skipping 64 absent ids per read; after each
+    /// visit it rereads the current word, where `visit` may have added members.
     #[inline]
     pub(super) fn sweep_down(&mut self, end: usize, mut visit: impl FnMut(&mut DenseSet, usize)) {
-        let mut next = end.checked_sub(1);
-        while let Some(index) = next.and_then(|below| self.last_at_or_below(below)) {
-            visit(self, index);
-            next = index.checked_sub(1);
+        let Some(last) = end.checked_sub(1) else {
+            return;
+        };
+        let mut word = last / 64;
+        // The bits at or below `last` in its word.
+        let mut bits = self.words[word] & (u64::MAX >> (63 - last % 64));
+        loop {
+            while bits != 0 {
+                let bit = 63 - bits.leading_zeros() as usize;
+                visit(self, word * 64 + bit);
+                bits = self.words[word] & ((1 << bit) - 1);
+            }
+            if word == 0 {
+                return;
+            }
+            word -= 1;
+            bits = self.words[word];
         }
     }
 

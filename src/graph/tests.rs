@@ -531,6 +531,62 @@ fn the_node_limit_is_an_error() {
 }
 
 #[test]
+fn the_limit_counts_live_nodes_and_reused_slots() {
+    let mut g = Graph::with_node_limit(3);
+    let a = g.leaf(1.0).unwrap();
+    let zero = g.leaf(0.0).unwrap();
+    g.apply2(Op::Add, a, zero).unwrap();
+    assert_eq!(g.leaf(0.0), Err(GraphError::TooManyNodes { limit: 3 }));
+    assert_eq!(g.apply2(Op::Div, a, a), Err(GraphError::TooManyNodes { limit: 3 }));
+    // A result that is not finite is reported as such even in a full graph.
+    assert!(matches!(g.apply2(Op::Div, a, zero), Err(GraphError::NonFinite { .. })));
+    // Freed slots are reused up to the same limit.
+    assert_eq!(g.collect_garbage(&[a]), 2);
+    assert_eq!((g.len(), g.created_since_collection()), (1, 0));
+    let c = g.apply2(Op::Mul, a, a).unwrap();
+    let d = g.apply1(Op::Neg, c).unwrap();
+    assert_eq!((g.len(), g.slot_count(), g.created_since_collection()), (3, 3, 2));
+    assert_eq!(g.apply2(Op::Add, c, d), Err(GraphError::TooManyNodes { limit: 3 }));
+    assert_eq!(g.apply1(Op::Exp, a), Err(GraphError::TooManyNodes { limit: 3 }));
+    assert_eq!(g.len(), 3);
+}
+
+#[test]
+fn apply1_and_apply2_are_apply_without_the_slice() {
+    let mut g = Graph::new();
+    let x = g.leaf(0.75).unwrap();
+    let y = g.leaf(-1.25).unwrap();
+    for op in Op::ALL.into_iter().filter(|&op| op != Op::Leaf) {
+        let (by_slice, direct) = if op.arity() == 2 {
+            (g.apply(op, &[x, y]), g.apply2(op, x, y))
+        } else {
+            (g.apply(op, &[x]), g.apply1(op, x))
+        };
+        match (by_slice, direct) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(g.data(a).to_bits(), g.data(b).to_bits(), "{op:?}");
+                assert_eq!(g.inputs(a), g.inputs(b));
+                assert_eq!(g.op(b), op);
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b, "{op:?}"),
+            (a, b) => panic!("{op:?}: apply gave {a:?}, the direct call {b:?}"),
+        }
+    }
+    // A wrong number of inputs is a programmer error, with or without the slice.
+    let panics = |f: &dyn Fn(&mut Graph)| {
+        let mut g = g.clone();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut g))).is_err()
+    };
+    assert!(panics(&|g| drop(g.apply(Op::Leaf, &[]))));
+    assert!(panics(&|g| drop(g.apply(Op::Add, &[x]))));
+    assert!(panics(&|g| drop(g.apply(Op::Neg, &[x, y]))));
+    assert!(panics(&|g| drop(g.apply1(Op::Add, x))));
+    assert!(panics(&|g| drop(g.apply1(Op::Leaf, x))));
+    assert!(panics(&|g| drop(g.apply2(Op::Neg, x, y))));
+    assert!(panics(&|g| drop(g.apply2(Op::Leaf, x, y))));
+}
+
+#[test]
 fn labels_are_interned() {
     let mut b = Builder::new();
     let x = b.leaf(1.0);
@@ -671,20 +727,29 @@ fn dense_set_remembers_ids() {
 }
 
 #[test]
-fn dense_set_finds_the_next_member_going_down() {
+fn dense_set_sweeps_down_through_members_added_on_the_way() {
     let mut set = DenseSet::new(300);
-    for i in [0, 5, 63, 64, 200] {
+    for i in [5, 63, 64, 200, 299] {
         set.insert(NodeId::from_index(i));
     }
-    let below = |i| set.last_at_or_below(i);
-    assert_eq!(below(299), Some(200));
-    assert_eq!(below(200), Some(200));
-    assert_eq!(below(199), Some(64));
-    assert_eq!(below(64), Some(64));
-    assert_eq!(below(63), Some(63));
-    assert_eq!(below(62), Some(5));
-    assert_eq!(below(4), Some(0));
-    assert_eq!(DenseSet::new(300).last_at_or_below(299), None);
+    let mut visited = Vec::new();
+    set.sweep_down(299, |set, i| {
+        visited.push(i);
+        // Members added below the one visited, in its word and in lower ones.
+        if i == 200 {
+            set.insert(NodeId::from_index(199));
+            set.insert(NodeId::from_index(130));
+        }
+        if i == 63 {
+            set.insert(NodeId::from_index(62));
+            set.insert(NodeId::from_index(0));
+        }
+    });
+    assert_eq!(visited, [200, 199, 130, 64, 63, 62, 5, 0]);
+    let mut none = Vec::new();
+    DenseSet::new(300).sweep_down(300, |_, i| none.push(i));
+    DenseSet::new(0).sweep_down(0, |_, i| none.push(i));
+    assert!(none.is_empty());
 }
 
 /// Data, grad, op, label and inputs (as creation indexes) of every node a
