@@ -2,7 +2,7 @@
 # Runs chain, wide, moons and startup in mgrad, natively (the engine's Rust API)
 # and in micrograd, side by side, and prints a table of medians and ratios.
 #
-#   bench/compare.sh            # from a clean checkout; takes about 5 minutes
+#   bench/compare.sh            # from a clean checkout; takes 5 to 10 minutes
 #   BENCH_ROUNDS=3 bench/compare.sh
 #
 # micrograd is installed from PyPI into target/bench-venv (reused if present).
