@@ -111,8 +111,49 @@ fn tree() -> impl Strategy<Value = Tree> {
     })
 }
 
+/// A random index expression over a plain loop counter `k`, a node `n` (a
+/// bound name) and literals, some of them fractional or huge.
+fn index_expression() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("k".to_string()),
+        Just("n".to_string()),
+        (-3i32..6).prop_map(|i| i.to_string()),
+        Just("0.5".to_string()),
+        Just("1e308".to_string()),
+    ];
+    leaf.prop_recursive(4, 16, 2, |inner| {
+        (
+            inner.clone(),
+            prop_oneof![Just("+"), Just("-"), Just("*"), Just("/"), Just("%")],
+            inner,
+        )
+            .prop_map(|(a, op, b)| format!("({a} {op} {b})"))
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// `xs[e]` takes the evaluator's fast path when it can; `[xs][0][e]` never
+    /// does (its list is not a name). Both must print the same, build the same
+    /// graph, and fail with the same message at the same place in `e`.
+    #[test]
+    fn fast_indexing_agrees_with_the_general_path(e in index_expression()) {
+        let program = |list: &str| format!("xs = [10, 20, 30, 40, 50]; n = 2\nprint [{list}[{e}] for k in 0..3]");
+        let (fast_session, fast_host, fast) = run(&program("xs"));
+        let (slow_session, slow_host, slow) = run(&program("[xs][0]"));
+        prop_assert_eq!(format!("{:?}", fast_host.outputs), format!("{:?}", slow_host.outputs), "{}", e);
+        prop_assert_eq!(fast_session.graph().len(), slow_session.graph().len(), "{}", e);
+        match (fast, slow) {
+            (Ok(()), Ok(())) => {}
+            (Err(fast), Err(slow)) => {
+                prop_assert_eq!(&fast.message, &slow.message, "{}", e);
+                // `[xs][0]` is 5 characters longer than `xs`.
+                prop_assert_eq!(fast.span.start + 5, slow.span.start, "{}", e);
+            }
+            (fast, slow) => prop_assert!(false, "{e}: {fast:?} vs {slow:?}"),
+        }
+    }
 
     #[test]
     fn autograd_matches_central_differences(tree in tree(), x in -2.0..2.0f64, y in -2.0..2.0f64) {
