@@ -1907,9 +1907,6 @@ impl Session {
     }
 }
 
-/// The graph operation of an arithmetic operator; `%` has none (it builds no node).
-/// Whether fewer than 16 binary operations line the left side of `expr`, so that
-/// evaluating it recursively costs a bounded depth (each level's spine is shorter).
 /// `x` as an integer if it is a whole number below 9e15 in size (exactly
 /// representable, with room for index arithmetic).
 #[inline]
@@ -1919,6 +1916,8 @@ fn whole_number(x: f64) -> Option<i64> {
     (whole as f64 == x && x.abs() < 9.0e15).then_some(whole)
 }
 
+/// Whether fewer than 16 binary operations line the left side of `expr`, so that
+/// evaluating it recursively costs a bounded depth (each level's spine is shorter).
 fn left_spine_is_short(mut expr: &Expr) -> bool {
     for _ in 0..16 {
         match &expr.kind {
@@ -1929,6 +1928,7 @@ fn left_spine_is_short(mut expr: &Expr) -> bool {
     false
 }
 
+/// The graph operation of an arithmetic operator; `%` has none (it builds no node).
 fn graph_op(op: BinaryOp) -> Option<Op> {
     match op {
         BinaryOp::Add => Some(Op::Add),
@@ -1939,6 +1939,7 @@ fn graph_op(op: BinaryOp) -> Option<Op> {
         BinaryOp::Rem => None,
     }
 }
+
 /// Architecture Invariant: a `Value`, and the `Exec<Value>` every evaluation
 /// step returns, fit in two registers.
 #[test]

@@ -531,6 +531,23 @@ fn the_node_limit_is_an_error() {
 }
 
 #[test]
+fn the_limit_counts_live_nodes_when_a_free_slot_lies_below_the_inputs() {
+    let mut g = Graph::with_node_limit(3);
+    let _a = g.leaf(1.0).unwrap();
+    let b = g.leaf(2.0).unwrap();
+    let c = g.leaf(3.0).unwrap();
+    assert_eq!(g.collect_garbage(&[b, c]), 1);
+    // Slot 0 is free, but below both inputs: the sum goes to the end.
+    let d = g.apply2(Op::Add, b, c).unwrap();
+    assert_eq!((d.index(), g.len(), g.slot_count()), (3, 3, 4));
+    // Three live nodes: full, though slot 0 is still free.
+    assert_eq!(g.leaf(0.0), Err(GraphError::TooManyNodes { limit: 3 }));
+    assert_eq!(g.apply2(Op::Mul, d, d), Err(GraphError::TooManyNodes { limit: 3 }));
+    assert_eq!(g.collect_garbage(&[b]), 2, "d and c go; slot 0 stays free");
+    assert_eq!(g.leaf(0.0).unwrap().index(), 0, "with room again, the lowest free slot");
+}
+
+#[test]
 fn the_limit_counts_live_nodes_and_reused_slots() {
     let mut g = Graph::with_node_limit(3);
     let a = g.leaf(1.0).unwrap();
