@@ -136,7 +136,7 @@ impl Frame {
         match self.locals.slot(ident).and_then(|slot| self.slots.get_mut(slot)) {
             Some(slot) => *slot = Some(value),
             None => {
-                // Rebinding is the common case (loops): reuse the key instead of allocating one.
+                // A name the list did not foresee: rebinding it reuses its key.
                 match self.extra.get_mut(&ident.name) {
                     Some(slot) => *slot = value,
                     None => {
