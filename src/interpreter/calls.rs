@@ -1,0 +1,261 @@
+//! Calling user functions: frames, arguments, the call-depth limit.
+
+use std::rc::Rc;
+
+use super::{Exec, Flow, Host, Locals, MAX_CALL_DEPTH, RuntimeError, Session, Stop};
+use crate::ast::{Expr, FnBody, Ident};
+use crate::span::Span;
+use crate::value::{Function, Names, Value};
+
+/// The local names of one running user function.
+pub(super) struct Frame {
+    /// The function's local names, and the value in each slot (`None` until bound).
+    pub(super) locals: Rc<Locals>,
+    pub(super) slots: Vec<Option<Value>>,
+    /// Names bound that `locals` did not foresee, if any.
+    pub(super) extra: Names,
+    /// The locals of the function this one was defined in, if any (a closure).
+    pub(super) captured: Option<Rc<Names>>,
+}
+
+impl Frame {
+    /// Every local bound so far, by name.
+    pub(super) fn bound(&self) -> impl Iterator<Item = (&String, &Value)> {
+        let in_slots = self.locals.names.iter().zip(&self.slots);
+        in_slots
+            .filter_map(|(name, value)| value.as_ref().map(|value| (name, value)))
+            .chain(self.extra.iter())
+    }
+
+    #[inline]
+    pub(super) fn get(&self, ident: &Ident) -> Option<&Value> {
+        match self.locals.slot(ident) {
+            Some(slot) => self.slots.get(slot)?.as_ref(),
+            None if self.extra.is_empty() => None,
+            None => self.extra.get(&ident.name),
+        }
+    }
+
+    pub(super) fn set(&mut self, ident: &Ident, value: Value) {
+        match self.locals.slot(ident).and_then(|slot| self.slots.get_mut(slot)) {
+            Some(slot) => *slot = Some(value),
+            None => {
+                // A name the list did not foresee: rebinding it reuses its key.
+                match self.extra.get_mut(&ident.name) {
+                    Some(slot) => *slot = value,
+                    None => {
+                        self.extra.insert(ident.name.clone(), value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Session {
+    pub(super) fn eval_call(
+        &mut self,
+        callee: &Expr,
+        args: &[crate::ast::Argument],
+        span: Span,
+        host: &mut dyn Host,
+    ) -> Exec<Value> {
+        let function = self.eval(callee, host)?;
+        // A user function called with as many positional arguments as it has
+        // parameters (the usual call) evaluates them straight into its frame.
+        if let Value::Function(function) = &function
+            && args.len() == function.def.params.len()
+            && args.iter().all(|arg| arg.name.is_none())
+        {
+            let mut slots = self.empty_slots(function.locals.names.len());
+            for (arg, &slot) in args.iter().zip(&function.locals.params) {
+                match self.eval(&arg.value, host) {
+                    Ok(value) => slots[slot] = Some(value),
+                    Err(flow) => {
+                        self.recycle(slots);
+                        return Err(flow);
+                    }
+                }
+            }
+            return self.run_function(function, slots, span, host);
+        }
+        let mut positional = Vec::with_capacity(args.len());
+        let mut spans = Vec::with_capacity(args.len());
+        let mut named: Vec<(Ident, Value)> = Vec::new();
+        for arg in args {
+            let value = self.eval(&arg.value, host)?;
+            match &arg.name {
+                Some(name) => {
+                    if named.iter().any(|(seen, _)| seen.name == name.name) {
+                        return Err(RuntimeError::Argument {
+                            message: format!("the argument '{}' is given twice", name.name),
+                            span: name.span,
+                            help: None,
+                        }
+                        .into());
+                    }
+                    named.push((name.clone(), value));
+                }
+                None if !named.is_empty() => {
+                    return Err(RuntimeError::Argument {
+                        message: "a positional argument cannot follow a named one".to_string(),
+                        span: arg.value.span,
+                        help: Some("put the named arguments last, e.g. MLP(2, [16, 1], act=\"relu\")".to_string()),
+                    }
+                    .into());
+                }
+                None => {
+                    positional.push(value);
+                    spans.push(arg.value.span);
+                }
+            }
+        }
+        match function {
+            Value::Builtin(builtin) => Ok(self.call_builtin(builtin, &positional, &spans, &named, span)?),
+            Value::Function(function) => self.call_function(&function, positional, named, span, host),
+            Value::Model(model) => {
+                if let Some((name, _)) = named.first() {
+                    return Err(RuntimeError::Argument {
+                        message: format!("a model takes no argument named '{}'", name.name),
+                        span: name.span,
+                        help: Some("call a model on one list of inputs, e.g. m([2.0, 3.0])".to_string()),
+                    }
+                    .into());
+                }
+                Ok(self.call_model(&model, &positional, &spans, span)?)
+            }
+            other => Err(RuntimeError::Type {
+                message: format!(
+                    "'{}' is {}, not a function",
+                    self.sources.slice(callee.span),
+                    other.kind_name()
+                ),
+                span: callee.span,
+                help: None,
+            }
+            .into()),
+        }
+    }
+
+    pub(super) fn call_function(
+        &mut self,
+        function: &Rc<Function>,
+        positional: Vec<Value>,
+        named: Vec<(Ident, Value)>,
+        span: Span,
+        host: &mut dyn Host,
+    ) -> Exec<Value> {
+        let def = &function.def;
+        let signature = || {
+            format!(
+                "it is defined as fn {}({})",
+                def.name.name,
+                def.params
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        if positional.len() > def.params.len() || positional.len() + named.len() != def.params.len() {
+            let given = positional.len() + named.len();
+            return Err(RuntimeError::Argument {
+                message: format!(
+                    "'{}' takes {} argument{}, but {} {} given",
+                    def.name.name,
+                    def.params.len(),
+                    if def.params.len() == 1 { "" } else { "s" },
+                    given,
+                    if given == 1 { "was" } else { "were" }
+                ),
+                span,
+                help: Some(signature()),
+            }
+            .into());
+        }
+        let locals = &function.locals;
+        let mut slots = self.empty_slots(locals.names.len());
+        for (&slot, value) in locals.params.iter().zip(positional) {
+            slots[slot] = Some(value);
+        }
+        for (name, value) in named {
+            let param = def.params.iter().position(|param| param.name == name.name);
+            let slot = param.map(|param| locals.params[param]);
+            let known = slot.is_some();
+            if !known || slot.is_some_and(|slot| slots[slot].is_some()) {
+                return Err(RuntimeError::Argument {
+                    message: if known {
+                        format!("the argument '{}' is given twice", name.name)
+                    } else {
+                        format!("'{}' has no parameter named '{}'", def.name.name, name.name)
+                    },
+                    span: name.span,
+                    help: Some(signature()),
+                }
+                .into());
+            }
+            if let Some(slot) = slot {
+                slots[slot] = Some(value);
+            }
+        }
+        self.run_function(function, slots, span, host)
+    }
+
+    /// Runs `function`'s body in a new frame whose locals are `slots` (its
+    /// arguments already in their slots).
+    pub(super) fn run_function(
+        &mut self,
+        function: &Rc<Function>,
+        mut slots: Vec<Option<Value>>,
+        span: Span,
+        host: &mut dyn Host,
+    ) -> Exec<Value> {
+        let def = &function.def;
+        let locals = Rc::clone(&function.locals);
+        if self.frames.len() >= MAX_CALL_DEPTH {
+            self.recycle(slots);
+            return Err(RuntimeError::Limit {
+                message: format!("calls are nested more than {MAX_CALL_DEPTH} deep"),
+                span,
+                help: Some(format!("does '{}' call itself without stopping?", def.name.name)),
+            }
+            .into());
+        }
+        // The function can always call itself by its own name, even as a closure.
+        slots[locals.own].get_or_insert_with(|| Value::Function(Rc::clone(function)));
+        self.frames.push(Frame {
+            locals,
+            slots,
+            extra: Names::default(),
+            captured: function.captured.clone(),
+        });
+        let result = match &def.body {
+            FnBody::Expr(expr) => self.eval(expr, host),
+            FnBody::Block(block) => match self.exec_block(block, host) {
+                Ok(()) => Ok(Value::None),
+                Err(Flow(stop)) => match *stop {
+                    Stop::Return(value, _) => Ok(value),
+                    error => Err(Flow(Box::new(error))),
+                },
+            },
+        };
+        if let Some(frame) = self.frames.pop() {
+            self.recycle(frame.slots);
+        }
+        result
+    }
+
+    /// A `Vec` of `len` empty slots, reusing one a finished call left.
+    pub(super) fn empty_slots(&mut self, len: usize) -> Vec<Option<Value>> {
+        let mut slots = self.spare_slots.pop().unwrap_or_default();
+        slots.resize(len, None);
+        slots
+    }
+
+    /// Keeps a finished call's slot `Vec` for the next call, emptied so that it
+    /// holds on to no value.
+    pub(super) fn recycle(&mut self, mut slots: Vec<Option<Value>>) {
+        slots.clear();
+        self.spare_slots.push(slots);
+    }
+}

@@ -1,0 +1,41 @@
+//! Values as `print` and `:vars` show them.
+
+use super::Session;
+use crate::value::Value;
+
+impl Session {
+    pub(super) fn show_value(&self, value: &Value) -> crate::output::Shown {
+        use crate::output::Shown;
+        match value {
+            Value::Num(x) => Shown::Number(*x),
+            Value::Node(id) => Shown::Number(self.graph.data(*id)),
+            Value::Bool(b) => Shown::Bool(*b),
+            Value::Str(text) => Shown::Str(text.to_string()),
+            Value::List(items) => Shown::List(items.iter().map(|item| self.show_value(item)).collect()),
+            Value::Function(_) | Value::Builtin(_) | Value::Model(_) | Value::None => {
+                Shown::Other(self.describe(value))
+            }
+        }
+    }
+
+    /// A value in words, as `print` and `:vars` show it.
+    pub(super) fn describe(&self, value: &Value) -> String {
+        match value {
+            Value::Function(function) => format!(
+                "<fn {}({})>",
+                function.def.name.name,
+                function
+                    .def
+                    .params
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Value::Model(model) => model.describe(),
+            Value::Builtin(builtin) => format!("<builtin {}>", builtin.name()),
+            Value::None => "none".to_string(),
+            other => crate::render::render_shown(&self.show_value(other)),
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! Statements: assignments, loops, branches, function definitions, `return`.
+
+use std::rc::Rc;
+
+use super::{Exec, Flow, Host, Locals, RuntimeError, Session, errors};
+use crate::ast::{AssignTarget, BinaryOp, Block, Expr, ExprKind, Ident, Pattern, Stmt, StmtKind};
+use crate::output::Output;
+use crate::span::Span;
+use crate::value::{Function, Value};
+
+impl Session {
+    pub(super) fn exec_top(&mut self, stmt: &Stmt, host: &mut dyn Host) -> Result<(), RuntimeError> {
+        self.collect_garbage_if_due();
+        match self.exec(stmt, host, true) {
+            Ok(()) => Ok(()),
+            Err(flow) => Err(flow.into()),
+        }
+    }
+
+    pub(super) fn exec_block(&mut self, block: &Block, host: &mut dyn Host) -> Exec<()> {
+        for stmt in &block.statements {
+            self.collect_garbage_if_due();
+            self.exec(stmt, host, false)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn exec(&mut self, stmt: &Stmt, host: &mut dyn Host, top_level: bool) -> Exec<()> {
+        match &stmt.kind {
+            StmtKind::Expr(expr) => {
+                let value = self.eval(expr, host)?;
+                if top_level && !matches!(value, Value::None) {
+                    let shown = self.show_value(&value);
+                    host.emit(Output::Print(crate::output::PrintOut { values: vec![shown] }));
+                }
+            }
+            StmtKind::Assign { target, op, value } => self.exec_assign(target, *op, value, stmt.span, host)?,
+            StmtKind::Command { command, redirect } => {
+                self.exec_command(command, redirect.as_ref(), stmt.span, host)?
+            }
+            StmtKind::For {
+                pattern,
+                iterable,
+                body,
+            } => {
+                // `for k in a..b` counts without building the list: nothing to allocate or to root.
+                if let ExprKind::Range { start, end } = &iterable.kind {
+                    let (from, to) = self.eval_range_bounds(start, end, host)?;
+                    for k in from..to {
+                        self.bind_pattern(pattern, Value::Num(k as f64))?;
+                        self.exec_block(body, host)?;
+                    }
+                    return Ok(());
+                }
+                let items = self.eval_iterable(iterable, host)?;
+                // The list being walked is a root for garbage collection while the loop runs.
+                self.loop_lists.push(Rc::clone(&items));
+                let result = items.iter().try_for_each(|item| {
+                    self.bind_pattern(pattern, item.clone())?;
+                    self.exec_block(body, host)
+                });
+                self.loop_lists.pop();
+                result?;
+            }
+            StmtKind::If {
+                condition,
+                then_block,
+                else_block,
+            } => {
+                if self.eval_condition(condition, host)? {
+                    self.exec_block(then_block, host)?;
+                } else if let Some(block) = else_block {
+                    self.exec_block(block, host)?;
+                }
+            }
+            StmtKind::FnDef(def) => {
+                // Inside a function, the new function keeps what it can see there.
+                let captured = self.frames.last().map(|frame| {
+                    let mut seen = frame.captured.as_deref().cloned().unwrap_or_default();
+                    seen.extend(frame.bound().map(|(name, value)| (name.clone(), value.clone())));
+                    Rc::new(seen)
+                });
+                let function = Function {
+                    def: Rc::clone(def),
+                    captured,
+                    locals: Rc::new(Locals::of(def)),
+                };
+                self.set_var(&def.name, Value::Function(Rc::new(function)));
+            }
+            StmtKind::Return(value) => {
+                if self.frames.is_empty() {
+                    return Err(RuntimeError::ReturnOutsideFunction { span: stmt.span }.into());
+                }
+                let value = match value {
+                    Some(expr) => self.eval(expr, host)?,
+                    None => Value::None,
+                };
+                return Err(Flow::returning(value, stmt.span));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn exec_assign(
+        &mut self,
+        target: &AssignTarget,
+        op: Option<BinaryOp>,
+        value: &Expr,
+        span: Span,
+        host: &mut dyn Host,
+    ) -> Exec<()> {
+        match target {
+            AssignTarget::Name(ident) => {
+                let mut new = self.eval(value, host)?;
+                if let Some(op) = op {
+                    let current = self.lookup(ident)?;
+                    new = self.arithmetic(op, &current, &new, span)?;
+                }
+                let bound = self.labelled(new, &ident.name)?;
+                self.set_var(ident, bound);
+            }
+            AssignTarget::Attribute { object, attribute } => {
+                let object_value = self.eval(object, host)?;
+                let new = self.eval(value, host)?;
+                self.assign_attribute(&object_value, object, attribute, op, new, span)?;
+            }
+            AssignTarget::Index { object, index } => {
+                let new = self.eval(value, host)?;
+                self.assign_index(object, index, op, new, span, host)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// What `name = value` binds: a plain number becomes a leaf, and a node without
+    /// a label takes the name as its label (SPEC §3).
+    pub(super) fn labelled(&mut self, value: Value, name: &str) -> Result<Value, RuntimeError> {
+        match value {
+            Value::Num(x) => {
+                let id = self
+                    .graph
+                    .leaf(x)
+                    .map_err(|error| self.graph_error(error, Span::default()))?;
+                self.graph.set_label(id, Some(name));
+                Ok(Value::Node(id))
+            }
+            Value::Node(id) => {
+                if self.graph.label(id).is_none() {
+                    self.graph.set_label(id, Some(name));
+                }
+                Ok(Value::Node(id))
+            }
+            other => Ok(other),
+        }
+    }
+
+    #[inline]
+    pub(super) fn set_var(&mut self, ident: &Ident, value: Value) {
+        if self.frames.is_empty() {
+            self.globals.set(ident, value);
+        } else {
+            self.set_local(ident, value);
+        }
+    }
+
+    #[inline(never)]
+    pub(super) fn set_local(&mut self, ident: &Ident, value: Value) {
+        match self.frames.last_mut() {
+            Some(frame) => frame.set(ident, value),
+            None => self.globals.set(ident, value),
+        }
+    }
+
+    pub(super) fn assign_attribute(
+        &mut self,
+        object_value: &Value,
+        object: &Expr,
+        attribute: &Ident,
+        op: Option<BinaryOp>,
+        new: Value,
+        span: Span,
+    ) -> Exec<()> {
+        let id = match object_value {
+            Value::Node(id) => *id,
+            other => {
+                return Err(RuntimeError::Type {
+                    message: format!(
+                        "cannot set '.{}' of {}: only graph nodes have attributes",
+                        attribute.name,
+                        other.kind_name()
+                    ),
+                    span: object.span,
+                    help: Some("bind the number to a name first: x = 2; x.grad = 1".to_string()),
+                }
+                .into());
+            }
+        };
+        match attribute.name.as_str() {
+            "data" | "grad" => {
+                let mut number = self.expect_number(&new, span, "a node's data or grad")?;
+                if let Some(op) = op {
+                    let current = if attribute.name == "data" {
+                        self.graph.data(id)
+                    } else {
+                        self.graph.grad(id)
+                    };
+                    number = self.number_arithmetic(op, current, number, span)?;
+                }
+                if !number.is_finite() {
+                    return Err(RuntimeError::NotFinite {
+                        message: format!(
+                            "cannot set '.{}' to {}",
+                            attribute.name,
+                            crate::number::format_number(number)
+                        ),
+                        span,
+                    }
+                    .into());
+                }
+                if attribute.name == "data" {
+                    self.graph.set_data(id, number);
+                } else {
+                    self.graph.set_grad(id, number);
+                }
+            }
+            "label" => {
+                if op.is_some() {
+                    return Err(RuntimeError::Type {
+                        message: "a label can only be set with '=', not changed with an operator".to_string(),
+                        span,
+                        help: Some("write x.label = \"name\"".to_string()),
+                    }
+                    .into());
+                }
+                match new {
+                    Value::Str(text) => self.graph.set_label(id, Some(&text)),
+                    other => {
+                        return Err(RuntimeError::Type {
+                            message: format!("a label must be a string, not {}", other.kind_name()),
+                            span,
+                            help: Some("write x.label = \"name\"".to_string()),
+                        }
+                        .into());
+                    }
+                }
+            }
+            _ => return Err(errors::unknown_attribute(attribute).into()),
+        }
+        Ok(())
+    }
+
+    /// `xs[i] = v` and `xs[i][j] += v`: lists are values, so this rebinds `xs` to a changed copy.
+    pub(super) fn assign_index(
+        &mut self,
+        object: &Expr,
+        index: &Expr,
+        op: Option<BinaryOp>,
+        new: Value,
+        span: Span,
+        host: &mut dyn Host,
+    ) -> Exec<()> {
+        let mut indexes = vec![index];
+        let mut base = object;
+        while let ExprKind::Index { object, index } = &base.kind {
+            indexes.push(index);
+            base = object;
+        }
+        indexes.reverse();
+        let ExprKind::Name(ident) = &base.kind else {
+            return Err(RuntimeError::Type {
+                message: "only items of a named list can be assigned".to_string(),
+                span: base.span,
+                help: Some("bind the list to a name first: xs = [1, 2]; xs[0] = 3".to_string()),
+            }
+            .into());
+        };
+        let mut positions = Vec::new();
+        for index in &indexes {
+            let value = self.eval(index, host)?;
+            positions.push((self.expect_integer(&value, index.span, "a list index")?, index.span));
+        }
+        let mut root = self.lookup(ident)?;
+        let mut slot = &mut root;
+        for (position, index_span) in &positions {
+            let Value::List(items) = slot else {
+                return Err(RuntimeError::Type {
+                    message: format!("cannot index into {}", slot.kind_name()),
+                    span: *index_span,
+                    help: None,
+                }
+                .into());
+            };
+            let items = Rc::make_mut(items);
+            let at = errors::list_position(*position, items.len(), *index_span)?;
+            slot = &mut items[at];
+        }
+        let updated = match op {
+            Some(op) => {
+                let current = slot.clone();
+                self.arithmetic(op, &current, &new, span)?
+            }
+            None => new,
+        };
+        // Re-walk to store: the borrow above ended when we called `arithmetic`.
+        let mut slot = &mut root;
+        for (position, _) in &positions {
+            if let Value::List(items) = slot {
+                let items = Rc::make_mut(items);
+                let at = errors::list_position(*position, items.len(), span)?;
+                slot = &mut items[at];
+            }
+        }
+        *slot = updated;
+        self.set_var(ident, root);
+        Ok(())
+    }
+
+    pub(super) fn bind_pattern(&mut self, pattern: &Pattern, value: Value) -> Exec<()> {
+        match pattern {
+            Pattern::Name(ident) => {
+                self.set_var(ident, value);
+                Ok(())
+            }
+            Pattern::Tuple { parts, span } => {
+                let Value::List(items) = &value else {
+                    return Err(RuntimeError::Type {
+                        message: format!("cannot unpack {} into {} names", value.kind_name(), parts.len()),
+                        span: *span,
+                        help: None,
+                    }
+                    .into());
+                };
+                if items.len() != parts.len() {
+                    return Err(RuntimeError::Type {
+                        message: format!(
+                            "cannot unpack a list of {} items into {} names",
+                            items.len(),
+                            parts.len()
+                        ),
+                        span: *span,
+                        help: None,
+                    }
+                    .into());
+                }
+                for (part, item) in parts.iter().zip(items.iter()) {
+                    self.bind_pattern(part, item.clone())?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
