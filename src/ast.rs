@@ -45,6 +45,13 @@ pub enum StmtKind {
         iterable: Expr,
         body: Block,
     },
+    /// `while condition { … }`
+    While { condition: Expr, body: Block },
+    /// `break`: leaves the innermost loop. The parser accepts it only inside a
+    /// `for` or `while` body (not across a function's edge).
+    Break,
+    /// `continue`: starts the innermost loop's next pass (only inside a loop, as `break`).
+    Continue,
     /// `if condition { … } else { … }`; `else if` nests another `If` as the only
     /// statement of `else_block`.
     If {
@@ -345,6 +352,9 @@ pub const KEYWORDS: &[&str] = &[
     "seed",
     "plot",
     "for",
+    "while",
+    "break",
+    "continue",
     "in",
     "if",
     "else",

@@ -30,6 +30,7 @@ mod eval;
 mod exec;
 mod globals;
 mod locals;
+mod loops;
 mod models;
 
 pub use errors::RuntimeError;
@@ -109,7 +110,8 @@ pub struct Session {
     entries: usize,
 }
 
-/// Why evaluation stopped early: an error, or a `return` on its way to its function.
+/// Why evaluation stopped early: an error, a `return` on its way to its function, or
+/// a `break` or `continue` on its way to its loop.
 ///
 /// One box, so that a `Flow` is a single non-null pointer and `Exec<Value>` is
 /// as small as a `Value` (16 bytes, returned in registers): it is returned at
@@ -119,12 +121,19 @@ struct Flow(Box<Stop>);
 enum Stop {
     Error(RuntimeError),
     Return(Value, Span),
+    Break(Span),
+    Continue(Span),
 }
 
 impl Flow {
     #[cold]
     fn returning(value: Value, span: Span) -> Flow {
         Flow(Box::new(Stop::Return(value, span)))
+    }
+
+    #[cold]
+    fn stopping(stop: Stop) -> Flow {
+        Flow(Box::new(stop))
     }
 }
 
@@ -142,6 +151,12 @@ impl From<Flow> for RuntimeError {
         match *flow.0 {
             Stop::Error(error) => error,
             Stop::Return(_, span) => RuntimeError::ReturnOutsideFunction { span },
+            // The parser accepts `break` and `continue` only inside loops, which catch them.
+            Stop::Break(span) => RuntimeError::OutsideLoop { keyword: "break", span },
+            Stop::Continue(span) => RuntimeError::OutsideLoop {
+                keyword: "continue",
+                span,
+            },
         }
     }
 }

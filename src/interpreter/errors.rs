@@ -50,6 +50,9 @@ pub enum RuntimeError {
     },
     #[error("'return' can only be used inside a function")]
     ReturnOutsideFunction { span: Span },
+    /// `break` or `continue` that reached no loop (the parser rules this out).
+    #[error("'{keyword}' can only be used inside a 'for' or 'while' loop")]
+    OutsideLoop { keyword: &'static str, span: Span },
 }
 
 impl RuntimeError {
@@ -63,7 +66,8 @@ impl RuntimeError {
             | RuntimeError::Assertion { span, .. }
             | RuntimeError::Write { span, .. }
             | RuntimeError::Limit { span, .. }
-            | RuntimeError::ReturnOutsideFunction { span } => *span,
+            | RuntimeError::ReturnOutsideFunction { span }
+            | RuntimeError::OutsideLoop { span, .. } => *span,
         }
     }
 

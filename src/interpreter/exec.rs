@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use super::{Exec, Flow, Host, Locals, RuntimeError, Session, errors};
+use super::{Exec, Flow, Host, Locals, RuntimeError, Session, Stop, errors};
 use crate::ast::{AssignTarget, BinaryOp, Block, Expr, ExprKind, Ident, Pattern, Stmt, StmtKind};
 use crate::output::Output;
 use crate::span::Span;
@@ -42,26 +42,10 @@ impl Session {
                 pattern,
                 iterable,
                 body,
-            } => {
-                // `for k in a..b` counts without building the list: nothing to allocate or to root.
-                if let ExprKind::Range { start, end } = &iterable.kind {
-                    let (from, to) = self.eval_range_bounds(start, end, host)?;
-                    for k in from..to {
-                        self.bind_pattern(pattern, Value::Num(k as f64))?;
-                        self.exec_block(body, host)?;
-                    }
-                    return Ok(());
-                }
-                let items = self.eval_iterable(iterable, host)?;
-                // The list being walked is a root for garbage collection while the loop runs.
-                self.loop_lists.push(Rc::clone(&items));
-                let result = items.iter().try_for_each(|item| {
-                    self.bind_pattern(pattern, item.clone())?;
-                    self.exec_block(body, host)
-                });
-                self.loop_lists.pop();
-                result?;
-            }
+            } => self.exec_for(pattern, iterable, body, host)?,
+            StmtKind::While { condition, body } => self.exec_while(condition, body, host)?,
+            StmtKind::Break => return Err(Flow::stopping(Stop::Break(stmt.span))),
+            StmtKind::Continue => return Err(Flow::stopping(Stop::Continue(stmt.span))),
             StmtKind::If {
                 condition,
                 then_block,

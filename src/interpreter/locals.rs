@@ -92,7 +92,7 @@ impl Locals {
     fn add_from_stmt(&mut self, stmt: &Stmt) {
         match &stmt.kind {
             StmtKind::Expr(expr) | StmtKind::Return(Some(expr)) => self.add_from_expr(expr),
-            StmtKind::Return(None) => {}
+            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
             StmtKind::Assign { target, value, .. } => {
                 match target {
                     AssignTarget::Name(ident) => {
@@ -122,6 +122,10 @@ impl Locals {
             } => {
                 self.add_pattern(pattern);
                 self.add_from_expr(iterable);
+                self.add_from_block(body);
+            }
+            StmtKind::While { condition, body } => {
+                self.add_from_expr(condition);
                 self.add_from_block(body);
             }
             StmtKind::If {

@@ -7,6 +7,7 @@
 //! Every node's depth is counted bottom-up and bounded by [`MAX_DEPTH`], so that
 //! later recursive passes (drop, evaluation, printing) cannot overflow the stack.
 
+use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::LazyLock;
 
@@ -52,13 +53,28 @@ struct Built {
 }
 
 pub(crate) struct Builder<'s> {
-    pub base: usize,
-    pub source: &'s str,
+    base: usize,
+    source: &'s str,
     /// The scanner's tokens, to trim spans (see [`Builder::span`]).
-    pub tokens: &'s [Token],
+    tokens: &'s [Token],
+    /// How many `for`/`while` bodies enclose the statement being built, within the
+    /// innermost function: `break` and `continue` are accepted only where it is not 0.
+    loops: Cell<usize>,
+    /// Whether that statement is inside a function's body (for the wording of errors).
+    in_function: Cell<bool>,
 }
 
 impl<'s> Builder<'s> {
+    pub fn new(base: usize, source: &'s str, tokens: &'s [Token]) -> Builder<'s> {
+        Builder {
+            base,
+            source,
+            tokens,
+            loops: Cell::new(0),
+            in_function: Cell::new(false),
+        }
+    }
+
     /// The span of a pair, ending at its last token. (A pest rule that ends in a
     /// repetition also covers the whitespace and comment skipped before the repetition
     /// found nothing more.)
@@ -144,6 +160,9 @@ impl<'s> Builder<'s> {
             Rule::assignment => self.assignment(inner, span),
             Rule::return_stmt => self.return_stmt(inner),
             Rule::for_stmt => self.for_stmt(inner, span),
+            Rule::while_stmt => self.while_stmt(inner, span),
+            Rule::break_stmt => self.loop_control(StmtKind::Break, "break", span),
+            Rule::continue_stmt => self.loop_control(StmtKind::Continue, "continue", span),
             Rule::if_stmt => self.if_stmt(inner, span),
             Rule::fn_def => self.fn_def(inner, span),
             Rule::grad_cmd
@@ -184,7 +203,7 @@ impl<'s> Builder<'s> {
         let pattern = self.pattern(self.next(&mut inner, "a pattern", span)?)?;
         let _in = self.next(&mut inner, "'in'", span)?;
         let iterable = self.expr(self.next(&mut inner, "an iterable", span)?)?;
-        let (body, body_depth) = self.block(self.next(&mut inner, "a body", span)?)?;
+        let (body, body_depth) = self.loop_body(self.next(&mut inner, "a body", span)?)?;
         let depth = iterable.depth.max(body_depth);
         Ok((
             StmtKind::For {
@@ -196,6 +215,40 @@ impl<'s> Builder<'s> {
         ))
     }
 
+    fn while_stmt(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Result<(StmtKind, usize)> {
+        let _kw = self.next(&mut inner, "'while'", span)?;
+        let condition = self.expr(self.next(&mut inner, "a condition", span)?)?;
+        let (body, body_depth) = self.loop_body(self.next(&mut inner, "a body", span)?)?;
+        let depth = condition.depth.max(body_depth);
+        Ok((
+            StmtKind::While {
+                condition: condition.expr,
+                body,
+            },
+            depth,
+        ))
+    }
+
+    /// The body of a `for` or `while`, where `break` and `continue` are allowed.
+    fn loop_body(&self, pair: Pair<'_, Rule>) -> Result<(Block, usize)> {
+        self.loops.set(self.loops.get() + 1);
+        let body = self.block(pair);
+        self.loops.set(self.loops.get() - 1);
+        body
+    }
+
+    /// `break` or `continue`, which must be inside a loop of the same function.
+    fn loop_control(&self, kind: StmtKind, keyword: &'static str, span: Span) -> Result<(StmtKind, usize)> {
+        if self.loops.get() == 0 {
+            return Err(ParseError::OutsideLoop {
+                keyword,
+                in_function: self.in_function.get(),
+                span,
+            });
+        }
+        Ok((kind, 0))
+    }
+
     fn fn_def(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Result<(StmtKind, usize)> {
         let _kw = self.next(&mut inner, "'fn'", span)?;
         let name = self.ident(self.next(&mut inner, "a function name", span)?);
@@ -205,16 +258,12 @@ impl<'s> Builder<'s> {
             .map(|p| self.ident(p))
             .collect();
         let body_pair = self.next(&mut inner, "a function body", span)?;
-        let (body, depth) = if body_pair.as_rule() == Rule::block {
-            let (block, depth) = self.block(body_pair)?;
-            (FnBody::Block(block), depth)
-        } else {
-            let body_span = self.span(&body_pair);
-            let mut body_inner = body_pair.into_inner();
-            let _assign = self.next(&mut body_inner, "'='", body_span)?;
-            let e = self.expr(self.next(&mut body_inner, "an expression", body_span)?)?;
-            (FnBody::Expr(e.expr), e.depth)
-        };
+        // A function's body starts outside any loop: `break` cannot leave a function.
+        let outer = (self.loops.replace(0), self.in_function.replace(true));
+        let body = self.fn_body(body_pair);
+        self.loops.set(outer.0);
+        self.in_function.set(outer.1);
+        let (body, depth) = body?;
         Ok((
             StmtKind::FnDef(Rc::new(FnDef {
                 name,
@@ -224,6 +273,19 @@ impl<'s> Builder<'s> {
             })),
             depth,
         ))
+    }
+
+    fn fn_body(&self, body_pair: Pair<'_, Rule>) -> Result<(FnBody, usize)> {
+        Ok(if body_pair.as_rule() == Rule::block {
+            let (block, depth) = self.block(body_pair)?;
+            (FnBody::Block(block), depth)
+        } else {
+            let body_span = self.span(&body_pair);
+            let mut body_inner = body_pair.into_inner();
+            let _assign = self.next(&mut body_inner, "'='", body_span)?;
+            let e = self.expr(self.next(&mut body_inner, "an expression", body_span)?)?;
+            (FnBody::Expr(e.expr), e.depth)
+        })
     }
 
     fn assignment(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Result<(StmtKind, usize)> {

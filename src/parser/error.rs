@@ -87,6 +87,14 @@ pub enum ParseError {
         span: Span,
     },
 
+    /// `break` or `continue` outside a loop (or in a function, outside a loop of that function).
+    #[error("'{keyword}' can only be used inside a 'for' or 'while' loop")]
+    OutsideLoop {
+        keyword: &'static str,
+        in_function: bool,
+        span: Span,
+    },
+
     /// `a < b < c`
     #[error("comparisons cannot be chained")]
     ChainedComparison { suggestion: String, span: Span },
@@ -142,6 +150,7 @@ impl ParseError {
             | PlotNotAvailable { span }
             | KeywordAsName { span, .. }
             | InvalidAssignTarget { span, .. }
+            | OutsideLoop { span, .. }
             | ChainedComparison { span, .. }
             | ChainedRange { span }
             | Expected { span, .. }
@@ -187,6 +196,12 @@ impl ParseError {
             }
             KeywordAsName { .. } => None,
             InvalidAssignTarget { help, .. } => help.clone(),
+            OutsideLoop { in_function: true, .. } => Some(
+                "inside a function, it must be in a loop of that function; to leave the function, use 'return'".into(),
+            ),
+            OutsideLoop { keyword, .. } => Some(format!(
+                "put it in the body of a loop, e.g. while true {{ if done {{ {keyword} }} … }}"
+            )),
             ChainedComparison { suggestion, .. } => Some(format!("write '{suggestion}'")),
             ChainedRange { .. } => Some("a range is written 'start..end'".into()),
             Expected { help, .. } | Unexpected { help, .. } => help.clone(),

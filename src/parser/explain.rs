@@ -98,7 +98,7 @@ impl Context<'_> {
 
     /// The keyword that opened the construct the failure is in (`for`, `if`, `fn`, a
     /// command, …): the first token of the current statement, or the nearest `for`,
-    /// `if`, `else` or `fn` before the failure at the same bracket level.
+    /// `while`, `if`, `else` or `fn` before the failure at the same bracket level.
     fn construct(&self) -> Option<&str> {
         let mut depth = 0usize;
         let mut first = None;
@@ -110,7 +110,7 @@ impl Context<'_> {
                 TokenKind::Newline | TokenKind::Semicolon if depth == 0 => break,
                 TokenKind::Name if depth == 0 => {
                     let text = self.text(t);
-                    if matches!(text, "for" | "if" | "else" | "fn") {
+                    if matches!(text, "for" | "while" | "if" | "else" | "fn") {
                         return Some(text);
                     }
                     first = Some(text);
@@ -273,6 +273,12 @@ pub(crate) fn explain(error: &Error<Rule>, source: &str, tokens: &[Token], base:
                 Some("for") => {
                     return expected("'{' to start the loop body".into(), None);
                 }
+                Some("while") => {
+                    return expected(
+                        "'{' to start the loop body".into(),
+                        Some("write 'while condition { … }'; the '{' must be on the same line".into()),
+                    );
+                }
                 Some("if") => {
                     return expected(
                         "'{' to start the body of 'if'".into(),
@@ -342,7 +348,18 @@ pub(crate) fn explain(error: &Error<Rule>, source: &str, tokens: &[Token], base:
             }
             _ => "an expression".to_string(),
         };
-        return expected(what, None);
+        // `1 * * 2`: two operators in a row.
+        let help = match (cx.previous(), found_kind) {
+            (Some(prev), Some(TokenKind::Op)) if prev.kind == TokenKind::Op && !matches!(found_text, "=" | ",") => {
+                Some(if (cx.text(prev), found_text) == ("*", "*") {
+                    "two operators in a row: remove one '*', or write '**' (no space) for a power".to_string()
+                } else {
+                    format!("two operators in a row: remove '{}' or '{found_text}'", cx.text(prev))
+                })
+            }
+            _ => None,
+        };
+        return expected(what, help);
     }
 
     // Something complete came before: what follows cannot continue it.

@@ -57,12 +57,7 @@ pub fn parse_program(source: &str, base: usize) -> Result<ast::Program, ParseErr
         message: "pest returned no program".into(),
         span: crate::span::Span::new(base, base),
     })?;
-    build::Builder {
-        base,
-        source,
-        tokens: &scanned.tokens,
-    }
-    .program(program)
+    build::Builder::new(base, source, &scanned.tokens).program(program)
 }
 
 /// True when `source` cannot be complete yet: an open `(`, `[` or `{` without its closer

@@ -504,3 +504,42 @@ fn runaway_recursion_is_an_error() {
     let message = on_big_stack(|| run_err("fn f(x) = f(x + 1)\nf(0)").message);
     assert!(message.contains("nested more than"), "{message}");
 }
+
+#[test]
+fn while_break_and_continue() {
+    number("x = 0; while x < 3 { x += 1 }; x", 3.0);
+    number("n = 0; while true { n += 1; if n == 4 { break } }; n", 4.0);
+    number("s = 0; for k in 0..10 { if k % 2 == 0 { continue }; s += k }; s", 25.0);
+    number("s = 0; for x in [1, 2, 3, 4] { if x == 3 { break }; s += x }; s", 3.0);
+    number(
+        "s = 0; k = 0; while k < 5 { k += 1; if k == 2 { continue }; s += k }; s",
+        13.0,
+    );
+    // `break` leaves only the innermost loop.
+    number(
+        "n = 0; for i in 0..3 { for j in 0..10 { if j == 2 { break }; n += 1 } }; n",
+        6.0,
+    );
+    // A `return` inside a loop inside a function leaves the function.
+    number(
+        "fn first_above(xs, t) { for x in xs { if x > t { return x } }; return -1 }\nfirst_above([1, 5, 9], 4)",
+        5.0,
+    );
+    number(
+        "fn count(n) { k = 0; while true { k += 1; if k == n { return k } } }\ncount(7)",
+        7.0,
+    );
+    for (source, line, column) in [
+        ("break", 1, 1),
+        ("if true { continue }", 1, 11),
+        ("fn f() { break }", 1, 10),
+        ("for k in 0..2 { fn g() { continue } }", 1, 26),
+    ] {
+        let (message, at_line, at_column) = error(source);
+        assert!(
+            message.contains("only be used inside a 'for' or 'while' loop"),
+            "{source}: {message}"
+        );
+        assert_eq!((at_line, at_column), (line, column), "{source}");
+    }
+}

@@ -1,0 +1,5 @@
+x = 0
+for k in 0..3 {
+  x += k
+}
+break

@@ -1,0 +1,4 @@
+fn step(x) {
+  if x > 1 { continue }
+  return x
+}
