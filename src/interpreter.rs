@@ -13,6 +13,7 @@ use crate::ast::Program;
 use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
 use crate::graph::Graph;
 use crate::output::Output;
+use crate::parser::ParseError;
 use crate::span::Span;
 use crate::value::{Rng, Value};
 use arithmetic::whole_number;
@@ -202,6 +203,18 @@ impl Session {
         Ok(())
     }
 
+    /// Runs a script given as bytes, as read from a file: see [`crate::parser::decode`].
+    /// A byte that is not UTF-8 is an error with its position, unless it is in a comment.
+    pub fn run_script_bytes(&mut self, name: &str, bytes: &[u8], host: &mut dyn Host) -> Result<(), Diagnostic> {
+        let decoded = crate::parser::decode(bytes);
+        if let Some((offset, byte)) = decoded.first_bad_byte_in_code() {
+            let base = self.sources.add(name, &decoded.text);
+            let span = Span::new(base + offset, base + offset + char::REPLACEMENT_CHARACTER.len_utf8());
+            return Err(parse_diagnostic(ParseError::NotUtf8 { byte, span }));
+        }
+        self.run_script(name, &decoded.text, host)
+    }
+
     /// Runs one REPL entry. Each statement takes full effect or, if it fails, none:
     /// the session is as it was before that statement, and the entry stops there.
     pub fn run_entry(&mut self, source: &str, host: &mut dyn Host) -> Result<(), Diagnostic> {
@@ -281,14 +294,10 @@ impl Session {
     }
 
     fn parse(&mut self, name: &str, source: &str) -> Result<Program, Diagnostic> {
+        // A byte-order mark is not part of the text: leaving it out keeps line 1's columns right.
+        let source = source.strip_prefix('\u{feff}').unwrap_or(source);
         let base = self.sources.add(name, source);
-        crate::parser::parse_program(source, base).map_err(|error| Diagnostic {
-            kind: ErrorKind::Parse,
-            message: error.to_string(),
-            span: error.span(),
-            label: None,
-            help: error.help(),
-        })
+        crate::parser::parse_program(source, base).map_err(parse_diagnostic)
     }
 
     fn diagnostic(&self, error: RuntimeError) -> Diagnostic {
@@ -312,6 +321,16 @@ impl Session {
         self.failed_checks = snapshot.failed_checks;
         self.frames.clear();
         self.loop_lists.clear();
+    }
+}
+
+fn parse_diagnostic(error: ParseError) -> Diagnostic {
+    Diagnostic {
+        kind: ErrorKind::Parse,
+        message: error.to_string(),
+        span: error.span(),
+        label: None,
+        help: error.help(),
     }
 }
 

@@ -72,10 +72,11 @@ pub(crate) enum Format {
 
 /// What to run, once the arguments are understood.
 enum Job {
-    /// A script: the name errors use, and its text.
+    /// A script: the name errors use, and its bytes (decoded by the library, which
+    /// knows where a byte that is not UTF-8 does no harm).
     Script {
         name: String,
-        source: String,
+        source: Vec<u8>,
     },
     Repl,
     /// The REPL without a terminal: entries come from stdin, with no prompts.
@@ -126,7 +127,7 @@ fn job_for(command: Option<Command>, file: Option<String>, eval: Option<String>)
     if let Some(source) = eval {
         return Ok(Job::Script {
             name: "<-e>".to_string(),
-            source,
+            source: source.into_bytes(),
         });
     }
     match file.as_deref() {
@@ -134,22 +135,24 @@ fn job_for(command: Option<Command>, file: Option<String>, eval: Option<String>)
             name: "<stdin>".to_string(),
             source,
         }),
-        Some(path) => std::fs::read_to_string(path)
+        Some(path) => std::fs::read(path)
             .map(|source| Job::Script {
                 name: path.to_string(),
                 source,
             })
             .map_err(|error| format!("cannot read '{path}': {}", os_reason(&error))),
         // Without a terminal there is nobody to prompt: the REPL reads stdin silently (SPEC §7).
-        None if !io::stdin().is_terminal() => read_stdin().map(|source| Job::PipedRepl { source }),
+        None if !io::stdin().is_terminal() => read_stdin().map(|bytes| Job::PipedRepl {
+            source: mgrad::parser::decode(&bytes).text,
+        }),
         None => Ok(Job::Repl),
     }
 }
 
-fn read_stdin() -> Result<String, String> {
-    let mut source = String::new();
+fn read_stdin() -> Result<Vec<u8>, String> {
+    let mut source = Vec::new();
     io::stdin()
-        .read_to_string(&mut source)
+        .read_to_end(&mut source)
         .map(|_| source)
         .map_err(|error| format!("cannot read the script from stdin: {}", os_reason(&error)))
 }
@@ -164,10 +167,10 @@ pub(crate) fn os_reason(error: &io::Error) -> String {
 }
 
 /// Runs a whole script and returns the exit status.
-fn run_script(name: &str, source: &str, format: Format) -> u8 {
+fn run_script(name: &str, source: &[u8], format: Format) -> u8 {
     let mut session = Session::new();
     let mut host = CliHost::new(format);
-    match session.run_script(name, source, &mut host) {
+    match session.run_script_bytes(name, source, &mut host) {
         Err(diagnostic) => {
             report_error(session.sources(), &diagnostic, format);
             1
@@ -295,6 +298,6 @@ mod tests {
     #[test]
     fn inline_source_is_named_for_errors() {
         let job = job_for(None, None, Some("print 1".to_string()));
-        assert!(matches!(job, Ok(Job::Script { ref name, ref source }) if name == "<-e>" && source == "print 1"));
+        assert!(matches!(job, Ok(Job::Script { ref name, ref source }) if name == "<-e>" && source == b"print 1"));
     }
 }

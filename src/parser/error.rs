@@ -6,6 +6,10 @@ use crate::span::Span;
 /// A syntax error. `Display` gives the message; [`ParseError::help`] the suggested fix.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ParseError {
+    /// A byte that is not UTF-8 text, outside a comment (see `parser::decode`).
+    #[error("byte 0x{byte:02X} is not UTF-8 text{}", latin1_reading(*byte))]
+    NotUtf8 { byte: u8, span: Span },
+
     /// A character that starts no token, such as `@` or `!` alone.
     #[error("unexpected character '{found}'")]
     UnexpectedCharacter { found: char, span: Span },
@@ -135,6 +139,7 @@ impl ParseError {
         use ParseError::*;
         match self {
             UnexpectedCharacter { span, .. }
+            | NotUtf8 { span, .. }
             | UnterminatedString { span }
             | UnknownEscape { span, .. }
             | NumberEndsWithDot { span, .. }
@@ -170,8 +175,10 @@ impl ParseError {
                 '&' => Some("write 'and' for a logical and".into()),
                 '|' => Some("write 'or' for a logical or".into()),
                 '\'' => Some("strings are written with double quotes: \"text\"".into()),
+                '\u{fffd}' => Some(NOT_UTF8_HELP.into()),
                 _ => None,
             },
+            NotUtf8 { .. } => Some(NOT_UTF8_HELP.into()),
             UnterminatedString { .. } => Some("add a '\"' where the string should end".into()),
             UnknownEscape { .. } => Some("the escapes in a string are \\\", \\\\, \\n and \\t".into()),
             NumberEndsWithDot { .. } => None,
@@ -207,6 +214,17 @@ impl ParseError {
             Expected { help, .. } | Unexpected { help, .. } => help.clone(),
             Internal { .. } => Some("this is a bug in mgrad; please report it".into()),
         }
+    }
+}
+
+const NOT_UTF8_HELP: &str = "mg reads UTF-8 text: save the file as UTF-8 (in a comment, such a byte is let through)";
+
+/// `" (in Latin-1, 'é')"` for a byte that is a printable Latin-1 character.
+fn latin1_reading(byte: u8) -> String {
+    if byte >= 0xA0 {
+        format!(" (in Latin-1, '{}')", char::from(byte))
+    } else {
+        String::new()
     }
 }
 

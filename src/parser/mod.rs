@@ -14,6 +14,7 @@
 //! Architecture Invariant: nothing outside this module sees pest's `Pair` or `Rule`.
 
 mod build;
+mod encoding;
 mod error;
 mod explain;
 mod scan;
@@ -24,6 +25,7 @@ mod tests;
 use pest::Parser;
 
 use crate::ast;
+pub use encoding::{Decoded, decode};
 pub use error::ParseError;
 
 /// The deepest bracket nesting (`(`, `[`, `{` together), and the longest run of prefix

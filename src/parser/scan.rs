@@ -56,13 +56,31 @@ struct Open {
     chain: usize,
 }
 
-fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_'
+/// Whether `c` can start a name: a letter of any script, or `_` (as the grammar's `ident_start`).
+pub(crate) fn is_ident_start(c: char) -> bool {
+    c == '_' || c.is_alphabetic()
 }
 
-fn is_ident_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+/// Whether `c` can continue a name: also digits and other numerals (the grammar's `ident_char`).
+pub(crate) fn is_ident_char(c: char) -> bool {
+    c == '_' || c.is_alphanumeric()
 }
+
+/// The length in bytes of the name characters that start `text` (0 if none).
+fn ident_len(text: &str) -> usize {
+    text.find(|c: char| !is_ident_char(c)).unwrap_or(text.len())
+}
+
+/// Whether the text at `offset` starts with a character that continues a name.
+fn ident_char_at(source: &str, offset: usize) -> bool {
+    source
+        .get(offset..)
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(is_ident_char)
+}
+
+/// The byte-order mark some editors put at the start of a UTF-8 file.
+pub(crate) const BOM: char = '\u{feff}';
 
 pub(crate) fn scan(source: &str, base: usize) -> Result<Scan, ParseError> {
     let bytes = source.as_bytes();
@@ -76,7 +94,12 @@ pub(crate) fn scan(source: &str, base: usize) -> Result<Scan, ParseError> {
         chain: 0,
     }];
     let span = |start: usize, end: usize| Span::new(base + start, base + end);
+    // A byte-order mark at the start is not text: blank it out (as spaces, so offsets stay).
     let mut i = 0;
+    if source.starts_with(BOM) {
+        i = BOM.len_utf8();
+        text[..i].fill(b' ');
+    }
     while i < bytes.len() {
         let b = bytes[i];
         let in_parens = stack.last().is_some_and(|o| o.bracket != b'{');
@@ -123,10 +146,8 @@ pub(crate) fn scan(source: &str, base: usize) -> Result<Scan, ParseError> {
                 i = scan_number(source, i, base)?;
                 TokenKind::Number
             }
-            _ if is_ident_start(b) => {
-                while i < bytes.len() && is_ident_char(bytes[i]) {
-                    i += 1;
-                }
+            _ if source[i..].chars().next().is_some_and(is_ident_start) => {
+                i += ident_len(&source[i..]);
                 let after_dot = tokens.last().is_some_and(|t| &source[t.start..t.end] == ".");
                 if &source[start..i] == "plot" && !after_dot {
                     return Err(ParseError::PlotNotAvailable { span: span(start, i) });
@@ -336,18 +357,15 @@ fn scan_number(source: &str, start: usize, base: usize) -> Result<usize, ParseEr
         }
         if bytes.get(j).is_some_and(u8::is_ascii_digit) {
             i = digits(j);
-        } else if !bytes.get(j).is_some_and(|&c| is_ident_char(c)) || j > i + 1 {
+        } else if !ident_char_at(source, j) || j > i + 1 {
             return Err(ParseError::ExponentWithoutDigits {
                 text: source[start..j].to_string(),
                 span: span(start, j),
             });
         }
     }
-    if bytes.get(i).is_some_and(|&c| is_ident_char(c)) {
-        let mut j = i;
-        while bytes.get(j).is_some_and(|&c| is_ident_char(c)) {
-            j += 1;
-        }
+    if ident_char_at(source, i) {
+        let j = i + ident_len(&source[i..]);
         return Err(ParseError::NumberFollowedByName {
             number: source[start..i].to_string(),
             name: source[i..j].to_string(),

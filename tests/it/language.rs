@@ -543,3 +543,32 @@ fn while_break_and_continue() {
         assert_eq!((at_line, at_column), (line, column), "{source}");
     }
 }
+
+#[test]
+fn unicode_names_and_encodings() {
+    number("α = 0.01; Δ = 2; α * Δ", 0.02);
+    number("x₁ = 3; x₂ = 4; x₁ + x₂", 7.0);
+    number("café = 1; naïve = 2; café + naïve", 3.0);
+    let (message, ..) = error("αβ = 1; print αγ");
+    assert!(message.contains("did you mean 'αβ'"), "{message}");
+    let (message, line, column) = error("y = 2α");
+    assert!(message.contains("'2α'"), "{message}");
+    assert_eq!((line, column), (1, 5));
+    // A byte-order mark is skipped, and columns on line 1 do not count it.
+    let (session, host) = run_ok("\u{feff}x = 2; print x");
+    assert_eq!(host.outputs.len(), 1);
+    assert!(session.get("x").is_some());
+    assert_eq!(error("\u{feff}y = nope"), ("unknown name 'nope'".to_string(), 1, 5));
+    // Bytes that are not UTF-8: harmless in a comment, an error with a position elsewhere.
+    let mut session = mgrad::interpreter::Session::new();
+    let mut host = super::Collect::default();
+    session
+        .run_script_bytes("latin1.mg", b"\xef\xbb\xbfx = 1 # caf\xe9\nprint x", &mut host)
+        .expect("a Latin-1 byte in a comment is let through");
+    let diagnostic = session
+        .run_script_bytes("latin1.mg", b"x = 1\nprint \"caf\xe9\"", &mut host)
+        .expect_err("a Latin-1 byte in a string is an error");
+    assert_eq!(diagnostic.message, "byte 0xE9 is not UTF-8 text (in Latin-1, 'é')");
+    let at = session.sources().line_col(diagnostic.span.start);
+    assert_eq!((at.line, at.column), (2, 11));
+}

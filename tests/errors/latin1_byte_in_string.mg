@@ -1,0 +1,3 @@
+# a Latin-1 comment is let through: café
+x = 1
+print "naïve"
