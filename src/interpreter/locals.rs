@@ -18,7 +18,7 @@ use crate::ast::{AssignTarget, Block, Command, Expr, ExprKind, FnBody, FnDef, Id
 #[derive(Debug)]
 pub(crate) struct Locals {
     pub(super) names: Vec<String>,
-    /// The slot of each parameter, in order (two parameters with one name share it).
+    /// The slot of each parameter, in order (the parser refuses two with one name).
     pub(super) params: Vec<usize>,
     /// The slot of the function's own name, which a call binds to the function
     /// itself unless a parameter has the same name.

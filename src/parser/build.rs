@@ -6,6 +6,8 @@
 //!
 //! Every node's depth is counted bottom-up and bounded by [`MAX_DEPTH`], so that
 //! later recursive passes (drop, evaluation, printing) cannot overflow the stack.
+//! The left spine of an arithmetic chain (`a + b - c + …`) is not counted as depth
+//! but bounded by [`MAX_CHAIN`]: passes walk it in a loop.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -16,7 +18,7 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::error::ParseError;
 use super::scan::{Token, TokenKind};
-use super::{MAX_DEPTH, Rule};
+use super::{MAX_CHAIN, MAX_DEPTH, Rule};
 use crate::ast::*;
 use crate::span::Span;
 
@@ -50,6 +52,10 @@ struct Built {
     depth: usize,
     /// Written in parentheses, so `(a < b) < c` is not a chain.
     parenthesized: bool,
+    /// How many arithmetic operators line the left side of this node (`a + b - c`: 2).
+    /// Evaluation walks such a chain in a loop, so it is not nesting: it is bounded by
+    /// [`MAX_CHAIN`], not by [`MAX_DEPTH`].
+    chain: usize,
 }
 
 pub(crate) struct Builder<'s> {
@@ -252,11 +258,20 @@ impl<'s> Builder<'s> {
     fn fn_def(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Result<(StmtKind, usize)> {
         let _kw = self.next(&mut inner, "'fn'", span)?;
         let name = self.ident(self.next(&mut inner, "a function name", span)?);
-        let params = self
+        let params: Vec<Ident> = self
             .next(&mut inner, "parameters", span)?
             .into_inner()
             .map(|p| self.ident(p))
             .collect();
+        for (k, param) in params.iter().enumerate() {
+            if params[..k].iter().any(|earlier| earlier.name == param.name) {
+                return Err(ParseError::DuplicateParameter {
+                    param: param.name.clone(),
+                    function: name.name.clone(),
+                    span: param.span,
+                });
+            }
+        }
         let body_pair = self.next(&mut inner, "a function body", span)?;
         // A function's body starts outside any loop: `break` cannot leave a function.
         let outer = (self.loops.replace(0), self.in_function.replace(true));
@@ -318,10 +333,31 @@ impl<'s> Builder<'s> {
         let plain = Some("only a name, an attribute ('x.data') or an element ('xs[i]') can be assigned".to_string());
         let target = match target.expr.kind {
             ExprKind::Name(ident) => AssignTarget::Name(ident),
-            ExprKind::Attribute { object, attribute } => AssignTarget::Attribute {
-                object: *object,
-                attribute,
-            },
+            ExprKind::Attribute { object, attribute } => {
+                // `(a*3).grad = 5` would change a node that is dropped right after.
+                if matches!(object.kind, ExprKind::Binary { .. } | ExprKind::Unary { .. }) {
+                    let text = self.source_text(object.span);
+                    let inner = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')).unwrap_or(text);
+                    let op = self
+                        .source_text(Span::new(target_span.end, value.expr.span.start))
+                        .trim();
+                    let fix = format!(
+                        "t = {inner}; t.{} {op} {}",
+                        attribute.name,
+                        self.source_text(value.expr.span)
+                    );
+                    return Err(ParseError::AttributeOfTemporary {
+                        attribute: attribute.name,
+                        object: text.to_string(),
+                        fix,
+                        span: object.span,
+                    });
+                }
+                AssignTarget::Attribute {
+                    object: *object,
+                    attribute,
+                }
+            }
             ExprKind::Index { object, index } => AssignTarget::Index {
                 object: *object,
                 index: *index,
@@ -543,6 +579,7 @@ impl<'s> Builder<'s> {
                     expr: Expr { kind, span },
                     depth,
                     parenthesized: false,
+                    chain: 0,
                 })
             })
             .map_infix(|lhs, op, rhs| self.infix(lhs?, op, rhs?))
@@ -553,8 +590,6 @@ impl<'s> Builder<'s> {
     fn infix(&self, lhs: Built, op: Pair<'_, Rule>, rhs: Built) -> Result<Built> {
         let op_span = self.span(&op);
         let span = lhs.expr.span.to(rhs.expr.span);
-        let depth = self.check_depth(lhs.depth.max(rhs.depth) + 1, op_span)?;
-        let (l, r) = (Box::new(lhs.expr), Box::new(rhs.expr));
         let arithmetic = match op.as_rule() {
             Rule::add => Some(BinaryOp::Add),
             Rule::sub => Some(BinaryOp::Sub),
@@ -564,6 +599,21 @@ impl<'s> Builder<'s> {
             Rule::pow => Some(BinaryOp::Pow),
             _ => None,
         };
+        // `a + b + c + …`: each operator on the left spine is a step of a loop, not a level of nesting.
+        let continues_chain = arithmetic.is_some() && matches!(lhs.expr.kind, ExprKind::Binary { .. });
+        let (depth, chain) = if continues_chain {
+            if lhs.chain >= MAX_CHAIN {
+                return Err(ParseError::ChainTooLong {
+                    limit: MAX_CHAIN,
+                    span: op_span,
+                });
+            }
+            (lhs.depth.max(rhs.depth + 1), lhs.chain + 1)
+        } else {
+            (lhs.depth.max(rhs.depth) + 1, usize::from(arithmetic.is_some()))
+        };
+        let depth = self.check_depth(depth, op_span)?;
+        let (l, r) = (Box::new(lhs.expr), Box::new(rhs.expr));
         let kind = match (op.as_rule(), arithmetic) {
             (_, Some(binary)) => ExprKind::Binary {
                 op: binary,
@@ -619,6 +669,7 @@ impl<'s> Builder<'s> {
             expr: Expr { kind, span },
             depth,
             parenthesized: false,
+            chain,
         })
     }
 
@@ -637,6 +688,7 @@ impl<'s> Builder<'s> {
             expr: Expr { kind, span },
             depth,
             parenthesized: false,
+            chain: 0,
         })
     }
 
@@ -734,6 +786,7 @@ impl<'s> Builder<'s> {
             expr: Expr { kind, span },
             depth: 1,
             parenthesized: false,
+            chain: 0,
         })
     }
 
@@ -749,6 +802,7 @@ impl<'s> Builder<'s> {
             expr,
             depth: inner.depth,
             parenthesized: true,
+            chain: inner.chain,
         })
     }
 
@@ -764,6 +818,7 @@ impl<'s> Builder<'s> {
                 expr,
                 depth: 1,
                 parenthesized: false,
+                chain: 0,
             });
         };
         let first = self.expr(first)?;
@@ -779,6 +834,7 @@ impl<'s> Builder<'s> {
             expr: Expr { kind, span },
             depth,
             parenthesized: false,
+            chain: 0,
         })
     }
 

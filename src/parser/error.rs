@@ -75,6 +75,10 @@ pub enum ParseError {
     #[error("this expression is too long or too deeply nested (more than {limit} levels)")]
     TooDeep { limit: usize, span: Span },
 
+    /// A chain `a + b + c + …` longer than [`super::MAX_CHAIN`] operators.
+    #[error("this chain of operations is too long (more than {limit} operators in a row)")]
+    ChainTooLong { limit: usize, span: Span },
+
     /// `plot …`: reserved, but its syntax is not there yet.
     #[error("'plot' is not available yet")]
     PlotNotAvailable { span: Span },
@@ -96,6 +100,46 @@ pub enum ParseError {
     OutsideLoop {
         keyword: &'static str,
         in_function: bool,
+        span: Span,
+    },
+
+    /// `fn f(x=1) = …`: mg has no default values.
+    #[error("the parameter '{param}' cannot have a default value")]
+    DefaultParameter {
+        param: String,
+        /// The definition without defaults: `fn f(x)`.
+        signature: String,
+        /// A call giving the value: `f(x=1)`.
+        call: String,
+        span: Span,
+    },
+
+    /// `fn f(x, x) = …`
+    #[error("the parameter '{param}' is named twice in '{function}'")]
+    DuplicateParameter {
+        param: String,
+        function: String,
+        span: Span,
+    },
+
+    /// `grda x`: a word that is not a command, followed by an operand.
+    #[error("unknown command '{word}' — did you mean '{suggestion}'?")]
+    UnknownCommand {
+        word: String,
+        suggestion: String,
+        span: Span,
+    },
+
+    /// `(a*3).grad = 5`: an attribute of a node made by the expression itself, which
+    /// nothing keeps, so the assignment could have no effect.
+    #[error(
+        "cannot set '.{attribute}' of '{object}': it is a new node that nothing keeps, so the change would be lost"
+    )]
+    AttributeOfTemporary {
+        attribute: String,
+        object: String,
+        /// The assignment rewritten with a name: `t = a*3; t.grad = 5`.
+        fix: String,
         span: Span,
     },
 
@@ -152,10 +196,15 @@ impl ParseError {
             | NestingTooDeep { span, .. }
             | OperatorChainTooLong { span, .. }
             | TooDeep { span, .. }
+            | ChainTooLong { span, .. }
             | PlotNotAvailable { span }
             | KeywordAsName { span, .. }
             | InvalidAssignTarget { span, .. }
             | OutsideLoop { span, .. }
+            | DefaultParameter { span, .. }
+            | DuplicateParameter { span, .. }
+            | UnknownCommand { span, .. }
+            | AttributeOfTemporary { span, .. }
             | ChainedComparison { span, .. }
             | ChainedRange { span }
             | Expected { span, .. }
@@ -198,6 +247,9 @@ impl ParseError {
             NestingTooDeep { .. } | OperatorChainTooLong { .. } | TooDeep { .. } | TooComplex { .. } => {
                 Some("split it into smaller statements with intermediate names".into())
             }
+            ChainTooLong { .. } => Some(
+                "add the terms in parts (s1 = …; s2 = …; s = s1 + s2), or put them in a list and use sum(xs)".into(),
+            ),
             PlotNotAvailable { .. } => {
                 Some("plotting will come in a later version; to use the word as a name, try 'plot_'".into())
             }
@@ -209,6 +261,16 @@ impl ParseError {
             OutsideLoop { keyword, .. } => Some(format!(
                 "put it in the body of a loop, e.g. while true {{ if done {{ {keyword} }} … }}"
             )),
+            DefaultParameter {
+                param, signature, call, ..
+            } => Some(format!(
+                "mg has no default values: write '{signature}' and give '{param}' in each call, e.g. {call}"
+            )),
+            DuplicateParameter { function, .. } => Some(format!(
+                "give each parameter of '{function}' its own name; a call fills them in order"
+            )),
+            UnknownCommand { suggestion, .. } => Some(format!("write '{suggestion} …'")),
+            AttributeOfTemporary { fix, .. } => Some(format!("name the node first: {fix}")),
             ChainedComparison { suggestion, .. } => Some(format!("write '{suggestion}'")),
             ChainedRange { .. } => Some("a range is written 'start..end'".into()),
             Expected { help, .. } | Unexpected { help, .. } => help.clone(),

@@ -137,6 +137,26 @@ fn starts_operand(kind: TokenKind, text: &str) -> bool {
     }
 }
 
+/// Keywords that start a statement: what a misspelt first word of one was likely meant to be.
+const STATEMENT_KEYWORDS: &[&str] = &[
+    "grad",
+    "backward",
+    "zero_grad",
+    "check",
+    "print",
+    "show",
+    "topo",
+    "dot",
+    "explain",
+    "assert",
+    "seed",
+    "for",
+    "while",
+    "if",
+    "fn",
+    "return",
+];
+
 const COMMANDS: &[&str] = &[
     "grad",
     "backward",
@@ -324,6 +344,9 @@ pub(crate) fn explain(error: &Error<Rule>, source: &str, tokens: &[Token], base:
             Some("write 'fn f(x) = …'".into()),
         );
     }
+    if let Some(error) = params_open(&cx).and_then(|open| explain_params(&cx, open)) {
+        return error;
+    }
     if expects(Rule::params) {
         return expected(
             "'(' and the parameters after the function's name".into(),
@@ -412,6 +435,9 @@ pub(crate) fn explain(error: &Error<Rule>, source: &str, tokens: &[Token], base:
         }
         _ => {}
     }
+    if let Some(error) = unknown_command(&cx) {
+        return error;
+    }
     let help = match found_kind {
         Some(TokenKind::Name | TokenKind::Number | TokenKind::Str) => {
             Some("put an operator between the two, or a newline or ';' between two statements".to_string())
@@ -419,4 +445,125 @@ pub(crate) fn explain(error: &Error<Rule>, source: &str, tokens: &[Token], base:
         _ => None,
     };
     expected("an operator or the end of the statement".into(), help)
+}
+
+/// The index of the `(` of a function's parameters when the failure is in them:
+/// `fn f(` before it.
+fn params_open(cx: &Context<'_>) -> Option<usize> {
+    let open = match cx.found {
+        Some(i) if cx.text(&cx.tokens[i]) == "(" => i,
+        _ => {
+            let open = cx.open_bracket()?;
+            cx.tokens.iter().position(|t| t == open)?
+        }
+    };
+    let before = open.checked_sub(2).map(|i| &cx.tokens[i..open])?;
+    (cx.text(&before[0]) == "fn" && before[1].kind == TokenKind::Name && cx.text(&cx.tokens[open]) == "(")
+        .then_some(open)
+}
+
+/// A parameter list that failed to parse, `fn f(x=1)` or `fn f(1)`, read token by token
+/// from its `(` to say what is wrong with it.
+fn explain_params(cx: &Context<'_>, open: usize) -> Option<ParseError> {
+    let function = cx.tokens[..open].last().map_or("f", |t| cx.text(t));
+    let span_of = |t: &Token| Span::new(cx.base + t.start, cx.base + t.end);
+    let mut names: Vec<&str> = Vec::new();
+    let mut expecting_name = true;
+    let mut i = open + 1;
+    while let Some(token) = cx.tokens.get(i) {
+        let text = cx.text(token);
+        if expecting_name {
+            if token.kind == TokenKind::Name && !is_keyword(text) {
+                names.push(text);
+                expecting_name = false;
+            } else if token.kind == TokenKind::Name {
+                return Some(ParseError::KeywordAsName {
+                    keyword: text.to_string(),
+                    span: span_of(token),
+                });
+            } else if text == ")" {
+                return None;
+            } else {
+                return Some(ParseError::Expected {
+                    expected: "a parameter name".into(),
+                    found: format!("'{text}'"),
+                    help: Some(format!("parameters are names, as in 'fn {function}(x, y) = …'")),
+                    span: span_of(token),
+                });
+            }
+        } else if text == "," {
+            expecting_name = true;
+        } else if text == "=" {
+            let param = names.last().copied().unwrap_or("x");
+            // The default's text runs to the next ',' or ')' outside brackets.
+            let mut depth = 0usize;
+            let value_end = cx.tokens[i + 1..]
+                .iter()
+                .position(|t| {
+                    match t.kind {
+                        TokenKind::Open => depth += 1,
+                        TokenKind::Close if depth > 0 => depth -= 1,
+                        _ => {}
+                    }
+                    depth == 0 && matches!(cx.text(t), "," | ")")
+                })
+                .map_or(cx.tokens.len(), |n| i + 1 + n);
+            let value = match (cx.tokens.get(i + 1), cx.tokens.get(value_end.wrapping_sub(1))) {
+                (Some(first), Some(last)) if value_end > i + 1 => &cx.source[first.start..last.end],
+                _ => "1",
+            };
+            // The rest of the parameters, for the corrected definition.
+            let mut rest = cx.tokens[value_end..]
+                .iter()
+                .take_while(|t| cx.text(t) != ")")
+                .filter(|t| t.kind == TokenKind::Name)
+                .map(|t| cx.text(t));
+            let mut all: Vec<&str> = names.clone();
+            all.extend(&mut rest);
+            return Some(ParseError::DefaultParameter {
+                param: param.to_string(),
+                signature: format!("fn {function}({})", all.join(", ")),
+                call: format!("{function}({param}={value})"),
+                span: span_of(token),
+            });
+        } else if text == ")" {
+            return None;
+        } else {
+            return Some(ParseError::Expected {
+                expected: "',' or ')' after a parameter".into(),
+                found: format!("'{text}'"),
+                help: Some(format!(
+                    "separate parameters with commas, as in 'fn {function}(x, y) = …'"
+                )),
+                span: span_of(token),
+            });
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `grda x`: a statement that is one word and then an operand, where the word is a
+/// likely typo of a command or statement keyword.
+fn unknown_command(cx: &Context<'_>) -> Option<ParseError> {
+    let found = cx.found_token()?;
+    if !starts_operand(found.kind, cx.text(found)) || matches!(cx.text(found), "-" | "+" | "(" | "[") {
+        return None;
+    }
+    let mut before = cx.before();
+    let word = before.next().filter(|t| t.kind == TokenKind::Name)?;
+    if !before
+        .next()
+        .is_none_or(|t| matches!(t.kind, TokenKind::Newline | TokenKind::Semicolon))
+        || cx.open_bracket().is_some()
+    {
+        return None;
+    }
+    let text = cx.text(word);
+    let suggestion = crate::suggest::closest(text, STATEMENT_KEYWORDS.iter().copied())?;
+    Some(ParseError::UnknownCommand {
+        word: text.to_string(),
+        suggestion: suggestion.to_string(),
+        span: Span::new(cx.base + word.start, cx.base + word.end),
+    })
 }

@@ -36,8 +36,19 @@ pub use error::ParseError;
 pub const MAX_NESTING: usize = 128;
 
 /// The deepest syntax tree the parser builds. Later passes over the tree recurse, so this
-/// bounds their stack use too; a 100,000-term sum is rejected rather than crashing.
+/// bounds their stack use too.
 pub const MAX_DEPTH: usize = 1000;
+
+/// The longest left-leaning chain of arithmetic operators (`a + b - c * d + …`, counted
+/// along the left spine) that the parser builds. Such a chain is flat, not nested: the
+/// depth it adds to the tree is that of its deepest operand, plus one.
+///
+/// Architecture Invariant: a pass over the syntax tree walks the left spine of an
+/// `ExprKind::Binary` in a loop (as evaluation and `Locals::of` do); only dropping a
+/// tree recurses along it, which 10,000 levels allow on a 2 MiB stack in a debug build.
+/// (The derived `Clone`, `PartialEq` and `Debug` recurse too: tests only.) A
+/// 100,000-term sum is rejected rather than crashing.
+pub const MAX_CHAIN: usize = 10_000;
 
 /// The pest parser, in a private module so that its generated `Rule` enum stays
 /// invisible outside `parser`.

@@ -571,7 +571,7 @@ fn long_operator_chains_are_rejected() {
         let e = rejects(format!("x = a{}", " ^ -a".repeat(N)));
         assert!(matches!(e, ParseError::OperatorChainTooLong { .. }));
         let e = rejects(format!("x = a{}", " + a".repeat(N)));
-        assert!(matches!(e, ParseError::TooDeep { .. }));
+        assert!(matches!(e, ParseError::ChainTooLong { .. }));
         let e = rejects(format!("x = a{}", ".b".repeat(N)));
         assert!(matches!(e, ParseError::TooDeep { .. }));
         let e = rejects(format!("if a {{}}{}", " else if b {}".repeat(N)));
@@ -580,6 +580,11 @@ fn long_operator_chains_are_rejected() {
         parse(&format!("x = {}a", "-".repeat(MAX_NESTING)));
         parse(&format!("x = a{}", " ** a".repeat(MAX_NESTING)));
         parse(&format!("x = a{}", " + a".repeat(MAX_DEPTH - 10)));
+        // A flat chain is not nesting: one at the limit of chains parses and drops.
+        parse(&format!("x = a{}", " + a * b".repeat(MAX_CHAIN)));
+        // Nesting inside a chain still counts.
+        let nested = format!("x = a{}", " + (a".repeat(MAX_NESTING) + &")".repeat(MAX_NESTING));
+        parse(&nested);
         // A long chain split by other operators is fine.
         parse(&format!("x = a{}", " ** a + a".repeat(2 * MAX_NESTING)));
         parse(&format!("x = [{}]", "-a, ".repeat(10 * MAX_NESTING)));

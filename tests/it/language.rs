@@ -466,7 +466,6 @@ f(xs, 3)",
 /// binds only sometimes, and lists rebound by item assignment.
 #[test]
 fn function_locals_behave_as_names() {
-    number("fn f(x, x) = x\nf(1, 2)", 2.0);
     number("fn f(f) = f * 2\nf(3)", 6.0);
     number("fn g(a, b) = a - b\ng(b=1, a=5)", 4.0);
     number("y = 10\nfn h() { z = y; y = 1; return z + y }\nh() * 100 + y", 1110.0);
@@ -571,4 +570,40 @@ fn unicode_names_and_encodings() {
     assert_eq!(diagnostic.message, "byte 0xE9 is not UTF-8 text (in Latin-1, 'é')");
     let at = session.sources().line_col(diagnostic.span.start);
     assert_eq!((at.line, at.column), (2, 11));
+}
+
+#[test]
+fn a_flat_chain_is_not_nesting() {
+    // 1,000 and 9,999 terms run (on the test thread's small stack, in a debug build).
+    number(&format!("x = 1{}\nx", " + 1".repeat(999)), 1000.0);
+    number(&format!("x = 2{}\nx", " * 1 - 1 + 1".repeat(3333)), 2.0);
+    // Past 10,000 operators in a row, the error points at the operator that is one too many.
+    let source = format!("x = 1{}", " + 1".repeat(10_001));
+    let (message, line, column) = error(&source);
+    assert_eq!(
+        message,
+        "this chain of operations is too long (more than 10000 operators in a row)"
+    );
+    assert_eq!((line, column), (1, 4 * 10_001 + 3));
+}
+
+#[test]
+fn definitions_and_assignments_that_cannot_work_are_refused() {
+    for (source, message, column) in [
+        ("fn f(x, x) = x", "the parameter 'x' is named twice in 'f'", 9),
+        ("fn f(x=1) = x", "the parameter 'x' cannot have a default value", 7),
+        (
+            "a = 1; (a*3).grad = 5",
+            "cannot set '.grad' of '(a*3)': it is a new node that nothing keeps, so the change would be lost",
+            8,
+        ),
+        ("x = 1; grda x", "unknown command 'grda' — did you mean 'grad'?", 8),
+    ] {
+        assert_eq!(error(source), (message.to_string(), 1, column), "{source}");
+    }
+    // A call's result may be a node something keeps: that is allowed.
+    number(
+        "xs = [1, 2]; a = 3; fn first(ys) = ys[0]\nb = a * 2; [b][0].grad = 4; b.grad",
+        4.0,
+    );
 }

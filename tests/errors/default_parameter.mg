@@ -1,0 +1,1 @@
+fn loss(pred, target=1) = (pred - target)**2

@@ -1,0 +1,1 @@
+fn area(w, h, w) = w * h

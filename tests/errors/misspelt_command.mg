@@ -1,0 +1,3 @@
+a = 2
+b = a * a
+grda b
