@@ -186,6 +186,8 @@ pub enum ExprKind {
     Number(f64),
     /// A string literal with its escapes already resolved.
     Str(String),
+    /// `f"loss {loss.data:.4f} at step {k}"`: text and values, joined into one string.
+    Format(Vec<FormatPart>),
     /// `true` or `false`.
     Bool(bool),
     Name(Ident),
@@ -239,6 +241,59 @@ pub enum ExprKind {
         object: Box<Expr>,
         index: Box<Expr>,
     },
+}
+
+/// A piece of an f-string.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormatPart {
+    /// Literal text, escapes and `{{`/`}}` resolved.
+    Text(String),
+    /// `{expr}` or `{expr:spec}`.
+    Value { expr: Expr, spec: Option<FormatSpec> },
+}
+
+/// How an f-string shows a value, after the `:` in `{x:>8.3f}` (Python's format
+/// specification, in part): `[[fill]align][sign][0][width][.precision][type]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormatSpec {
+    /// The character that pads to `width` (a space unless given, or `0` with the `0` flag).
+    pub fill: char,
+    pub align: Option<Align>,
+    /// `+`: a sign on positive numbers too; ` `: a space there.
+    pub sign: Option<char>,
+    /// `0` before the width: pad numbers with zeros after the sign.
+    pub zero_pad: bool,
+    pub width: usize,
+    pub precision: Option<usize>,
+    pub kind: Option<FormatKind>,
+    /// The specification as written (after the `:`), and where.
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    /// `<`
+    Left,
+    /// `>`
+    Right,
+    /// `^`
+    Center,
+}
+
+/// The type letter of a format specification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatKind {
+    /// `f`: fixed point, `precision` decimals (6 if not given).
+    Fixed,
+    /// `e`: scientific, `precision` decimals in the mantissa (6 if not given).
+    Exponent,
+    /// `g`: `precision` significant digits (6 if not given), fixed or scientific by size.
+    General,
+    /// `%`: times 100, fixed point, then `%`.
+    Percent,
+    /// `d`: a whole number.
+    Whole,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

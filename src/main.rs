@@ -220,14 +220,19 @@ pub(crate) fn write_stdout(text: &str) {
     }
 }
 
-/// The host of the command line: prints outputs to stdout, writes files with std::fs.
+/// The host of the command line: prints outputs to stdout, writes files with std::fs,
+/// and tells the time for `clock()` (seconds since the host was made).
 pub(crate) struct CliHost {
     format: Format,
+    start: std::time::Instant,
 }
 
 impl CliHost {
     pub(crate) fn new(format: Format) -> CliHost {
-        CliHost { format }
+        CliHost {
+            format,
+            start: std::time::Instant::now(),
+        }
     }
 }
 
@@ -242,6 +247,10 @@ impl Host for CliHost {
 
     fn write_file(&mut self, path: &str, contents: &str) -> Result<(), String> {
         std::fs::write(path, contents).map_err(|error| format!("cannot write '{path}': {}", os_reason(&error)))
+    }
+
+    fn clock(&mut self) -> Option<f64> {
+        Some(self.start.elapsed().as_secs_f64())
     }
 }
 

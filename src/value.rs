@@ -182,7 +182,17 @@ pub enum Builtin {
     Layer,
     Mlp,
     Parameters,
+    /// `str(x)`: a value as text.
+    Str,
+    /// `round(x)` or `round(x, n)`: a plain number, rounded half to even as in Python.
+    Round,
+    /// `clock()`: seconds from the host's clock.
+    Clock,
 }
+
+/// Names bound to numbers in every session, unless the program binds them itself
+/// (`e = a * b` in the lecture simply shadows `e`).
+pub const CONSTANTS: &[(&str, f64)] = &[("pi", std::f64::consts::PI), ("e", std::f64::consts::E)];
 
 impl Builtin {
     pub fn lookup(name: &str) -> Option<Builtin> {
@@ -210,6 +220,9 @@ impl Builtin {
             "Layer" => Builtin::Layer,
             "MLP" => Builtin::Mlp,
             "parameters" => Builtin::Parameters,
+            "str" => Builtin::Str,
+            "round" => Builtin::Round,
+            "clock" => Builtin::Clock,
             _ => return None,
         };
         Some(builtin)
@@ -228,6 +241,9 @@ impl Builtin {
             Builtin::Layer => "Layer",
             Builtin::Mlp => "MLP",
             Builtin::Parameters => "parameters",
+            Builtin::Str => "str",
+            Builtin::Round => "round",
+            Builtin::Clock => "clock",
         }
     }
 }

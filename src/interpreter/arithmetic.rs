@@ -1,7 +1,7 @@
 //! Arithmetic on values: plain numbers stay plain, anything touching a node builds one.
 
-use super::{Exec, RuntimeError, Session, errors};
-use crate::ast::{BinaryOp, CompareOp};
+use super::{Exec, Flow, RuntimeError, Session, errors};
+use crate::ast::{BinaryOp, CompareOp, Expr, ExprKind};
 use crate::graph::{self, GraphError, NodeId, Op};
 use crate::span::Span;
 use crate::value::Value;
@@ -54,6 +54,13 @@ impl Session {
             (Value::List(a), Value::List(b)) if op == BinaryOp::Add => {
                 Ok(Value::list(a.iter().chain(b.iter()).cloned().collect()))
             }
+            // And strings: "loss " + str(x).
+            (Value::Str(a), Value::Str(b)) if op == BinaryOp::Add => {
+                let mut joined = String::with_capacity(a.len() + b.len());
+                joined.push_str(a);
+                joined.push_str(b);
+                Ok(Value::Str(std::rc::Rc::new(joined)))
+            }
             (Value::Num(_) | Value::Node(_), Value::Num(_) | Value::Node(_)) => {
                 let a = self.node_of(lhs, span)?;
                 let b = self.node_of(rhs, span)?;
@@ -61,6 +68,64 @@ impl Session {
             }
             _ => Err(errors::arithmetic_type_error(op, lhs, rhs, span).into()),
         }
+    }
+
+    /// An arithmetic error reworded with the operands as written, where that helps:
+    /// `[1,2] + 3` suggests `[x + 3 for x in [1,2]]`, and `f(1) + 1` names the function
+    /// that returned nothing. Any other early exit is given back as it was.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn explain_operands(
+        &self,
+        flow: Flow,
+        op: BinaryOp,
+        values: [&Value; 2],
+        exprs: [&Expr; 2],
+        span: Span,
+    ) -> Flow {
+        // An operand that is itself an operation keeps its meaning in parentheses.
+        let text = |k: usize| {
+            let written = self.sources.slice(exprs[k].span);
+            match exprs[k].kind {
+                ExprKind::Binary { .. } if !written.starts_with('(') => format!("({written})"),
+                _ => written.to_string(),
+            }
+        };
+        let help = match values {
+            [Value::List(_), Value::Num(_) | Value::Node(_)] => format!(
+                "to apply '{}' to every item, use a comprehension: [x {} {} for x in {}]",
+                op.symbol(),
+                op.symbol(),
+                text(1),
+                text(0)
+            ),
+            [Value::Num(_) | Value::Node(_), Value::List(_)] => format!(
+                "to apply '{}' to every item, use a comprehension: [{} {} x for x in {}]",
+                op.symbol(),
+                text(0),
+                op.symbol(),
+                text(1)
+            ),
+            [Value::None, _] | [_, Value::None] => {
+                let k = usize::from(!matches!(values[0], Value::None));
+                match &exprs[k].kind {
+                    ExprKind::Call { callee, .. } => format!(
+                        "'{}' gives nothing back: its body has no 'return'; end it with 'return value'",
+                        self.sources.slice(callee.span)
+                    ),
+                    _ => format!(
+                        "'{}' is nothing: the result of a function whose body has no 'return'",
+                        text(k)
+                    ),
+                }
+            }
+            _ => return flow,
+        };
+        let mut error = errors::arithmetic_type_error(op, values[0], values[1], span);
+        if let RuntimeError::Type { help: slot, .. } = &mut error {
+            *slot = Some(help);
+        }
+        error.into()
     }
 
     pub(super) fn number_arithmetic(&self, op: BinaryOp, a: f64, b: f64, span: Span) -> Exec<f64> {

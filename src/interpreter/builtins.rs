@@ -1,9 +1,14 @@
-//! The builtin functions (`len`, `sum`, `zip`, `range`, `uniform`, the math functions, …).
+//! The builtin functions (`len`, `sum`, `zip`, `range`, `uniform`, the math functions, …);
+//! those on text are in `strings.rs`, those on lists in `lists.rs`.
+
+mod lists;
+mod strings;
 
 use std::rc::Rc;
 
-use super::{RuntimeError, Session, errors};
+use super::{Host, RuntimeError, Session, errors};
 use crate::ast::{BinaryOp, Ident};
+use crate::graph::Op;
 use crate::span::Span;
 use crate::value::{Activation, Builtin, Model, Value};
 
@@ -15,14 +20,21 @@ impl Session {
         spans: &[Span],
         named: &[(Ident, Value)],
         span: Span,
+        host: &mut dyn Host,
     ) -> Result<Value, RuntimeError> {
         let arity = match builtin {
-            Builtin::Unary(_) | Builtin::Len | Builtin::Sum | Builtin::Mean | Builtin::Neuron | Builtin::Parameters => {
-                1..=1
-            }
+            Builtin::Unary(_)
+            | Builtin::Len
+            | Builtin::Sum
+            | Builtin::Mean
+            | Builtin::Neuron
+            | Builtin::Parameters
+            | Builtin::Str => 1..=1,
+            Builtin::Binary(Op::Max | Op::Min) | Builtin::Zip if args.len() == 1 => 1..=1,
+            Builtin::Binary(Op::Max | Op::Min) | Builtin::Zip => 2..=usize::MAX,
             Builtin::Binary(_) | Builtin::Uniform | Builtin::Layer | Builtin::Mlp => 2..=2,
-            Builtin::Zip => 2..=usize::MAX,
-            Builtin::Range => 1..=2,
+            Builtin::Range | Builtin::Round => 1..=2,
+            Builtin::Clock => 0..=0,
         };
         let takes_act = matches!(builtin, Builtin::Neuron | Builtin::Layer | Builtin::Mlp);
         let mut act = Activation::Tanh;
@@ -79,27 +91,8 @@ impl Session {
                         .then(|| format!("apply it to each item: [{}(x) for x in xs]", builtin.name())),
                 }),
             },
-            Builtin::Binary(op) => match (&args[0], &args[1]) {
-                (Value::Num(a), Value::Num(b)) => Ok(Value::Num(self.plain(op, &[*a, *b], span)?)),
-                (a @ (Value::Num(_) | Value::Node(_)), b @ (Value::Num(_) | Value::Node(_))) => {
-                    let a = self.node_of(a, spans[0])?;
-                    let b = self.node_of(b, spans[1])?;
-                    Ok(self.apply(op, &[a, b], span)?)
-                }
-                (a, b) => {
-                    let bad = if self.number(a).is_none() { 0 } else { 1 };
-                    Err(RuntimeError::Type {
-                        message: format!(
-                            "'{}' needs two numbers, not {} and {}",
-                            builtin.name(),
-                            a.kind_name(),
-                            b.kind_name()
-                        ),
-                        span: spans[bad],
-                        help: None,
-                    })
-                }
-            },
+            Builtin::Binary(op @ (Op::Max | Op::Min)) => self.extremum(op, args, spans, span),
+            Builtin::Binary(op) => self.binary_builtin(op, &args[0], &args[1], [spans[0], spans[1]], span),
             Builtin::Len => match &args[0] {
                 Value::List(items) => Ok(Value::Num(items.len() as f64)),
                 Value::Str(text) => Ok(Value::Num(text.chars().count() as f64)),
@@ -166,6 +159,21 @@ impl Session {
             Builtin::Uniform => {
                 let lo = self.expect_number(&args[0], spans[0], "the low end of 'uniform'")?;
                 let hi = self.expect_number(&args[1], spans[1], "the high end of 'uniform'")?;
+                if lo > hi {
+                    return Err(RuntimeError::Argument {
+                        message: format!(
+                            "'uniform' draws from lo to hi, but lo = {} is above hi = {}",
+                            crate::number::format_number(lo),
+                            crate::number::format_number(hi)
+                        ),
+                        span,
+                        help: Some(format!(
+                            "put the low end first: uniform({}, {})",
+                            crate::number::format_number(hi),
+                            crate::number::format_number(lo)
+                        )),
+                    });
+                }
                 Ok(Value::Num(self.rng.uniform(lo, hi)))
             }
             Builtin::Mean => {
@@ -186,7 +194,7 @@ impl Session {
                         });
                     }
                 };
-                let total = self.call_builtin(Builtin::Sum, args, spans, &[], span)?;
+                let total = self.call_builtin(Builtin::Sum, args, spans, &[], span, host)?;
                 Ok(self.arithmetic(BinaryOp::Div, &total, &Value::Num(count as f64), span)?)
             }
             Builtin::Neuron => {
@@ -235,6 +243,26 @@ impl Session {
                 }
                 Ok(Value::Model(Rc::new(Model::Mlp { inputs, layers, act })))
             }
+            Builtin::Str => Ok(self.str_of(&args[0])),
+            Builtin::Round => {
+                let x = self.expect_number(&args[0], spans[0], "what 'round' rounds")?;
+                let decimals = match args.get(1) {
+                    Some(n) => self.expect_integer(n, spans[1], "the number of decimals")?,
+                    None => return Ok(Value::Num(x.round_ties_even())),
+                };
+                Ok(Value::Num(strings::round_to(x, decimals)))
+            }
+            Builtin::Clock => match host.clock() {
+                Some(seconds) => Ok(Value::Num(seconds)),
+                None => Err(RuntimeError::Argument {
+                    message: "no clock here: this way of running mg gives no time".to_string(),
+                    span,
+                    help: Some(
+                        "clock() works in the mgrad command; graded and sandboxed runs have no clock, so their results never depend on time"
+                            .to_string(),
+                    ),
+                }),
+            },
             Builtin::Parameters => match &args[0] {
                 Value::Model(model) => Ok(Value::list(model.parameters().into_iter().map(Value::Node).collect())),
                 other => Err(RuntimeError::Type {
@@ -243,6 +271,38 @@ impl Session {
                     help: Some("make one first, e.g. n = MLP(3, [4, 4, 1])".to_string()),
                 }),
             },
+        }
+    }
+
+    /// A two-input builtin (`pow`, `max`, `min`) on two values whose spans are `spans`.
+    pub(super) fn binary_builtin(
+        &mut self,
+        op: Op,
+        a: &Value,
+        b: &Value,
+        spans: [Span; 2],
+        span: Span,
+    ) -> Result<Value, RuntimeError> {
+        match (a, b) {
+            (Value::Num(a), Value::Num(b)) => Ok(Value::Num(self.plain(op, &[*a, *b], span)?)),
+            (Value::Num(_) | Value::Node(_), Value::Num(_) | Value::Node(_)) => {
+                let a = self.node_of(a, spans[0])?;
+                let b = self.node_of(b, spans[1])?;
+                Ok(self.apply(op, &[a, b], span)?)
+            }
+            (a, b) => {
+                let bad = if self.number(a).is_none() { 0 } else { 1 };
+                Err(RuntimeError::Type {
+                    message: format!(
+                        "'{}' needs two numbers, not {} and {}",
+                        op.symbol(),
+                        a.kind_name(),
+                        b.kind_name()
+                    ),
+                    span: spans[bad],
+                    help: None,
+                })
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use super::{Exec, Flow, Host, Locals, MAX_CALL_DEPTH, RuntimeError, Session, Stop};
-use crate::ast::{Expr, FnBody, Ident};
+use crate::ast::{Expr, ExprKind, FnBody, Ident};
 use crate::span::Span;
 use crate::value::{Function, Names, Value};
 
@@ -36,6 +36,13 @@ impl Frame {
         }
     }
 
+    pub(super) fn get_mut(&mut self, ident: &Ident) -> Option<&mut Value> {
+        match self.locals.slot(ident) {
+            Some(slot) => self.slots.get_mut(slot)?.as_mut(),
+            None => self.extra.get_mut(&ident.name),
+        }
+    }
+
     pub(super) fn set(&mut self, ident: &Ident, value: Value) {
         match self.locals.slot(ident).and_then(|slot| self.slots.get_mut(slot)) {
             Some(slot) => *slot = Some(value),
@@ -60,6 +67,11 @@ impl Session {
         span: Span,
         host: &mut dyn Host,
     ) -> Exec<Value> {
+        if let ExprKind::Attribute { object, attribute } = &callee.kind
+            && attribute.name == "append"
+        {
+            return self.append(object, args, span, host);
+        }
         let function = self.eval(callee, host)?;
         // A user function called with as many positional arguments as it has
         // parameters (the usual call) evaluates them straight into its frame.
@@ -111,7 +123,7 @@ impl Session {
             }
         }
         match function {
-            Value::Builtin(builtin) => Ok(self.call_builtin(builtin, &positional, &spans, &named, span)?),
+            Value::Builtin(builtin) => Ok(self.call_builtin(builtin, &positional, &spans, &named, span, host)?),
             Value::Function(function) => self.call_function(&function, positional, named, span, host),
             Value::Model(model) => {
                 if let Some((name, _)) = named.first() {

@@ -134,9 +134,16 @@ pub fn arithmetic_type_error(op: BinaryOp, lhs: &Value, rhs: &Value, span: Span)
         (Value::List(_), other) | (other, Value::List(_)) => (true, other),
         _ => (false, rhs),
     };
-    let help = if list_side && matches!(other, Value::Num(_) | Value::Node(_)) {
+    let text_side = matches!(lhs, Value::Str(_)) || matches!(rhs, Value::Str(_));
+    let nothing_side = matches!(lhs, Value::None) || matches!(rhs, Value::None);
+    let help = if nothing_side {
+        Some("a function whose body has no 'return' gives nothing: end it with 'return value'".to_string())
+    } else if text_side && op == BinaryOp::Add {
+        Some("to join text and a value, convert the value: \"loss \" + str(x), or write f\"loss {x}\"".to_string())
+    } else if list_side && matches!(other, Value::Num(_) | Value::Node(_)) {
         Some(format!(
-            "to work on every item, use a comprehension: [x {} 2 for x in xs]",
+            "to apply '{}' to every item, use a comprehension: [x {} n for x in xs]",
+            op.symbol(),
             op.symbol()
         ))
     } else if list_side {

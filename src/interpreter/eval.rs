@@ -5,7 +5,7 @@ use std::rc::Rc;
 use super::{BUILTINS, Exec, Frame, Host, RuntimeError, Session, errors, whole_number};
 use crate::ast::{BinaryOp, Expr, ExprKind, Ident, LogicalOp, UnaryOp};
 use crate::graph::Op;
-use crate::value::{Builtin, Value};
+use crate::value::{Builtin, CONSTANTS, Value};
 
 impl Session {
     /// Evaluates an expression. Only the commonest kinds are handled here; the
@@ -52,6 +52,7 @@ impl Session {
     pub(super) fn eval_other(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Value> {
         let value = match &expr.kind {
             ExprKind::Str(text) => Value::Str(Rc::new(text.clone())),
+            ExprKind::Format(parts) => self.eval_format(parts, host)?,
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::List(items) => {
                 let mut values = Vec::with_capacity(items.len());
@@ -161,18 +162,22 @@ impl Session {
         {
             let left = self.eval_operand(lhs, host)?;
             let right = self.eval_operand(rhs, host)?;
-            return self.arithmetic(*op, &left, &right, expr.span);
+            return self
+                .arithmetic(*op, &left, &right, expr.span)
+                .map_err(|flow| self.explain_operands(flow, *op, [&left, &right], [lhs, rhs], expr.span));
         }
         let mut spine = Vec::new();
         let mut leftmost = expr;
         while let ExprKind::Binary { op, lhs, rhs } = &leftmost.kind {
-            spine.push((*op, rhs.as_ref(), leftmost.span));
+            spine.push((*op, lhs.as_ref(), rhs.as_ref(), leftmost.span));
             leftmost = lhs;
         }
         let mut value = self.eval(leftmost, host)?;
-        for (op, rhs, span) in spine.into_iter().rev() {
+        for (op, lhs, rhs, span) in spine.into_iter().rev() {
             let right = self.eval_operand(rhs, host)?;
-            value = self.arithmetic(op, &value, &right, span)?;
+            value = self
+                .arithmetic(op, &value, &right, span)
+                .map_err(|flow| self.explain_operands(flow, op, [&value, &right], [lhs, rhs], span))?;
         }
         Ok(value)
     }
@@ -227,6 +232,16 @@ impl Session {
         match self.frames.last() {
             None => self.globals.lookup(ident),
             Some(frame) => self.local_binding(frame, ident),
+        }
+    }
+
+    /// Where `ident` is bound in the scope an assignment to it would write to (the
+    /// running function's locals, or the globals at the top level), for changing the
+    /// value in place. `None` if it is not bound there.
+    pub(super) fn binding_mut(&mut self, ident: &Ident) -> Option<&mut Value> {
+        match self.frames.last_mut() {
+            None => self.globals.lookup_mut(ident),
+            Some(frame) => frame.get_mut(ident),
         }
     }
 
@@ -290,6 +305,9 @@ impl Session {
         let (name, span) = (ident.name.as_str(), ident.span);
         if let Some(builtin) = Builtin::lookup(name) {
             return Ok(Value::Builtin(builtin));
+        }
+        if let Some((_, x)) = CONSTANTS.iter().find(|(constant, _)| *constant == name) {
+            return Ok(Value::Num(*x));
         }
         let mut candidates: Vec<&str> = self.globals.names().collect();
         if let Some(frame) = self.frames.last() {

@@ -70,6 +70,10 @@ impl Globals {
         self.slot(ident).map(|slot| &self.values[slot])
     }
 
+    pub(super) fn lookup_mut(&mut self, ident: &Ident) -> Option<&mut Value> {
+        self.slot(ident).map(|slot| &mut self.values[slot])
+    }
+
     pub(super) fn get(&self, name: &str) -> Option<&Value> {
         self.slots.get(name).map(|slot| &self.values[*slot as usize])
     }

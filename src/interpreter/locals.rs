@@ -12,7 +12,9 @@
 //! never goes stale. A name bound that the list did not foresee would still
 //! work (the frame keeps such names in a map), only slower.
 
-use crate::ast::{AssignTarget, Block, Command, Expr, ExprKind, FnBody, FnDef, Ident, Pattern, Stmt, StmtKind};
+use crate::ast::{
+    AssignTarget, Block, Command, Expr, ExprKind, FnBody, FnDef, FormatPart, Ident, Pattern, Stmt, StmtKind,
+};
 
 /// The local names of one function, each once, in slot order.
 #[derive(Debug)]
@@ -188,10 +190,26 @@ impl Locals {
                 | ExprKind::Compare { lhs, rhs, .. }
                 | ExprKind::Logical { lhs, rhs, .. } => pending.extend([&**lhs, &**rhs]),
                 ExprKind::Call { callee, args } => {
+                    // `xs.append(x)` rebinds `xs`, as `xs[i] = x` does.
+                    if let ExprKind::Attribute { object, attribute } = &callee.kind
+                        && attribute.name == "append"
+                    {
+                        let mut root = &**object;
+                        while let ExprKind::Index { object, .. } = &root.kind {
+                            root = object;
+                        }
+                        if let ExprKind::Name(ident) = &root.kind {
+                            self.add(&ident.name);
+                        }
+                    }
                     pending.push(callee);
                     pending.extend(args.iter().map(|arg| &arg.value));
                 }
                 ExprKind::Attribute { object, .. } => pending.push(object),
+                ExprKind::Format(parts) => pending.extend(parts.iter().filter_map(|part| match part {
+                    FormatPart::Value { expr, .. } => Some(expr),
+                    FormatPart::Text(_) => None,
+                })),
                 ExprKind::Index { object, index } => pending.extend([&**object, &**index]),
             }
         }

@@ -129,6 +129,12 @@ impl<'s> Builder<'s> {
 
     // ----- statements -----
 
+    /// The expression of an f-string's `{…}`, and its depth.
+    pub fn embedded(&self, pair: Pair<'_, Rule>) -> Result<(Expr, usize)> {
+        let built = self.expr(pair)?;
+        Ok((built.expr, built.depth))
+    }
+
     pub fn program(&self, pair: Pair<'_, Rule>) -> Result<Program> {
         let (statements, _) = self.statements(pair.into_inner())?;
         Ok(Program { statements })
@@ -778,6 +784,7 @@ impl<'s> Builder<'s> {
                 }
             }
             Rule::string => ExprKind::Str(self.string(pair)?),
+            Rule::fstring => return self.fstring(pair),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
             Rule::name => ExprKind::Name(Ident::new(pair.as_str(), span)),
             _ => return Err(self.internal("unexpected operand rule", span)),
@@ -872,6 +879,27 @@ impl<'s> Builder<'s> {
             condition,
         };
         Ok((kind, depth))
+    }
+
+    /// `f"…{x:.4f}…"`: its text and values (see `parser::format`).
+    fn fstring(&self, pair: Pair<'_, Rule>) -> Result<Built> {
+        let span = self.span(&pair);
+        let body = pair.into_inner().next();
+        let (body, start) = match &body {
+            Some(body) => (body.as_str(), self.base + body.as_span().start()),
+            None => ("", span.start + 2),
+        };
+        let (parts, depth) = super::format::parts(body, start, super::parse_embedded)?;
+        let depth = self.check_depth(depth + 1, span)?;
+        Ok(Built {
+            expr: Expr {
+                kind: ExprKind::Format(parts),
+                span,
+            },
+            depth,
+            parenthesized: false,
+            chain: 0,
+        })
     }
 
     /// The value of a string literal, escapes resolved.

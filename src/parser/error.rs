@@ -143,6 +143,14 @@ pub enum ParseError {
         span: Span,
     },
 
+    /// A mistake in an f-string's braces or format: `f"{x"`, `f"{x:.4q}"`.
+    #[error("{message}")]
+    InvalidFormat {
+        message: String,
+        help: Option<String>,
+        span: Span,
+    },
+
     /// `a < b < c`
     #[error("comparisons cannot be chained")]
     ChainedComparison { suggestion: String, span: Span },
@@ -201,6 +209,7 @@ impl ParseError {
             | KeywordAsName { span, .. }
             | InvalidAssignTarget { span, .. }
             | OutsideLoop { span, .. }
+            | InvalidFormat { span, .. }
             | DefaultParameter { span, .. }
             | DuplicateParameter { span, .. }
             | UnknownCommand { span, .. }
@@ -273,7 +282,7 @@ impl ParseError {
             AttributeOfTemporary { fix, .. } => Some(format!("name the node first: {fix}")),
             ChainedComparison { suggestion, .. } => Some(format!("write '{suggestion}'")),
             ChainedRange { .. } => Some("a range is written 'start..end'".into()),
-            Expected { help, .. } | Unexpected { help, .. } => help.clone(),
+            Expected { help, .. } | Unexpected { help, .. } | InvalidFormat { help, .. } => help.clone(),
             Internal { .. } => Some("this is a bug in mgrad; please report it".into()),
         }
     }

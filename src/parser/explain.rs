@@ -560,6 +560,10 @@ fn unknown_command(cx: &Context<'_>) -> Option<ParseError> {
         return None;
     }
     let text = cx.text(word);
+    // A word of one or two letters is as likely a name as a misspelt keyword.
+    if text.chars().count() < 3 {
+        return None;
+    }
     let suggestion = crate::suggest::closest(text, STATEMENT_KEYWORDS.iter().copied())?;
     Some(ParseError::UnknownCommand {
         word: text.to_string(),

@@ -17,6 +17,7 @@ mod build;
 mod encoding;
 mod error;
 mod explain;
+mod format;
 mod scan;
 
 #[cfg(test)]
@@ -71,6 +72,23 @@ pub fn parse_program(source: &str, base: usize) -> Result<ast::Program, ParseErr
         span: crate::span::Span::new(base, base),
     })?;
     build::Builder::new(base, source, &scanned.tokens).program(program)
+}
+
+/// Parses one expression that stands alone in `source` (the `{…}` of an f-string),
+/// its spans offset by `base`; returns it with the depth of its tree.
+fn parse_embedded(source: &str, base: usize) -> Result<(ast::Expr, usize), ParseError> {
+    let scanned = scan::scan(source, base)?;
+    let mut pairs = MgParser::parse(Rule::embedded_expr, &scanned.text)
+        .map_err(|error| explain::explain(&error, source, &scanned.tokens, base))?;
+    let span = crate::span::Span::new(base, base + source.len());
+    let expr = pairs
+        .next()
+        .and_then(|top| top.into_inner().find(|pair| pair.as_rule() == Rule::expr))
+        .ok_or_else(|| ParseError::Internal {
+            message: "pest returned no embedded expression".into(),
+            span,
+        })?;
+    build::Builder::new(base, source, &scanned.tokens).embedded(expr)
 }
 
 /// True when `source` cannot be complete yet: an open `(`, `[` or `{` without its closer

@@ -146,6 +146,12 @@ pub(crate) fn scan(source: &str, base: usize) -> Result<Scan, ParseError> {
                 i = scan_number(source, i, base)?;
                 TokenKind::Number
             }
+            // `f"…"`: an f-string is one string token (its `{…}` are read when building the
+            // tree). A name is scanned whole, so `ff"x"` is still a name and a string.
+            b'f' if bytes.get(i + 1) == Some(&b'"') => {
+                i = scan_string(source, i + 1, base)?;
+                TokenKind::Str
+            }
             _ if source[i..].chars().next().is_some_and(is_ident_start) => {
                 i += ident_len(&source[i..]);
                 let after_dot = tokens.last().is_some_and(|t| &source[t.start..t.end] == ".");

@@ -41,6 +41,22 @@ fn show(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Number(n) => format!("{n}"),
         ExprKind::Str(s) => format!("{s:?}"),
+        ExprKind::Format(parts) => {
+            let parts: Vec<String> = parts
+                .iter()
+                .map(|part| match part {
+                    FormatPart::Text(text) => format!("{text:?}"),
+                    FormatPart::Value { expr, spec } => {
+                        format!(
+                            "{{{}{}}}",
+                            show(expr),
+                            spec.as_ref().map_or(String::new(), |s| format!(":{}", s.text))
+                        )
+                    }
+                })
+                .collect();
+            format!("f[{}]", parts.join(" "))
+        }
         ExprKind::Bool(b) => format!("{b}"),
         ExprKind::Name(n) => n.name.clone(),
         ExprKind::List(items) => format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(", ")),
@@ -113,6 +129,42 @@ fn expr(source: &str) -> String {
 
 fn text(source: &str, span: Span) -> &str {
     &source[span.start..span.end]
+}
+
+// ----- f-strings -----
+
+#[test]
+fn fstrings_are_text_and_values() {
+    assert_eq!(
+        expr("f\"loss {loss.data:.4f} at step {k + 1}\""),
+        "f[\"loss \" {loss.data:.4f} \" at step \" {(k + 1)}]"
+    );
+    assert_eq!(expr("f\"{{}} \\\" {x=}\""), "f[\"{} \\\" x=\" {x}]");
+    assert_eq!(expr("f\"\""), "f[\"\"]");
+    // `ff"x"` is a name and a string, as before.
+    check_err(
+        "ff\"x\"",
+        "expected an operator or the end of the statement, found a string",
+        "\"x\"",
+    );
+    // Spans inside an f-string are those of the source.
+    let source = "y = f\"a {x * 2:>5}\"";
+    let program = parse(source);
+    let StmtKind::Assign { value, .. } = &program.statements[0].kind else {
+        panic!()
+    };
+    let ExprKind::Format(parts) = &value.kind else { panic!() };
+    let FormatPart::Value { expr, spec } = &parts[1] else {
+        panic!()
+    };
+    assert_eq!(text(source, expr.span), "x * 2");
+    assert_eq!(text(source, spec.as_ref().unwrap().span), ">5");
+    check_err(
+        "y = f\"{x +}\"",
+        "expected an expression after '+', found the end of the input",
+        "",
+    );
+    check_err("y = f\"{x:.2z}\"", "unknown format 'z' in '{…:.2z}'", "z");
 }
 
 // ----- precedence -----

@@ -607,3 +607,174 @@ fn definitions_and_assignments_that_cannot_work_are_refused() {
         4.0,
     );
 }
+
+#[track_caller]
+fn text(source: &str, expected: &str) {
+    assert_eq!(value(source), Shown::Str(expected.to_string()), "{source}");
+}
+
+#[test]
+fn strings_join_convert_and_format() {
+    text("\"loss \" + \"down\"", "loss down");
+    text("s = \"a\"; s += \"b\"; s", "ab");
+    text("a = 2; \"a is \" + str(a * 3)", "a is 6");
+    text(
+        "str(0.1 + 0.2) + \" \" + str([1, \"x\"]) + \" \" + str(true)",
+        "0.30000000000000004 [1, \"x\"] true",
+    );
+    text(
+        "loss = 0.123456; k = 7; f\"loss {loss:.4f} at step {k}\"",
+        "loss 0.1235 at step 7",
+    );
+    text("a = 2; b = a * a; f\"{b.data:.2f} {b.grad}\"", "4.00 0");
+    text(
+        "f\"{1234.5:.3e}|{0.000012345:.3g}|{0.25:.1%}|{7:03d}|{-2:+.1f}|{3:+d}\"",
+        "1.234e+03|1.23e-05|25.0%|007|-2.0|+3",
+    );
+    text(
+        "s = \"ab\"; f\"[{2:>4}][{2:<4}][{2:^5}][{s:*^6}]\"",
+        "[   2][2   ][  2  ][**ab**]",
+    );
+    text("x = 3; f\"{x=} {x * 2 = :.1f}\"", "x=3 x * 2 = 6.0");
+    text("f\"{{literal}} {[1, 2]} {len([])}\"", "{literal} [1, 2] 0");
+    text("f\"tab\\there\"", "tab\there");
+    number("round(2.675, 2)", 2.67);
+    number("round(2.5) + round(3.5)", 6.0);
+    number("round(1250, -2)", 1200.0);
+    number("a = 2.6; round(a)", 3.0);
+    // Mistakes inside an f-string are reported at their own column.
+    for (source, message, column) in [
+        ("x = 1; print f\"{x:.4q}\"", "unknown format 'q' in '{…:.4q}'", 21),
+        (
+            "x = 1; print f\"{x:.4}\"",
+            "the precision '.4' needs a type letter after it",
+            20,
+        ),
+        ("x = 1; print f\"a {x\"", "this '{' in the f-string is never closed", 18),
+        ("print f\"a } b\"", "a single '}' in an f-string", 11),
+        ("print f\"{1 + nope}\"", "unknown name 'nope'", 14),
+        (
+            "print f\"{1 +}\"",
+            "expected an expression after '+', found the end of the input",
+            13,
+        ),
+        (
+            "s = \"ab\"; print f\"{s:.2f}\"",
+            "the format ':.2f' is for numbers, but the value is a string",
+            22,
+        ),
+        (
+            "print f\"{2.5:d}\"",
+            "the format ':d' is for whole numbers, but the value is 2.5",
+            14,
+        ),
+        ("print \"n = \" + 3", "cannot apply '+' to a string and a number", 7),
+    ] {
+        assert_eq!(error(source), (message.to_string(), 1, column), "{source}");
+    }
+}
+
+#[test]
+fn lists_grow_and_give_their_extremes() {
+    let list = |source: &str| match value(source) {
+        Shown::List(items) => items,
+        other => panic!("{source}: not a list: {other:?}"),
+    };
+    assert_eq!(list("xs = []; for k in 0..4 { xs.append(k * k) }; xs").len(), 4);
+    number("xs = [1]; xs.append(2); xs.append(3); sum(xs)", 6.0);
+    // Value semantics: a list bound to two names is copied before it grows.
+    number("xs = [1, 2]; ys = xs; xs.append(3); len(xs) * 10 + len(ys)", 32.0);
+    number("xss = [[1], [2]]; xss[1].append(5); xss[1][1] + len(xss[0])", 6.0);
+    number(
+        "fn squares(n) { out = []; for k in 0..n { out.append(k * k) }; return out }\nsum(squares(4))",
+        14.0,
+    );
+    // A global list appended to inside a function: the function works on its own copy.
+    number(
+        "xs = [1]\nfn add(x) { xs.append(x); return len(xs) }\nadd(5) * 10 + len(xs)",
+        21.0,
+    );
+    number("xs = [3]; for x in xs { xs.append(x) }; len(xs)", 2.0);
+    number("max(2, 7, 3) + min([4, -1, 8]) + max([5])", 11.0);
+    number(
+        "a = 1; b = 3; c = 2; m = max(a, b, c); backward m; a.grad * 100 + b.grad * 10 + c.grad",
+        10.0,
+    );
+    number("a = 1; b = 1; m = max([a, b]); backward m; a.grad + b.grad", 1.0);
+    number("pi", std::f64::consts::PI);
+    number("e", std::f64::consts::E);
+    number("a = 2; e = a * 3; e", 6.0);
+    for (source, message) in [
+        ("max([])", "the max of an empty list is undefined"),
+        ("max(3)", "'max' of one argument needs a list, not a number"),
+        ("xs = [1]; xs.append(1, 2)", "'append' takes one item, but 2 were given"),
+        (
+            "s = \"a\"; s.append(\"b\")",
+            "only a list can grow with 'append', not a string",
+        ),
+        ("[1].append(2)", "only a list bound to a name can grow"),
+        (
+            "uniform(2, 1)",
+            "'uniform' draws from lo to hi, but lo = 2 is above hi = 1",
+        ),
+        ("print clock()", "no clock here: this way of running mg gives no time"),
+    ] {
+        assert_eq!(error(source).0, message, "{source}");
+    }
+}
+
+/// Appending to a list no other name holds grows it in place (so a loop of appends is
+/// linear): the list keeps its allocation.
+#[test]
+fn appending_to_an_unshared_list_does_not_copy_it() {
+    let mut session = mgrad::interpreter::Session::new();
+    let mut host = super::Collect::default();
+    let list = |session: &mgrad::interpreter::Session| match session.get("xs") {
+        Some(mgrad::value::Value::List(items)) => std::rc::Rc::as_ptr(items),
+        other => panic!("xs is {other:?}"),
+    };
+    session.run_script("a.mg", "xs = [0]", &mut host).unwrap();
+    let before = list(&session);
+    // A copy would be made while the original is still bound, so at another address.
+    for _ in 0..20 {
+        session.run_script("b.mg", "xs.append(1)", &mut host).unwrap();
+        assert_eq!(list(&session), before, "the list was copied");
+    }
+    session.run_script("c.mg", "ys = xs; xs.append(1)", &mut host).unwrap();
+    assert_ne!(list(&session), before, "a shared list must be copied");
+}
+
+/// A host with a clock that ticks a second each time it is read.
+#[derive(Default)]
+struct Ticking {
+    inner: super::Collect,
+    now: f64,
+}
+
+impl mgrad::interpreter::Host for Ticking {
+    fn emit(&mut self, output: Output) {
+        self.inner.emit(output);
+    }
+    fn write_file(&mut self, path: &str, contents: &str) -> Result<(), String> {
+        self.inner.write_file(path, contents)
+    }
+    fn clock(&mut self) -> Option<f64> {
+        self.now += 1.0;
+        Some(self.now)
+    }
+}
+
+#[test]
+fn clock_reads_the_hosts_clock() {
+    let mut session = mgrad::interpreter::Session::new();
+    let mut host = Ticking::default();
+    session
+        .run_script("t.mg", "t0 = clock(); x = 0; t = clock() - t0; print t", &mut host)
+        .unwrap();
+    assert_eq!(
+        host.inner.outputs,
+        [Output::Print(mgrad::output::PrintOut {
+            values: vec![Shown::Number(1.0)]
+        })]
+    );
+}

@@ -1,0 +1,2 @@
+loss = 0.25
+print f"loss {loss:.4}"

@@ -1,0 +1,2 @@
+k = 3
+print f"step {k"

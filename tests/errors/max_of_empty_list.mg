@@ -1,0 +1,2 @@
+xs = []
+print max(xs)

@@ -1,0 +1,2 @@
+k = 3
+print "step " + k

@@ -1,0 +1,2 @@
+seed 1
+w = uniform(2, 1)
