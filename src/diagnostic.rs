@@ -31,6 +31,9 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// A suggested fix, shown as `= help: …`.
     pub help: Option<String>,
+    /// Other places that explain the error, shown under it as secondary labels: for an
+    /// error inside a function, the calls that led there, innermost first.
+    pub context: Vec<(Span, String)>,
 }
 
 /// One source text: a script, an `-e` argument, or a REPL entry.
@@ -93,13 +96,34 @@ impl SourceMap {
             diagnostic.message, line_col.line, line_col.column
         );
         let mut files = SimpleFiles::new();
+        let mut file_ids: Vec<(usize, usize)> = Vec::new();
+        // A span as a file id and a range in that file, adding the file once.
+        let mut locate = |span: Span| {
+            let file = self.file_at(span.start)?;
+            let id = match file_ids.iter().find(|(base, _)| *base == file.base) {
+                Some((_, id)) => *id,
+                None => {
+                    let id = files.add(file.name.clone(), file.text.clone());
+                    file_ids.push((file.base, id));
+                    id
+                }
+            };
+            let start = (span.start - file.base).min(file.text.len());
+            let end = (span.end.saturating_sub(file.base)).clamp(start, file.text.len());
+            Some((id, start..end))
+        };
         let mut report = Report::error().with_message(headline);
-        if let Some(file) = self.file_at(diagnostic.span.start) {
-            let id = files.add(file.name.clone(), file.text.clone());
-            let start = (diagnostic.span.start - file.base).min(file.text.len());
-            let end = (diagnostic.span.end.saturating_sub(file.base)).clamp(start, file.text.len());
-            let label = Label::primary(id, start..end).with_message(diagnostic.label.clone().unwrap_or_default());
-            report = report.with_labels(vec![label]);
+        let mut labels = Vec::new();
+        if let Some((id, range)) = locate(diagnostic.span) {
+            labels.push(Label::primary(id, range).with_message(diagnostic.label.clone().unwrap_or_default()));
+        }
+        for (span, message) in &diagnostic.context {
+            if let Some((id, range)) = locate(*span) {
+                labels.push(Label::secondary(id, range).with_message(message.clone()));
+            }
+        }
+        if !labels.is_empty() {
+            report = report.with_labels(labels);
         }
         if let Some(help) = &diagnostic.help {
             report = report.with_notes(vec![format!("help: {help}")]);
@@ -166,6 +190,7 @@ mod tests {
             span: Span::new(10, 12),
             label: Some("not defined".to_string()),
             help: Some("did you mean 'a'?".to_string()),
+            context: Vec::new(),
         };
         let text = sources.render(&diagnostic, false);
         assert!(text.contains("unknown name 'aa' (line 2, column 5)"), "{text}");

@@ -118,6 +118,9 @@ pub struct Session {
     failed_checks: usize,
     history: Vec<String>,
     entries: usize,
+    /// The calls an error has left so far on its way out (call span, function name),
+    /// innermost first: where it happened, for the diagnostic.
+    unwound_calls: Vec<(Span, String)>,
 }
 
 /// Why evaluation stopped early: an error, a `return` on its way to its function, or
@@ -200,6 +203,7 @@ impl Session {
             failed_checks: 0,
             history: Vec::new(),
             entries: 0,
+            unwound_calls: Vec::new(),
         }
     }
 
@@ -309,8 +313,31 @@ impl Session {
         crate::parser::parse_program(source, base).map_err(parse_diagnostic)
     }
 
-    fn diagnostic(&self, error: RuntimeError) -> Diagnostic {
-        error.into_diagnostic()
+    /// A runtime error as the user sees it, with the calls it happened in, innermost
+    /// first: a call repeated in a row (recursion) once, with its count; of a long
+    /// chain, the innermost few and how many more.
+    fn diagnostic(&mut self, error: RuntimeError) -> Diagnostic {
+        const SHOWN_CALLS: usize = 3;
+        let mut diagnostic = error.into_diagnostic();
+        let mut runs: Vec<(Span, String, usize)> = Vec::new();
+        for (span, name) in std::mem::take(&mut self.unwound_calls) {
+            match runs.last_mut() {
+                Some((last, _, count)) if *last == span => *count += 1,
+                _ => runs.push((span, name, 1)),
+            }
+        }
+        let more: usize = runs.iter().skip(SHOWN_CALLS).map(|(_, _, count)| count).sum();
+        for (k, (span, name, count)) in runs.into_iter().take(SHOWN_CALLS).enumerate() {
+            let mut message = format!("in '{name}', called here");
+            if count > 1 {
+                message.push_str(&format!(" ({count} times, one inside the other)"));
+            }
+            if k + 1 == SHOWN_CALLS && more > 0 {
+                message.push_str(&format!(", from {more} more call{}", if more == 1 { "" } else { "s" }));
+            }
+            diagnostic.context.push((span, message));
+        }
+        diagnostic
     }
 
     fn snapshot(&self) -> Snapshot {
@@ -340,6 +367,7 @@ fn parse_diagnostic(error: ParseError) -> Diagnostic {
         span: error.span(),
         label: None,
         help: error.help(),
+        context: Vec::new(),
     }
 }
 

@@ -2,8 +2,8 @@
 
 use std::rc::Rc;
 
-use super::{Exec, Flow, Host, Locals, MAX_CALL_DEPTH, RuntimeError, Session, Stop};
-use crate::ast::{Expr, ExprKind, FnBody, Ident};
+use super::{BUILTINS, Exec, Flow, Host, Locals, MAX_CALL_DEPTH, RuntimeError, Session, Stop};
+use crate::ast::{Argument, Expr, ExprKind, FnBody, Ident};
 use crate::span::Span;
 use crate::value::{Function, Names, Value};
 
@@ -63,7 +63,7 @@ impl Session {
     pub(super) fn eval_call(
         &mut self,
         callee: &Expr,
-        args: &[crate::ast::Argument],
+        args: &[Argument],
         span: Span,
         host: &mut dyn Host,
     ) -> Exec<Value> {
@@ -72,7 +72,10 @@ impl Session {
         {
             return self.append(object, args, span, host);
         }
-        let function = self.eval(callee, host)?;
+        let function = match self.eval(callee, host) {
+            Ok(function) => function,
+            Err(flow) => return Err(self.unknown_function(flow, callee, args)),
+        };
         // A user function called with as many positional arguments as it has
         // parameters (the usual call) evaluates them straight into its frame.
         if let Value::Function(function) = &function
@@ -147,6 +150,64 @@ impl Session {
             }
             .into()),
         }
+    }
+
+    /// `foo(2)` with `foo` unbound: an unknown *function*, with a function for "did you
+    /// mean" and, failing one, how to define it. Any other error is given back as it was.
+    #[cold]
+    #[inline(never)]
+    fn unknown_function(&self, flow: Flow, callee: &Expr, args: &[Argument]) -> Flow {
+        let (ExprKind::Name(ident), Stop::Error(RuntimeError::UnknownName { .. })) = (&callee.kind, &*flow.0) else {
+            return flow;
+        };
+        let mut callables: Vec<&str> = BUILTINS.to_vec();
+        let mut bound: Vec<(&str, &Value)> = self.globals.names().zip(self.globals.values()).collect();
+        if let Some(frame) = self.frames.last() {
+            bound.extend(frame.bound().map(|(name, value)| (name.as_str(), value)));
+            bound.extend(
+                frame
+                    .captured
+                    .iter()
+                    .flat_map(|names| names.iter().map(|(n, v)| (n.as_str(), v))),
+            );
+        }
+        callables.extend(
+            bound
+                .into_iter()
+                .filter(|(_, value)| matches!(value, Value::Function(_) | Value::Builtin(_) | Value::Model(_)))
+                .map(|(name, _)| name),
+        );
+        let suggestion = crate::suggest::closest(&ident.name, callables).map(str::to_string);
+        let arg_text = |k: usize, default: &str| match args.get(k).map(|arg| &arg.value.kind) {
+            Some(ExprKind::Name(name)) => name.name.clone(),
+            _ => default.to_string(),
+        };
+        let help = if suggestion.is_some() {
+            None
+        } else if ident.name == "append" && args.len() == 2 {
+            Some(format!(
+                "to add an item to a list, write {}.append({})",
+                self.sources.slice(args[0].value.span),
+                self.sources.slice(args[1].value.span)
+            ))
+        } else {
+            let defaults = ["x", "y", "z"];
+            let params: Vec<String> = (0..args.len())
+                .map(|k| arg_text(k, defaults.get(k).copied().unwrap_or("w")))
+                .collect();
+            Some(format!(
+                "define it first, e.g. fn {}({}) = …",
+                ident.name,
+                params.join(", ")
+            ))
+        };
+        RuntimeError::UnknownFunction {
+            name: ident.name.clone(),
+            span: ident.span,
+            suggestion,
+            help,
+        }
+        .into()
     }
 
     pub(super) fn call_function(
@@ -253,6 +314,11 @@ impl Session {
         };
         if let Some(frame) = self.frames.pop() {
             self.recycle(frame.slots);
+        }
+        if let Err(Flow(stop)) = &result
+            && let Stop::Error(_) = **stop
+        {
+            self.unwound_calls.push((span, def.name.name.clone()));
         }
         result
     }

@@ -49,6 +49,21 @@ impl Session {
                     let mut roots = Vec::new();
                     for target in targets {
                         let value = self.eval(target, host)?;
+                        if let Value::Num(x) = value {
+                            return Err(RuntimeError::Type {
+                                message: format!(
+                                    "'zero_grad' needs nodes, lists of nodes or models, but '{}' is the plain number {}",
+                                    self.text(target),
+                                    format_number(x)
+                                ),
+                                span: target.span,
+                                help: Some(
+                                    "a plain number has no grad; 'zero_grad' alone zeroes every grad, 'zero_grad x, m' those of x's graph and model m"
+                                        .to_string(),
+                                ),
+                            }
+                            .into());
+                        }
                         self.collect_nodes(&value, target.span, &mut roots)?;
                     }
                     self.graph.zero_grad(&roots);
@@ -276,15 +291,18 @@ impl Session {
         for option in options {
             let value = self.eval(&option.value, host)?;
             let number = self.expect_number(&value, option.value.span, "a check option")?;
-            if !(number.is_finite() && number > 0.0) {
+            // A tolerance may be 0 (exact agreement), as in torch.autograd.gradcheck; the step may not.
+            let step = option.name.name == "eps";
+            if !number.is_finite() || number < 0.0 || (step && number == 0.0) {
                 return Err(RuntimeError::Argument {
                     message: format!(
-                        "'{}' must be a positive number, not {}",
+                        "'{}' must be a {} number, not {}",
                         option.name.name,
+                        if step { "positive" } else { "non-negative" },
                         format_number(number)
                     ),
                     span: option.value.span,
-                    help: None,
+                    help: step.then(|| "eps is the step of the finite differences, e.g. eps=1e-6".to_string()),
                 }
                 .into());
             }

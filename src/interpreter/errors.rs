@@ -18,6 +18,14 @@ pub enum RuntimeError {
         span: Span,
         suggestion: Option<String>,
     },
+    /// A call of a name bound to nothing: `foo(2)`.
+    #[error("unknown function '{name}'{}", suggestion.as_ref().map(|s| format!(" — did you mean '{s}'?")).unwrap_or_default())]
+    UnknownFunction {
+        name: String,
+        span: Span,
+        suggestion: Option<String>,
+        help: Option<String>,
+    },
     /// An operation whose result is not a finite number; the message names the operation and operands.
     #[error("{message}")]
     NotFinite { message: String, span: Span },
@@ -59,6 +67,7 @@ impl RuntimeError {
     pub fn span(&self) -> Span {
         match self {
             RuntimeError::UnknownName { span, .. }
+            | RuntimeError::UnknownFunction { span, .. }
             | RuntimeError::NotFinite { span, .. }
             | RuntimeError::Type { span, .. }
             | RuntimeError::Argument { span, .. }
@@ -77,6 +86,7 @@ impl RuntimeError {
                 name, suggestion: None, ..
             } => Some(format!("give it a value first, e.g. {name} = 1")),
             RuntimeError::Type { help, .. }
+            | RuntimeError::UnknownFunction { help, .. }
             | RuntimeError::Argument { help, .. }
             | RuntimeError::Limit { help, .. } => help.clone(),
             RuntimeError::IndexOutOfRange { len: 0, .. } => Some("the list is empty".to_string()),
@@ -99,6 +109,7 @@ impl RuntimeError {
             span: self.span(),
             label: None,
             help: self.help(),
+            context: Vec::new(),
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::value::{Function, Value};
 
 impl Session {
     pub(super) fn exec_top(&mut self, stmt: &Stmt, host: &mut dyn Host) -> Result<(), RuntimeError> {
+        self.unwound_calls.clear();
         self.collect_garbage_if_due();
         match self.exec(stmt, host, true) {
             Ok(()) => Ok(()),

@@ -3,19 +3,21 @@
 
 use mgrad::interpreter::Session;
 
-use super::Collect;
+use super::{Collect, on_big_stack};
 
 #[test]
 fn rendered_errors() {
     insta::glob!("../errors", "*.mg", |path| {
         // Read as bytes, as the mgrad command does: some inputs are not UTF-8.
         let source = std::fs::read(path).expect("reading a bad input");
-        let mut session = Session::new();
-        let result = session.run_script_bytes("test.mg", &source, &mut Collect::default());
-        let rendered = match result {
-            Err(diagnostic) => session.sources().render(&diagnostic, false),
-            Ok(()) => "(no error)".to_string(),
-        };
+        // On a big stack, as the CLI runs mg: some inputs recurse a thousand calls deep.
+        let rendered = on_big_stack(move || {
+            let mut session = Session::new();
+            match session.run_script_bytes("test.mg", &source, &mut Collect::default()) {
+                Err(diagnostic) => session.sources().render(&diagnostic, false),
+                Ok(()) => "(no error)".to_string(),
+            }
+        });
         insta::assert_snapshot!(rendered);
     });
 }

@@ -778,3 +778,73 @@ fn clock_reads_the_hosts_clock() {
         })]
     );
 }
+
+#[test]
+fn runtime_messages_name_the_real_problem() {
+    for (source, message, help) in [
+        (
+            "foo(2)",
+            "unknown function 'foo'",
+            Some("define it first, e.g. fn foo(x) = …"),
+        ),
+        ("x = 1; tahn(x)", "unknown function 'tahn' — did you mean 'tanh'?", None),
+        (
+            "fn neuron(xs) = 1\nneron([1])",
+            "unknown function 'neron' — did you mean 'neuron'?",
+            None,
+        ),
+        (
+            "xs = []; append(xs, 1)",
+            "unknown function 'append'",
+            Some("to add an item to a list, write xs.append(1)"),
+        ),
+        (
+            "fn f(x) { y = x }\nz = f(1) + 1",
+            "cannot apply '+' to nothing and a number",
+            Some("'f' gives nothing back: its body has no 'return'; end it with 'return value'"),
+        ),
+        (
+            "[1,2] + 3",
+            "cannot apply '+' to a list and a number",
+            Some("to apply '+' to every item, use a comprehension: [x + 3 for x in [1,2]]"),
+        ),
+        (
+            "zero_grad 5",
+            "'zero_grad' needs nodes, lists of nodes or models, but '5' is the plain number 5",
+            Some(
+                "a plain number has no grad; 'zero_grad' alone zeroes every grad, 'zero_grad x, m' those of x's graph and model m",
+            ),
+        ),
+    ] {
+        let diagnostic = run_err(source);
+        assert_eq!(diagnostic.message, message, "{source}");
+        assert_eq!(diagnostic.help.as_deref(), help, "{source}");
+    }
+    // A tolerance of 0 is allowed, as in torch.autograd.gradcheck; a step of 0 is not.
+    let (_, host) = run_ok("a = 2; L = a * a; check L atol=0 rtol=0.01");
+    assert!(matches!(host.outputs.last(), Some(Output::Check(report)) if report.atol == 0.0 && report.ok));
+    assert_eq!(
+        error("a = 2; L = a * a; check L eps=0").0,
+        "'eps' must be a positive number, not 0"
+    );
+}
+
+/// An error inside a function shows where the function was called, even from
+/// another REPL entry.
+#[test]
+fn errors_inside_functions_show_the_calls() {
+    let diagnostic = run_err("fn g(x) = 1 / x\nfn f(x) = g(x - 1) * 2\ny = f(1)");
+    let calls: Vec<&str> = diagnostic.context.iter().map(|(_, message)| message.as_str()).collect();
+    assert_eq!(calls, ["in 'g', called here", "in 'f', called here"]);
+    let mut session = mgrad::interpreter::Session::new();
+    let mut host = super::Collect::default();
+    session.run_entry("fn f(x) = log(x)", &mut host).unwrap();
+    let diagnostic = session.run_entry("y = 2 * f(-1)", &mut host).unwrap_err();
+    let rendered = session.sources().render(&diagnostic, false);
+    assert!(rendered.contains("<repl 1>:1:11"), "{rendered}");
+    assert!(rendered.contains("y = 2 * f(-1)"), "{rendered}");
+    assert!(rendered.contains("----- in 'f', called here"), "{rendered}");
+    // The next error carries no calls of the one before.
+    let diagnostic = session.run_entry("z = nope", &mut host).unwrap_err();
+    assert!(diagnostic.context.is_empty());
+}

@@ -1,0 +1,3 @@
+a = 2
+L = a * a
+check L atol=0

@@ -1,0 +1,2 @@
+fn countdown(n) = countdown(n - 1)
+countdown(3)

@@ -1,0 +1,3 @@
+a = 2
+b = a * 3
+zero_grad 5
