@@ -31,15 +31,16 @@ const STACK_SIZE: usize = 256 * 1024 * 1024;
     version,
     about = "An interpreter and REPL for mg, a small language for scalar reverse-mode automatic differentiation",
     after_help = "With no script and no -e, mgrad starts the REPL; when stdin is not a terminal, the REPL reads its entries from stdin without prompts.",
-    args_conflicts_with_subcommands = true
+    override_usage = "mgrad [OPTIONS] [FILE.mg | -e SOURCE]\n       mgrad [OPTIONS] run FILE.mg"
 )]
 struct Cli {
-    /// A script to run; '-' reads the script from stdin.
-    #[arg(value_name = "FILE.mg")]
-    file: Option<String>,
+    /// A script to run; '-' reads the script from stdin. (Several are taken only to say
+    /// that mgrad runs one at a time, rather than clap's puzzling "subcommand" error.)
+    #[arg(value_name = "FILE.mg", num_args = 0..)]
+    files: Vec<String>,
 
     /// Run SOURCE instead of a script, e.g. -e 'a = 2; b = -3; L = a*b; grad L'.
-    #[arg(short = 'e', long = "eval", value_name = "SOURCE", conflicts_with = "file")]
+    #[arg(short = 'e', long = "eval", value_name = "SOURCE", conflicts_with = "files")]
     eval: Option<String>,
 
     /// How to print results: text for people, json for one JSON object per line.
@@ -87,7 +88,7 @@ enum Job {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let job = match job_for(cli.command, cli.file, cli.eval) {
+    let job = match job_for(cli.command, cli.files, cli.eval) {
         Ok(job) => job,
         Err(message) => {
             eprintln!("mgrad: {message}");
@@ -116,13 +117,31 @@ fn main() -> ExitCode {
 }
 
 /// Decides what to run, reading the script if there is one. Errors are usage errors.
-fn job_for(command: Option<Command>, file: Option<String>, eval: Option<String>) -> Result<Job, String> {
+fn job_for(command: Option<Command>, files: Vec<String>, eval: Option<String>) -> Result<Job, String> {
+    if files.len() > 1 {
+        return Err(format!(
+            "only one script runs at a time, but {} were given ({}); run each with its own command: {}",
+            files.len(),
+            files.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", "),
+            files
+                .iter()
+                .map(|f| format!("mgrad {f}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
     let file = match command {
         Some(Command::Grade { .. }) => {
             return Err("grading ('mgrad grade') is not available yet in this version".to_string());
         }
-        Some(Command::Run { file }) => Some(file),
-        None => file,
+        Some(Command::Run { file }) if files.is_empty() => Some(file),
+        Some(Command::Run { file }) => {
+            return Err(format!(
+                "write the script after 'run' only: mgrad run {file} (or mgrad {})",
+                files[0]
+            ));
+        }
+        None => files.into_iter().next(),
     };
     if let Some(source) = eval {
         return Ok(Job::Script {
@@ -271,14 +290,20 @@ mod tests {
     #[test]
     fn scripts_are_found_three_ways() {
         let cli = parse(&["lecture.mg"]).expect("a script");
-        assert_eq!(cli.file.as_deref(), Some("lecture.mg"));
+        assert_eq!(cli.files, ["lecture.mg"]);
         let cli = parse(&["run", "lecture.mg", "--format", "json"]).expect("run a script");
         assert!(matches!(cli.command, Some(Command::Run { ref file }) if file == "lecture.mg"));
         assert_eq!(cli.format, Format::Json);
+        // Options may come before the subcommand too.
+        let cli = parse(&["--format", "json", "run", "lecture.mg"]).expect("an option, then run");
+        assert!(matches!(cli.command, Some(Command::Run { ref file }) if file == "lecture.mg"));
+        assert_eq!(cli.format, Format::Json);
+        let cli = parse(&["--format", "json", "lecture.mg"]).expect("an option, then a script");
+        assert_eq!(cli.files, ["lecture.mg"]);
         let cli = parse(&["-e", "a = 2; grad a"]).expect("inline source");
         assert_eq!(cli.eval.as_deref(), Some("a = 2; grad a"));
         let cli = parse(&["-"]).expect("stdin");
-        assert_eq!(cli.file.as_deref(), Some("-"));
+        assert_eq!(cli.files, ["-"]);
     }
 
     #[test]
@@ -286,19 +311,26 @@ mod tests {
         assert!(parse(&["-e", "a", "b.mg"]).is_err());
         assert!(parse(&["--format", "xml", "b.mg"]).is_err());
         assert!(parse(&["run"]).is_err());
-        assert!(parse(&["a.mg", "b.mg"]).is_err());
+        // Two scripts parse, and are refused with a sentence saying what to do.
+        let cli = parse(&["a.mg", "b.mg"]).expect("two scripts reach job_for");
+        let job = job_for(cli.command, cli.files, cli.eval);
+        assert!(
+            matches!(job, Err(ref message) if message == "only one script runs at a time, but 2 were given ('a.mg', 'b.mg'); run each with its own command: mgrad a.mg; mgrad b.mg"),
+            "{:?}",
+            job.err()
+        );
     }
 
     #[test]
     fn grading_is_refused_for_now() {
         let cli = parse(&["grade", "--exercise", "ex.mg", "subs/"]).expect("grade takes any arguments");
-        let job = job_for(cli.command, cli.file, cli.eval);
+        let job = job_for(cli.command, cli.files, cli.eval);
         assert!(matches!(job, Err(message) if message.contains("not available")));
     }
 
     #[test]
     fn unreadable_scripts_are_named_with_the_reason() {
-        let job = job_for(None, Some("/no/such/dir/x.mg".to_string()), None);
+        let job = job_for(None, vec!["/no/such/dir/x.mg".to_string()], None);
         assert!(
             matches!(job, Err(ref message) if message == "cannot read '/no/such/dir/x.mg': No such file or directory")
         );
@@ -306,7 +338,7 @@ mod tests {
 
     #[test]
     fn inline_source_is_named_for_errors() {
-        let job = job_for(None, None, Some("print 1".to_string()));
+        let job = job_for(None, Vec::new(), Some("print 1".to_string()));
         assert!(matches!(job, Ok(Job::Script { ref name, ref source }) if name == "<-e>" && source == b"print 1"));
     }
 }

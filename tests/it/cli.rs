@@ -203,3 +203,50 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn options_may_come_before_run_and_one_script_runs_at_a_time() {
+    let dir = tempdir();
+    let path = dir.join("s.mg");
+    std::fs::write(&path, "print 1\n").unwrap();
+    mgrad()
+        .args(["--format", "json", "run"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("{\"cmd\":\"print\",\"values\":[1.0]}\n");
+    mgrad()
+        .arg(&path)
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "only one script runs at a time, but 2 were given",
+        ));
+}
+
+#[test]
+fn scripts_are_read_as_bytes() {
+    let dir = tempdir();
+    let path = dir.join("latin1.mg");
+    // A Latin-1 'é' in a comment is let through; in a string it is an error with its place.
+    std::fs::write(&path, b"\xef\xbb\xbfx = 2 # caf\xe9\nprint x\n").unwrap();
+    mgrad().arg(&path).assert().success().stdout("2\n");
+    std::fs::write(&path, b"print \"caf\xe9\"\n").unwrap();
+    mgrad().arg(&path).assert().code(1).stderr(predicate::str::contains(
+        "byte 0xE9 is not UTF-8 text (in Latin-1, 'é') (line 1, column 11)",
+    ));
+}
+
+#[test]
+fn the_command_line_has_a_clock() {
+    mgrad()
+        .args([
+            "-e",
+            "t0 = clock(); t = clock() - t0; assert t >= 0 and t < 60; print \"ok\"",
+        ])
+        .assert()
+        .success()
+        .stdout("ok\n");
+}

@@ -21,3 +21,22 @@ fn rendered_errors() {
         insta::assert_snapshot!(rendered);
     });
 }
+
+/// The usage errors of the `mgrad` command, as the user sees them on stderr.
+#[test]
+fn usage_errors() {
+    let usage = |args: &[&str]| {
+        let output = assert_cmd::Command::cargo_bin("mgrad")
+            .expect("the mgrad binary is built")
+            .env("MGRAD_HISTORY", "")
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .expect("running mgrad");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    insta::assert_snapshot!("two_scripts", usage(&["a.mg", "b.mg"]));
+    insta::assert_snapshot!("eval_and_a_script", usage(&["-e", "print 1", "a.mg"]));
+    insta::assert_snapshot!("run_without_a_script", usage(&["--format", "json", "run"]));
+}
