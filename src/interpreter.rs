@@ -118,6 +118,9 @@ pub struct Session {
     failed_checks: usize,
     history: Vec<String>,
     entries: usize,
+    /// Whether the statements come from the REPL (`run_entry`), which echoes a node
+    /// with its fields, rather than from a script.
+    interactive: bool,
     /// The calls an error has left so far on its way out (call span, function name),
     /// innermost first: where it happened, for the diagnostic.
     unwound_calls: Vec<(Span, String)>,
@@ -204,12 +207,14 @@ impl Session {
             history: Vec::new(),
             entries: 0,
             unwound_calls: Vec::new(),
+            interactive: false,
         }
     }
 
     /// Runs a script (`name` is how errors refer to it), stopping at the first error.
     pub fn run_script(&mut self, name: &str, source: &str, host: &mut dyn Host) -> Result<(), Diagnostic> {
         let program = self.parse(name, source)?;
+        self.interactive = false;
         for stmt in &program.statements {
             self.exec_top(stmt, host).map_err(|error| self.diagnostic(error))?;
         }
@@ -234,6 +239,7 @@ impl Session {
         self.entries += 1;
         let name = format!("<repl {}>", self.entries);
         let program = self.parse(&name, source)?;
+        self.interactive = true;
         for stmt in &program.statements {
             let snapshot = self.snapshot();
             match self.exec_top(stmt, host) {

@@ -105,6 +105,17 @@ pub enum Shown {
     List(Vec<Shown>),
     /// A function or a model, described in words (`<fn f(x)>`).
     Other(String),
+    /// A node with its fields, as the REPL echoes a bare expression:
+    /// `Value(data=-6, grad=0, label=e, op=*)` (micrograd's `Value` repr, and more).
+    Node {
+        data: f64,
+        grad: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        /// The operation that made it; none for a leaf.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        op: Option<String>,
+    },
 }
 
 /// `show L`: the graph as an indented tree, one row per line, depth-first from the target.

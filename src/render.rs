@@ -184,6 +184,17 @@ fn shown(value: &Shown, top_level: bool) -> String {
             format!("[{}]", items.join(", "))
         }
         Shown::Other(text) => text.clone(),
+        Shown::Node { data, grad, label, op } => {
+            let mut text = format!("Value(data={}, grad={}", format_number(*data), format_number(*grad));
+            if let Some(label) = label {
+                text.push_str(&format!(", label={label}"));
+            }
+            if let Some(op) = op {
+                text.push_str(&format!(", op={op}"));
+            }
+            text.push(')');
+            text
+        }
     }
 }
 

@@ -10,9 +10,8 @@ use std::path::PathBuf;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::{CmdKind, Highlighter};
-use rustyline::history::DefaultHistory;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
-use rustyline::{ColorMode, CompletionType, Config, Context, Editor, Helper, Hinter};
+use rustyline::history::{DefaultHistory, History};
+use rustyline::{ColorMode, CompletionType, Config, Context, Editor, Helper, Hinter, Validator};
 
 use mgrad::ast::{ATTRIBUTES, CONTEXTUAL_KEYWORDS, KEYWORDS};
 use mgrad::diagnostic::Diagnostic;
@@ -279,8 +278,9 @@ fn number_len(text: &str) -> usize {
     end
 }
 
-/// The rustyline helper: completion, validation (multi-line) and highlighting.
-#[derive(Helper, Hinter)]
+/// The rustyline helper: completion and highlighting. (Every line is valid to rustyline:
+/// the REPL itself continues an entry with an open bracket, see [`PendingEntry`].)
+#[derive(Helper, Hinter, Validator)]
 struct MgHelper {
     /// The session's names, refreshed after every entry.
     names: Vec<String>,
@@ -308,14 +308,74 @@ impl Completer for MgHelper {
     }
 }
 
-impl Validator for MgHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        let input = ctx.input();
-        if !is_meta_command(input) && is_incomplete(input) {
-            Ok(ValidationResult::Incomplete)
-        } else {
-            Ok(ValidationResult::Valid(None))
+/// The lines of one entry typed so far. An open bracket, brace or string continues the
+/// entry on the next line, which is read with the continuation prompt. (rustyline's own
+/// multi-line editing has no continuation prompt, so the REPL reads line by line, as
+/// Python's does.)
+#[derive(Default)]
+pub(crate) struct PendingEntry {
+    text: String,
+    lines: usize,
+}
+
+impl PendingEntry {
+    /// Adds a line; gives the whole entry back once it is complete.
+    pub(crate) fn push(&mut self, line: &str) -> Option<String> {
+        if self.lines > 0 {
+            self.text.push('\n');
         }
+        self.text.push_str(line);
+        self.lines += 1;
+        if !is_meta_command(&self.text) && is_incomplete(&self.text) {
+            return None;
+        }
+        Some(self.take())
+    }
+
+    /// Whether the next line continues an entry.
+    pub(crate) fn is_continuing(&self) -> bool {
+        self.lines > 0
+    }
+
+    /// The lines so far, as an entry, leaving none.
+    pub(crate) fn take(&mut self) -> String {
+        self.lines = 0;
+        std::mem::take(&mut self.text)
+    }
+}
+
+/// The history file, and whether writing it has failed: the user is told once, and
+/// then no more is written (history never stops the REPL).
+pub(crate) struct HistoryFile {
+    path: PathBuf,
+    failed: bool,
+}
+
+impl HistoryFile {
+    pub(crate) fn new(path: PathBuf) -> HistoryFile {
+        HistoryFile { path, failed: false }
+    }
+
+    /// Appends the entries added since the last call to the file. The first time that
+    /// fails, returns a warning for the user.
+    pub(crate) fn append(&mut self, history: &mut impl History) -> Option<String> {
+        if self.failed {
+            return None;
+        }
+        if let Some(dir) = self.path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let error = history.append(&self.path).err()?;
+        self.failed = true;
+        let reason = match &error {
+            ReadlineError::Io(error) => os_reason(error),
+            other => other.to_string(),
+        };
+        Some(format!(
+            "mgrad: warning: cannot write the history file '{}': {reason}; this session's history will not be kept \
+             (set MGRAD_HISTORY to a file that can be written, or MGRAD_HISTORY= to turn history off)",
+            self.path.display()
+        ))
     }
 }
 
@@ -421,14 +481,11 @@ pub(crate) fn run(format: Format) -> u8 {
         files: FilenameCompleter::new(),
     }));
 
-    // History never stops the REPL: a directory that cannot be made or a file that cannot
-    // be read or written only means no history.
-    let history = history_path();
-    if let Some(path) = &history {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let _ = editor.load_history(path);
+    // History never stops the REPL: a file that cannot be read means no history yet, and
+    // one that cannot be written is said once (see `HistoryFile`).
+    let mut history = history_path().map(HistoryFile::new);
+    if let Some(history) = &history {
+        let _ = editor.load_history(&history.path);
     }
 
     // The banner is for people; a JSON Lines stream carries only JSON.
@@ -438,17 +495,33 @@ pub(crate) fn run(format: Format) -> u8 {
             short_version()
         ));
     }
-    let prompt = if color {
-        ("> ", "\x1b[1;32m> \x1b[0m")
+    // The first line of an entry, and a line that continues it (an open bracket).
+    let (prompt, continuation) = if color {
+        (("> ", "\x1b[1;32m> \x1b[0m"), ("… ", "\x1b[32m… \x1b[0m"))
     } else {
-        ("> ", "> ")
+        (("> ", "> "), ("… ", "… "))
     };
     let mut session = Session::new();
     let mut host = CliHost::new(format);
+    let mut pending = PendingEntry::default();
     loop {
-        let entry = match editor.readline(&prompt) {
-            Ok(entry) => entry,
-            Err(ReadlineError::Interrupted) => continue,
+        let line = editor.readline(if pending.is_continuing() {
+            &continuation
+        } else {
+            &prompt
+        });
+        let entry = match line {
+            Ok(line) => match pending.push(&line) {
+                Some(entry) => entry,
+                None => continue,
+            },
+            // Ctrl-C drops the whole entry, continued lines and all.
+            Err(ReadlineError::Interrupted) => {
+                pending.take();
+                continue;
+            }
+            // Ctrl-D inside an open bracket runs what there is, so the parser says what is missing.
+            Err(ReadlineError::Eof) if pending.is_continuing() => pending.take(),
             Err(ReadlineError::Eof) => break,
             Err(error) => {
                 eprintln!("mgrad: cannot read input: {error}");
@@ -457,8 +530,11 @@ pub(crate) fn run(format: Format) -> u8 {
         };
         if !entry.trim().is_empty() {
             let _ = editor.add_history_entry(entry.as_str());
-            if let Some(path) = &history {
-                let _ = editor.append_history(path);
+            if let Some(warning) = history
+                .as_mut()
+                .and_then(|history| history.append(editor.history_mut()))
+            {
+                eprintln!("{warning}");
             }
         }
         match handle_entry(&mut session, &entry, &mut host) {
@@ -639,6 +715,49 @@ mod tests {
             Some(PathBuf::from("/tmp/mg-history"))
         );
         assert!(history_path_from(None).is_none_or(|path| path.ends_with("mgrad/history")));
+    }
+
+    #[test]
+    fn an_open_bracket_continues_the_entry_on_the_next_line() {
+        let mut pending = PendingEntry::default();
+        assert!(!pending.is_continuing());
+        assert_eq!(pending.push("for k in 0..3 {"), None);
+        assert!(pending.is_continuing());
+        assert_eq!(pending.push("  print k"), None);
+        assert_eq!(pending.push("}").as_deref(), Some("for k in 0..3 {\n  print k\n}"));
+        assert!(!pending.is_continuing());
+        assert_eq!(pending.push("a = 1").as_deref(), Some("a = 1"));
+        assert_eq!(
+            pending.push(":help {").as_deref(),
+            Some(":help {"),
+            "a meta-command is one line"
+        );
+        assert_eq!(pending.push("xs = [1,"), None);
+        assert_eq!(pending.take(), "xs = [1,");
+        assert!(!pending.is_continuing());
+    }
+
+    #[test]
+    fn a_history_file_that_cannot_be_written_is_reported_once() {
+        let mut history = DefaultHistory::new();
+        let _ = history.add("a = 1");
+        // A path under a file (not a directory) can never be created.
+        let blocker = std::env::temp_dir().join(format!("mgrad-history-blocker-{}", std::process::id()));
+        std::fs::write(&blocker, "").unwrap();
+        let mut file = HistoryFile::new(blocker.join("history"));
+        let warning = file.append(&mut history).expect("a warning the first time");
+        assert!(
+            warning.starts_with("mgrad: warning: cannot write the history file"),
+            "{warning}"
+        );
+        assert!(warning.contains("MGRAD_HISTORY="), "{warning}");
+        let _ = history.add("b = 2");
+        assert_eq!(file.append(&mut history), None, "only once");
+        let _ = std::fs::remove_file(&blocker);
+        // A writable file gives no warning.
+        let path = std::env::temp_dir().join(format!("mgrad-history-ok-{}", std::process::id()));
+        assert_eq!(HistoryFile::new(path.clone()).append(&mut history), None);
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

@@ -18,6 +18,17 @@ impl Session {
         }
     }
 
+    /// A node with its data, grad, label and operation, as the REPL echoes it.
+    pub(super) fn show_node(&self, id: crate::graph::NodeId) -> crate::output::Shown {
+        let op = self.graph.op(id).symbol();
+        crate::output::Shown::Node {
+            data: self.graph.data(id),
+            grad: self.graph.grad(id),
+            label: self.graph.label(id).map(str::to_string),
+            op: (!op.is_empty()).then(|| op.to_string()),
+        }
+    }
+
     /// A value in words, as `print` and `:vars` show it.
     pub(super) fn describe(&self, value: &Value) -> String {
         match value {

@@ -31,8 +31,7 @@ impl Session {
             StmtKind::Expr(expr) => {
                 let value = self.eval(expr, host)?;
                 if top_level && !matches!(value, Value::None) {
-                    let shown = self.show_value(&value);
-                    host.emit(Output::Print(crate::output::PrintOut { values: vec![shown] }));
+                    self.echo(value, host);
                 }
             }
             StmtKind::Assign { target, op, value } => self.exec_assign(target, *op, value, stmt.span, host)?,
@@ -84,6 +83,18 @@ impl Session {
             }
         }
         Ok(())
+    }
+
+    /// Prints the value of a bare expression at the top level, and binds it to `_`.
+    /// The REPL shows a node with its fields, `Value(data=2, grad=3, label=a)`; a
+    /// script prints its data, as `print` does.
+    fn echo(&mut self, value: Value, host: &mut dyn Host) {
+        let shown = match value {
+            Value::Node(id) if self.interactive => self.show_node(id),
+            _ => self.show_value(&value),
+        };
+        host.emit(Output::Print(crate::output::PrintOut { values: vec![shown] }));
+        self.globals.set(&Ident::new("_", Span::default()), value);
     }
 
     pub(super) fn exec_assign(

@@ -848,3 +848,34 @@ fn errors_inside_functions_show_the_calls() {
     let diagnostic = session.run_entry("z = nope", &mut host).unwrap_err();
     assert!(diagnostic.context.is_empty());
 }
+
+/// The REPL echoes a node as micrograd's `Value` does, with its grad, label and
+/// operation; a script prints its data. Both bind `_` to the last bare expression.
+#[test]
+fn the_repl_shows_nodes_and_remembers_the_last_result() {
+    let mut session = mgrad::interpreter::Session::new();
+    let mut host = super::Collect::default();
+    session
+        .run_entry("a = 2; b = a * 3; backward b; a; b; _ + 1; 7; _ * 2", &mut host)
+        .unwrap();
+    let shown: Vec<String> = host.outputs.iter().map(mgrad::render::render_text).collect();
+    assert_eq!(
+        shown,
+        [
+            "Value(data=2, grad=3, label=a)\n",
+            "Value(data=6, grad=1, label=b, op=*)\n",
+            "Value(data=7, grad=0, op=+)\n",
+            "7\n",
+            "14\n"
+        ]
+    );
+    let json = mgrad::render::render_json(&host.outputs[0]);
+    assert_eq!(
+        json,
+        r#"{"cmd":"print","values":[{"data":2.0,"grad":3.0,"label":"a"}]}"#
+    );
+    // A failed entry leaves `_` as it was.
+    assert!(session.run_entry("nope + 1", &mut host).is_err());
+    assert!(matches!(session.get("_"), Some(mgrad::value::Value::Num(x)) if *x == 14.0));
+    number("a = 2; a * 3; _ + 1", 7.0);
+}
