@@ -315,6 +315,8 @@ impl Session {
             candidates.extend(frame.captured.iter().flat_map(|names| names.keys().map(String::as_str)));
         }
         candidates.extend(BUILTINS.iter().copied());
+        // `_` (the REPL's last result) is one edit from every one-letter name: never a useful guess.
+        candidates.retain(|candidate| *candidate != "_");
         Err(RuntimeError::UnknownName {
             name: name.to_string(),
             span,
