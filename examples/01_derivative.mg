@@ -27,6 +27,24 @@ slope = (f(x + h) - f(x)) / h
 print "slope at x = 3 with h = 1e-6:  ", slope
 assert abs(slope - 14) < 1e-4
 
+# How small should h be? Shrink it tenfold at a time while the slope keeps
+# getting closer to 14. The curvature's error 3h shrinks with h, but
+# f(x + h) - f(x) subtracts two nearly equal numbers, whose rounding error
+# (about 1e-15 of f) is divided by h: at some point that wins.
+h = 0.1
+best_h = h
+best_error = abs((f(x + h) - f(x)) / h - 14)
+while true {
+  h = h / 10
+  error = abs((f(x + h) - f(x)) / h - 14)
+  print f"h = {h:.0e}: the slope is off by {error:.1e}"
+  if error > best_error { break }     # rounding now costs more than curvature
+  best_h = h
+  best_error = error
+}
+print f"the best h here is {best_h:.0e}, off by {best_error:.1e}"
+assert best_h < 1e-5 and best_h > 1e-11, "the best nudge is small, not tiny"
+
 # Elsewhere the slope is negative, or zero at the bottom of the parabola.
 h = 0.000001
 print "slope at x = -3:", (f(-3 + h) - f(-3)) / h

@@ -35,7 +35,7 @@ e.grad = 1 * d.grad           # -2
 a.grad = b.data * e.grad      #  6
 b.grad = a.data * e.grad      # -4
 
-print "by hand: a", a.grad, "b", b.grad, "c", c.grad, "d", d.grad, "e", e.grad, "f", f.grad
+print f"by hand: a {a.grad}, b {b.grad}, c {c.grad}, d {d.grad}, e {e.grad}, f {f.grad}"
 
 # Keep the hand-made answers, then let autograd do the same walk.
 ha = a.grad; hb = b.grad; hc = c.grad; hd = d.grad; he = e.grad; hf = f.grad

@@ -60,7 +60,7 @@ for k in 0..steps {
 }
 loss_bad = sum([(bad(x) - ygt)**2 for (x, ygt) in zip(xs, ys)])
 
-print "loss after", steps, "steps with zero_grad:   ", loss_good.data
-print "loss after", steps, "steps without zero_grad:", loss_bad.data
+print f"loss after {steps} steps with zero_grad:    {loss_good.data:.6f}"
+print f"loss after {steps} steps without zero_grad: {loss_bad.data:.6f}"
 assert loss_good < loss_bad, "zeroing the grads trains better"
 assert loss_good < 0.01 and loss_bad > 0.01

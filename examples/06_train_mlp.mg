@@ -14,33 +14,30 @@ n = MLP(3, [4, 4, 1])
 assert len(parameters(n)) == 4*(3+1) + 4*(4+1) + 1*(4+1)
 print "parameters:", len(parameters(n))
 
-# mg has no `while` or `break`, so loop up to a cap and stop updating once the
-# loss is small enough.
+# Train until the loss is small enough, with a cap on the number of steps:
+# `break` leaves the loop as soon as the loss is below 0.01.
 lr = 0.05
 max_steps = 1000
-done = false
+steps = max_steps
 for k in 0..max_steps {
-  if not done {
-    # Forward pass: a prediction per example, and one number saying how wrong
-    # they are (the sum of squared errors).
-    ypred = [n(x) for x in xs]
-    loss = sum([(yout - ygt)**2 for (ygt, yout) in zip(ys, ypred)])
-    if k % 10 == 0 { print "step", k, "loss", loss.data }
-    if loss.data < 0.01 {
-      done = true
-      steps = k
-    } else {
-      # Backward pass: zero the old grads first (example 05), then fill them in.
-      zero_grad n
-      backward loss
-      # Update: move every parameter a little against its gradient, which
-      # lowers the loss (example 02 went with the gradient to raise L).
-      for p in parameters(n) { p.data -= lr * p.grad }
-    }
+  # Forward pass: a prediction per example, and one number saying how wrong
+  # they are (the sum of squared errors).
+  ypred = [n(x) for x in xs]
+  loss = sum([(yout - ygt)**2 for (ygt, yout) in zip(ys, ypred)])
+  if k % 10 == 0 { print "step", k, "loss", loss.data }
+  if loss.data < 0.01 {
+    steps = k
+    break
   }
+  # Backward pass: zero the old grads first (example 05), then fill them in.
+  zero_grad n
+  backward loss
+  # Update: move every parameter a little against its gradient, which
+  # lowers the loss (example 02 went with the gradient to raise L).
+  for p in parameters(n) { p.data -= lr * p.grad }
 }
-assert done, "the loss got below 0.01 within max_steps"
-print "loss", loss.data, "after", steps, "updates"
+assert steps < max_steps, "the loss got below 0.01 within max_steps"
+print f"loss {loss.data:.6f} after {steps} updates"
 assert loss.data < 0.01
 
 # The predictions now sit close to the targets 1, -1, -1, 1.

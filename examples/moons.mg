@@ -78,7 +78,7 @@ for k in 0..100 {
 result = evaluate()
 loss = result[0]
 accuracy = result[1]
-print "final: loss", loss.data, "accuracy", accuracy
+print f"final: loss {loss.data:.4f}, accuracy {accuracy:.0%}"
 # micrograd's demo reaches 100% on its data; so does this run (seed 1337,
 # the first tried). The separating boundary curves between the moons.
 assert accuracy == 1, "every point classified correctly"
