@@ -17,7 +17,7 @@ mg is a small language for automatic differentiation: micrograd as a language.
 Commands:  grad  backward  zero_grad  check  print  show  topo  explain  dot  plot  assert  seed
 REPL:      :help [topic]  :vars  :reset  :load FILE  :save FILE  :quit
 
-Topics:    commands  syntax  functions  models  check  repl, and each command (:help grad)
+Topics:    commands  syntax  strings  functions  models  check  repl, and each command (:help grad)
 ";
 
 const COMMANDS: &str = "\
@@ -49,16 +49,18 @@ Syntax
   a = 2; b = -3             a statement ends at a newline or ';'
   # a comment               runs to the end of the line
   12  0.5  .5  1e-3         numbers (all f64); a sign is an operator: -2, a ** -1
-  \"text\"                    strings, with \\\" \\\\ \\n escapes
-  [1, 2, [3, 4]]  xs[0]     lists and indexing
+  \"text\"                    strings, with \\\" \\\\ \\n \\t escapes; \"a\" + \"b\" joins them
+  f\"loss {loss:.4f}\"        an f-string: values in braces, formatted as in Python (:help strings)
+  [1, 2, [3, 4]]  xs[0]     lists and indexing; xs.append(x) adds an item at the end
   true  false               booleans
+  α  Δ  x₁  café            names may be letters of any script
 
 Operators, loosest first:
   or   and   not   == != < <= > >= ~=   + -   * / %   unary - +   ** (or ^)   f(x) x.grad xs[i]
   -a**2 is -(a**2); ** groups to the right; a * -b and a - -b are fine.
   a ~= b is true when |a - b| <= 1e-6 * max(1, |a|, |b|). Comparisons build no node.
   k % 10 is the remainder, read from data (it builds no node): if k % 10 == 0 { ... }
-  xs + ys joins two lists.
+  xs + ys joins two lists, and s + t two strings.
 
 Names and attributes:
   x = expr                  binds x; an unlabelled node takes the label 'x'
@@ -68,6 +70,8 @@ Names and attributes:
 
 Control flow and functions:
   for x in xs { ... }       for k in 0..100 { ... } (100 excluded)
+  while c { ... }           repeat while c is true
+  break  continue           leave the innermost for/while loop, or go on with its next pass
   if c { ... } else { ... }
   fn f(x) = 3*x**2 - 4*x + 5
   fn neuron(xs, ws, b) { ...; return e }
@@ -82,11 +86,17 @@ Functions
 Differentiable (they build graph nodes):
   tanh  exp  log  relu  sigmoid  sqrt  abs  sin  cos
   pow(x, y)                 the same as x ** y, differentiable in both
-  max(x, y)  min(x, y)
+  max(x, y)  min(x, y)      a node; at a tie each input gets half the gradient
+  max(a, b, c)  max(xs)     the same, from the left: max(max(a, b), c)
 
-Lists and random numbers:
+Lists, text, numbers and time:
   len(xs)  sum(xs)  mean(xs)  zip(xs, ys)  range(n)  range(a, b)
+  xs.append(x)              add x at the end of the list xs (lists are values: ys = xs keeps ys as it was)
+  str(x)                    a value as text: \"loss \" + str(loss.data)
+  round(x)  round(x, n)     a plain number, rounded half to even as in Python: round(2.675, 2) is 2.67
+  pi  e                     the constants (a name you bind, such as e = a * b, hides them)
   uniform(lo, hi)           a number drawn from the seeded generator (see: seed N)
+  clock()                   seconds since mgrad started, to time a loop (not in graded runs)
 
 Models: Neuron, Layer, MLP, parameters (:help models)
 
@@ -139,10 +149,12 @@ The REPL
   :quit             leave (also :q, :exit or Ctrl-D)
 
 Tab completes names, keywords, functions and attributes (x.gr<Tab> gives x.grad).
-An open bracket or brace continues the input on the next line. Ctrl-C drops the line.
+An open bracket or brace continues the input on the next line, after a '…' prompt.
+Ctrl-C drops the entry. Typing a node shows it whole, Value(data=2, grad=3, label=a);
+_ is the value of the last bare expression.
 An error never ends the session and never changes it: a failing statement has no effect.
 History is kept between sessions; set MGRAD_HISTORY to a file to move it, or to nothing
-(MGRAD_HISTORY=) to turn it off.
+(MGRAD_HISTORY=) to turn it off. If the file cannot be written, mgrad says so once.
 ";
 
 const GRAD: &str = "\
@@ -170,7 +182,31 @@ zero_grad x, m      only the graphs of the given nodes, lists or models
 const PRINT: &str = "\
 print e1, e2, ...   print values separated by spaces; a string prints as text
   print \"loss:\", loss.data
-A bare expression at the top level prints its value too.
+  print f\"loss {loss.data:.4f} at step {k}\"      (:help strings)
+A bare expression at the top level prints its value too (in the REPL a node shows as
+Value(data=…, grad=…, label=…), and _ is the last such value).
+";
+
+const STRINGS: &str = "\
+Strings
+
+  \"text\"                    with \\\" \\\\ \\n \\t escapes
+  \"a\" + \"b\"                 joins text; \"n = \" + str(n) joins text and a number
+  str(x)                    a value as print shows it, as text
+  f\"loss {loss.data:.4f} at step {k}\"
+                            an f-string: each {expression} is replaced by its value
+
+After a ':' inside the braces, a format as in Python: [[fill]align][sign][0][width][.precision][type]
+With x = 0.123456 and k = 7:
+  {x:.4f}    0.1235       4 decimals
+  {x:.3e}    1.235e-01    scientific
+  {x:.3g}    0.123        3 significant digits
+  {x:.1%}    12.3%        percent
+  {k:d}      7            a whole number; {k:03d} gives 007, {k:+d} gives +7
+  {k:>4}     '   7'       right-aligned in 4 columns (< left, ^ centre; {k:*^5} gives **7**)
+  {x=}       x=0.123456   the expression's text, then its value
+Without a format, a value shows as print shows it. Write {{ and }} for braces themselves.
+An expression inside braces cannot contain a quote: bind the text to a name first.
 ";
 
 const SHOW: &str = "\
@@ -213,6 +249,7 @@ seed N              seed the random generator (uniform, Neuron, Layer, MLP), so 
 pub const TOPICS: &[(&str, &str)] = &[
     ("commands", COMMANDS),
     ("syntax", SYNTAX),
+    ("strings", STRINGS),
     ("functions", FUNCTIONS),
     ("models", MODELS),
     ("check", CHECK),
@@ -235,6 +272,15 @@ const ALIASES: &[(&str, &str)] = &[
     ("command", "commands"),
     ("function", "functions"),
     ("builtins", "functions"),
+    ("string", "strings"),
+    ("format", "strings"),
+    ("f-string", "strings"),
+    ("fstring", "strings"),
+    ("while", "syntax"),
+    ("break", "syntax"),
+    ("continue", "syntax"),
+    ("for", "syntax"),
+    ("append", "functions"),
     ("model", "models"),
     ("mlp", "models"),
     ("meta", "repl"),

@@ -250,7 +250,17 @@ impl Session {
                     Some(n) => self.expect_integer(n, spans[1], "the number of decimals")?,
                     None => return Ok(Value::Num(x.round_ties_even())),
                 };
-                Ok(Value::Num(strings::round_to(x, decimals)))
+                let rounded = strings::round_to(x, decimals);
+                if !rounded.is_finite() {
+                    return Err(RuntimeError::NotFinite {
+                        message: format!(
+                            "round({}, {decimals}) is too large for a number",
+                            crate::number::format_number(x)
+                        ),
+                        span,
+                    });
+                }
+                Ok(Value::Num(rounded))
             }
             Builtin::Clock => match host.clock() {
                 Some(seconds) => Ok(Value::Num(seconds)),

@@ -196,6 +196,9 @@ proptest! {
         Just(".grad"), Just("for"), Just("in"), Just("0..3"), Just("if"), Just("else"), Just("fn"), Just("return"),
         Just("=="), Just("<"), Just("and"), Just("not"), Just("\"s\""), Just("zero_grad"), Just("show"), Just("dot"),
         Just("topo"), Just("explain"), Just("assert"), Just("seed"), Just("x"), Just("f(a)"), Just("xs[0]"),
+        // (No `while`: a soup can make `while 1 < 2 { }`, which runs until a step limit stops it.)
+        Just("break"), Just("continue"), Just("f\"{a:.2f} {b}\""), Just("f\"{"), Just("f\"{a:>5}}\""),
+        Just(".append(a)"), Just("max"), Just("round"), Just("str"), Just("α"), Just("pi"), Just("_"),
     ], 0..40)) {
         let source = tokens.join(" ");
         let _ = run(&source);

@@ -43,12 +43,15 @@ impl Session {
             let position = self.eval(index, host)?;
             positions.push((self.expect_integer(&position, index.span, "a list index")?, index.span));
         }
-        let mut root = match self.binding_mut(root_name) {
-            Some(place) => std::mem::replace(place, Value::None),
-            None => self.lookup(root_name)?,
+        let (mut root, taken) = match self.binding_mut(root_name) {
+            Some(place) => (std::mem::replace(place, Value::None), true),
+            // Bound further out (a global, seen from a function): grow a copy here.
+            None => (self.lookup(root_name)?, false),
         };
         let grown = push_at(&mut root, &positions, item, object.span);
-        self.set_var(root_name, root);
+        if taken || grown.is_ok() {
+            self.set_var(root_name, root);
+        }
         grown?;
         Ok(Value::None)
     }
