@@ -75,14 +75,11 @@ impl Session {
     /// that returned nothing. Any other early exit is given back as it was.
     #[cold]
     #[inline(never)]
-    pub(super) fn explain_operands(
-        &self,
-        flow: Flow,
-        op: BinaryOp,
-        values: [&Value; 2],
-        exprs: [&Expr; 2],
-        span: Span,
-    ) -> Flow {
+    pub(super) fn explain_operands(&self, flow: Flow, binary: &Expr, values: [&Value; 2]) -> Flow {
+        let ExprKind::Binary { op, lhs, rhs } = &binary.kind else {
+            return flow;
+        };
+        let (op, exprs, span) = (*op, [&**lhs, &**rhs], binary.span);
         // An operand that is itself an operation keeps its meaning in parentheses.
         let text = |k: usize| {
             let written = self.sources.slice(exprs[k].span);

@@ -162,22 +162,24 @@ impl Session {
         {
             let left = self.eval_operand(lhs, host)?;
             let right = self.eval_operand(rhs, host)?;
-            return self
-                .arithmetic(*op, &left, &right, expr.span)
-                .map_err(|flow| self.explain_operands(flow, *op, [&left, &right], [lhs, rhs], expr.span));
+            return match self.arithmetic(*op, &left, &right, expr.span) {
+                Ok(value) => Ok(value),
+                Err(flow) => Err(self.explain_operands(flow, expr, [&left, &right])),
+            };
         }
         let mut spine = Vec::new();
         let mut leftmost = expr;
         while let ExprKind::Binary { op, lhs, rhs } = &leftmost.kind {
-            spine.push((*op, lhs.as_ref(), rhs.as_ref(), leftmost.span));
+            spine.push((*op, rhs.as_ref(), leftmost));
             leftmost = lhs;
         }
         let mut value = self.eval(leftmost, host)?;
-        for (op, lhs, rhs, span) in spine.into_iter().rev() {
+        for (op, rhs, binary) in spine.into_iter().rev() {
             let right = self.eval_operand(rhs, host)?;
-            value = self
-                .arithmetic(op, &value, &right, span)
-                .map_err(|flow| self.explain_operands(flow, op, [&value, &right], [lhs, rhs], span))?;
+            value = match self.arithmetic(op, &value, &right, binary.span) {
+                Ok(value) => value,
+                Err(flow) => return Err(self.explain_operands(flow, binary, [&value, &right])),
+            };
         }
         Ok(value)
     }
