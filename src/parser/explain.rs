@@ -137,25 +137,14 @@ fn starts_operand(kind: TokenKind, text: &str) -> bool {
     }
 }
 
-/// Keywords that start a statement: what a misspelt first word of one was likely meant to be.
-const STATEMENT_KEYWORDS: &[&str] = &[
-    "grad",
-    "backward",
-    "zero_grad",
-    "check",
-    "print",
-    "show",
-    "topo",
-    "dot",
-    "explain",
-    "assert",
-    "seed",
-    "for",
-    "while",
-    "if",
-    "fn",
-    "return",
-];
+/// Whether a keyword starts a statement that takes an argument (`grad L`, `while c`):
+/// what a misspelt first word followed by an operand was likely meant to be.
+fn starts_statement(keyword: &str) -> bool {
+    !matches!(
+        keyword,
+        "in" | "else" | "and" | "or" | "not" | "true" | "false" | "break" | "continue"
+    )
+}
 
 const COMMANDS: &[&str] = &[
     "grad",
@@ -564,7 +553,8 @@ fn unknown_command(cx: &Context<'_>) -> Option<ParseError> {
     if text.chars().count() < 3 {
         return None;
     }
-    let suggestion = crate::suggest::closest(text, STATEMENT_KEYWORDS.iter().copied())?;
+    let keywords = KEYWORDS.iter().copied().filter(|keyword| starts_statement(keyword));
+    let suggestion = crate::suggest::closest(text, keywords)?;
     Some(ParseError::UnknownCommand {
         word: text.to_string(),
         suggestion: suggestion.to_string(),
