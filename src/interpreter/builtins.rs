@@ -30,8 +30,8 @@ impl Session {
             | Builtin::Neuron
             | Builtin::Parameters
             | Builtin::Str => 1..=1,
-            Builtin::Binary(Op::Max | Op::Min) | Builtin::Zip if args.len() == 1 => 1..=1,
-            Builtin::Binary(Op::Max | Op::Min) | Builtin::Zip => 2..=usize::MAX,
+            Builtin::Binary(Op::Max | Op::Min) => 1..=usize::MAX,
+            Builtin::Zip => 2..=usize::MAX,
             Builtin::Binary(_) | Builtin::Uniform | Builtin::Layer | Builtin::Mlp => 2..=2,
             Builtin::Range | Builtin::Round => 1..=2,
             Builtin::Clock => 0..=0,
@@ -67,7 +67,7 @@ impl Session {
             let plural = if *arity.end() == 1 { "" } else { "s" };
             let expected = match (arity.start(), arity.end()) {
                 (a, b) if a == b => format!("{a} argument{plural}"),
-                (a, &usize::MAX) => format!("at least {a} arguments"),
+                (a, &usize::MAX) => format!("at least {a} argument{}", if *a == 1 { "" } else { "s" }),
                 (a, b) => format!("{a} or {b} arguments"),
             };
             let given = match args.len() {

@@ -879,3 +879,15 @@ fn the_repl_shows_nodes_and_remembers_the_last_result() {
     assert!(matches!(session.get("_"), Some(mgrad::value::Value::Num(x)) if *x == 14.0));
     number("a = 2; a * 3; _ + 1", 7.0);
 }
+
+#[test]
+fn max_and_min_take_one_list_or_several_numbers() {
+    assert_eq!(error("max()").0, "'max' takes at least 1 argument, but 0 were given");
+    assert_eq!(error("zip([1])").0, "'zip' takes at least 2 arguments, but 1 was given");
+    number("min(3, 1, 2, 0.5)", 0.5);
+    number("max([[1]][0])", 1.0);
+    assert_eq!(
+        error("max([1, \"a\"])").0,
+        "'max' needs two numbers, not a number and a string"
+    );
+}
