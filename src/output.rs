@@ -54,14 +54,31 @@ pub struct GradRow {
     pub grad: f64,
 }
 
+/// `check L`: a row per labelled leaf, the counts of each status, and where
+/// the check was taken (the leaves' current data; see `stale_nodes`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckReport {
     pub target: String,
     pub eps: f64,
     pub atol: f64,
     pub rtol: f64,
-    /// True when no row failed (kinks do not fail).
+    /// True when no row is a mismatch or undefined (a kink is not compared, so it does not fail).
     pub ok: bool,
+    /// Rows whose gradients agree.
+    pub matched: usize,
+    /// Rows whose gradients differ.
+    pub mismatched: usize,
+    /// Rows at a kink, not compared.
+    pub kinks: usize,
+    /// Rows where nudging the leaf made the graph non-finite (these fail, like mismatches).
+    pub undefined: usize,
+    /// The target recomputed from its leaves' current data: where both sides were taken.
+    pub value: f64,
+    /// The target's stored data, which differs from `value` when it is stale.
+    pub stored_value: f64,
+    /// How many nodes of the target's graph hold data computed from other leaf
+    /// data than the current (0 for a graph that is up to date).
+    pub stale_nodes: usize,
     pub nodes: Vec<CheckRow>,
 }
 
@@ -71,8 +88,9 @@ pub struct CheckRow {
     pub autograd: f64,
     pub numeric: f64,
     pub abs_err: f64,
-    /// False only for a mismatch or an undefined difference; a kink counts as ok.
-    pub ok: bool,
+    /// Whether the gradients agree: true for `ok`, false for `mismatch` and
+    /// `undefined`, and `null` for a `kink`, where nothing was compared.
+    pub ok: Option<bool>,
     pub status: CheckStatus,
 }
 

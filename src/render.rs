@@ -110,6 +110,10 @@ fn check_report(report: &CheckReport) -> String {
         format_number(report.atol),
         format_number(report.rtol)
     );
+    if let Some(note) = stale_note(report) {
+        out.push_str(&note);
+        out.push('\n');
+    }
     if !report.nodes.is_empty() {
         let mut rows = vec![
             ["node", "autograd", "numeric", "abs err", "status"]
@@ -133,21 +137,47 @@ fn check_report(report: &CheckReport) -> String {
     out
 }
 
+/// Where the target's stored data is not that of its leaves' current data (a
+/// leaf changed after it was computed, as after a training step): says so,
+/// and that the check was taken at the current data.
+fn stale_note(report: &CheckReport) -> Option<String> {
+    let target = &report.target;
+    if report.stale_nodes == 0 {
+        return None;
+    }
+    Some(if report.stored_value != report.value {
+        format!(
+            "note: {target} is stale: it holds {}, but its leaves' current data give {}; \
+             both sides are computed at the current data",
+            format_number(report.stored_value),
+            format_number(report.value)
+        )
+    } else {
+        let values = match report.stale_nodes {
+            1 => "1 stored value is".to_string(),
+            n => format!("{n} stored values are"),
+        };
+        format!(
+            "note: {target}'s graph is stale: {values} out of date; \
+             both sides are computed from its leaves' current data"
+        )
+    })
+}
+
 /// `check passed: 3 of 3 gradients match`, `check FAILED: 1 of 3 gradients differ`,
 /// with a note on leaves at a kink, which are not compared.
 fn check_verdict(report: &CheckReport) -> String {
-    let count = |status: CheckStatus| report.nodes.iter().filter(|row| row.status == status).count();
-    let kinks = count(CheckStatus::Kink);
-    let undefined = count(CheckStatus::Undefined);
-    let compared = report.nodes.len() - kinks;
-    let failed = report.nodes.iter().filter(|row| !row.ok).count();
+    let kinks = report.kinks;
+    let undefined = report.undefined;
+    let compared = report.matched + report.mismatched + undefined;
+    let failed = report.mismatched + undefined;
     let noun = if compared == 1 { "gradient" } else { "gradients" };
     let mut verdict = if report.ok {
         let verb = if compared == 1 { "matches" } else { "match" };
         if compared == 0 && kinks == 0 {
             "check passed: there are no leaves to check".to_string()
         } else {
-            format!("check passed: {} of {compared} {noun} {verb}", compared - failed)
+            format!("check passed: {} of {compared} {noun} {verb}", report.matched)
         }
     } else {
         let verb = if compared == 1 { "differs" } else { "differ" };
@@ -366,7 +396,11 @@ mod tests {
     }
 
     fn check_row(label: &str, autograd: f64, numeric: f64, status: CheckStatus) -> CheckRow {
-        let ok = matches!(status, CheckStatus::Ok | CheckStatus::Kink);
+        let ok = match status {
+            CheckStatus::Ok => Some(true),
+            CheckStatus::Kink => None,
+            CheckStatus::Mismatch | CheckStatus::Undefined => Some(false),
+        };
         CheckRow {
             label: label.to_string(),
             autograd,
@@ -378,13 +412,20 @@ mod tests {
     }
 
     fn report(nodes: Vec<CheckRow>) -> Output {
-        let ok = nodes.iter().all(|row| row.ok);
+        let count = |status: CheckStatus| nodes.iter().filter(|row| row.status == status).count();
         Output::Check(CheckReport {
             target: "L".to_string(),
             eps: 1e-6,
             atol: 1e-5,
             rtol: 1e-3,
-            ok,
+            ok: nodes.iter().all(|row| row.ok != Some(false)),
+            matched: count(CheckStatus::Ok),
+            mismatched: count(CheckStatus::Mismatch),
+            kinks: count(CheckStatus::Kink),
+            undefined: count(CheckStatus::Undefined),
+            value: -8.0,
+            stored_value: -8.0,
+            stale_nodes: 0,
             nodes,
         })
     }
@@ -659,7 +700,7 @@ mod tests {
         let json = render_json(&report(vec![check_row("a", 1.0, 1.0, CheckStatus::Ok)]));
         assert_eq!(
             json,
-            r#"{"cmd":"check","target":"L","eps":1e-6,"atol":0.00001,"rtol":0.001,"ok":true,"nodes":[{"label":"a","autograd":1.0,"numeric":1.0,"abs_err":0.0,"ok":true,"status":"ok"}]}"#
+            r#"{"cmd":"check","target":"L","eps":1e-6,"atol":0.00001,"rtol":0.001,"ok":true,"matched":1,"mismatched":0,"kinks":0,"undefined":0,"value":-8.0,"stored_value":-8.0,"stale_nodes":0,"nodes":[{"label":"a","autograd":1.0,"numeric":1.0,"abs_err":0.0,"ok":true,"status":"ok"}]}"#
         );
     }
 }

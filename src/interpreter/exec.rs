@@ -214,6 +214,7 @@ impl Session {
                             crate::number::format_number(number)
                         ),
                         span,
+                        help: None,
                     }
                     .into());
                 }
