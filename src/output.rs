@@ -3,8 +3,28 @@
 //! The interpreter hands each [`Output`] to its host; `render.rs` turns it
 //! into text, and serde turns it into one JSON object (`--format json`).
 //! Architecture Invariant: nothing here knows about terminals or colours.
+//!
+//! Architecture Invariant: every `f64` field is serialised with [`number`],
+//! so that JSON never writes `null` for a number (serde_json writes NaN and
+//! ±inf as `null`, which a reader cannot tell from a missing value).
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+/// A number for JSON: a finite number as itself, and the others as the
+/// strings `"NaN"`, `"Infinity"` and `"-Infinity"`, as the JSON mapping of
+/// Protocol Buffers writes them; JavaScript's `Number(…)` and Python's
+/// `float(…)` read them back.
+pub fn number<S: Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if x.is_finite() {
+        serializer.serialize_f64(*x)
+    } else if x.is_nan() {
+        serializer.serialize_str("NaN")
+    } else if *x > 0.0 {
+        serializer.serialize_str("Infinity")
+    } else {
+        serializer.serialize_str("-Infinity")
+    }
+}
 
 /// One printed result of one statement.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -35,7 +55,9 @@ pub struct NodeRow {
     pub label: Option<String>,
     /// The operation that made the node (`"+"`, `"tanh"`, …); empty for a leaf.
     pub op: String,
+    #[serde(serialize_with = "number")]
     pub data: f64,
+    #[serde(serialize_with = "number")]
     pub grad: f64,
 }
 
@@ -50,7 +72,9 @@ pub struct GradTable {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GradRow {
     pub label: String,
+    #[serde(serialize_with = "number")]
     pub data: f64,
+    #[serde(serialize_with = "number")]
     pub grad: f64,
 }
 
@@ -59,8 +83,11 @@ pub struct GradRow {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckReport {
     pub target: String,
+    #[serde(serialize_with = "number")]
     pub eps: f64,
+    #[serde(serialize_with = "number")]
     pub atol: f64,
+    #[serde(serialize_with = "number")]
     pub rtol: f64,
     /// True when no row is a mismatch or undefined (a kink is not compared, so it does not fail).
     pub ok: bool,
@@ -73,8 +100,10 @@ pub struct CheckReport {
     /// Rows where nudging the leaf made the graph non-finite (these fail, like mismatches).
     pub undefined: usize,
     /// The target recomputed from its leaves' current data: where both sides were taken.
+    #[serde(serialize_with = "number")]
     pub value: f64,
     /// The target's stored data, which differs from `value` when it is stale.
+    #[serde(serialize_with = "number")]
     pub stored_value: f64,
     /// How many nodes of the target's graph hold data computed from other leaf
     /// data than the current (0 for a graph that is up to date).
@@ -85,8 +114,11 @@ pub struct CheckReport {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckRow {
     pub label: String,
+    #[serde(serialize_with = "number")]
     pub autograd: f64,
+    #[serde(serialize_with = "number")]
     pub numeric: f64,
+    #[serde(serialize_with = "number")]
     pub abs_err: f64,
     /// Whether the gradients agree: true for `ok`, false for `mismatch` and
     /// `undefined`, and `null` for a `kink`, where nothing was compared.
@@ -117,6 +149,7 @@ pub struct PrintOut {
 #[serde(untagged)]
 pub enum Shown {
     /// A scalar: its data.
+    #[serde(serialize_with = "number")]
     Number(f64),
     Bool(bool),
     Str(String),
@@ -171,10 +204,14 @@ pub struct ExplainStep {
     pub equation: String,
     /// `a.grad += b.data * e.grad`
     pub update: String,
+    #[serde(serialize_with = "number")]
     pub local: f64,
+    #[serde(serialize_with = "number")]
     pub upstream: f64,
+    #[serde(serialize_with = "number")]
     pub contribution: f64,
     /// The input's grad after the step.
+    #[serde(serialize_with = "number")]
     pub grad_after: f64,
 }
 

@@ -30,10 +30,11 @@ pub fn render_shown(value: &Shown) -> String {
     shown(value, true)
 }
 
-/// One output as one line of JSON (no trailing newline). Non-finite numbers become `null`.
+/// One output as one line of JSON (no trailing newline). A number that is not
+/// finite is the string `"NaN"`, `"Infinity"` or `"-Infinity"` (see [`crate::output::number`]).
 pub fn render_json(output: &Output) -> String {
-    // serde_json writes NaN and ±inf as null. Serialising these plain structs cannot fail;
-    // the fallback only keeps the stream well-formed if that ever changes.
+    // Serialising these plain structs cannot fail; the fallback only keeps the
+    // stream well-formed if that ever changes.
     serde_json::to_string(output).unwrap_or_else(|error| {
         serde_json::json!({"cmd": "error", "kind": "runtime", "message": error.to_string()}).to_string()
     })
@@ -691,8 +692,55 @@ mod tests {
         };
         assert_eq!(
             render_json(&Output::Print(print)),
-            r#"{"cmd":"print","values":[null,null,"a\nb"]}"#
+            r#"{"cmd":"print","values":["NaN","Infinity","a\nb"]}"#
         );
+    }
+
+    #[test]
+    fn json_never_writes_a_number_as_null() {
+        // Every number field of every output, non-finite: none may become null.
+        let x = f64::NEG_INFINITY;
+        let nan_node = node(Some("c"), "", f64::NAN, x);
+        let mut check = report(vec![check_row("a", f64::NAN, x, CheckStatus::Undefined)]);
+        if let Output::Check(report) = &mut check {
+            (report.eps, report.atol, report.rtol, report.value, report.stored_value) = (x, x, x, x, x);
+        }
+        let outputs = [
+            Output::Grad(GradTable {
+                target: "L".to_string(),
+                nodes: vec![grad_row("a", f64::NAN, x)],
+            }),
+            check,
+            Output::Print(PrintOut {
+                values: vec![Shown::List(vec![Shown::Number(f64::NAN)])],
+            }),
+            Output::Show(ShowTree {
+                target: "c".to_string(),
+                rows: vec![tree_row(0, nan_node.clone())],
+                omitted: 0,
+            }),
+            Output::Topo(TopoList {
+                target: "c".to_string(),
+                nodes: vec![nan_node],
+            }),
+            Output::Explain(Explanation {
+                target: "L".to_string(),
+                steps: vec![ExplainStep {
+                    equation: String::new(),
+                    update: String::new(),
+                    local: x,
+                    upstream: x,
+                    contribution: x,
+                    grad_after: x,
+                }],
+                grads: lecture_grads(),
+            }),
+        ];
+        for output in outputs {
+            let json = render_json(&output);
+            assert!(!json.contains("null"), "{json}");
+            assert!(json.contains("\"NaN\"") || json.contains("\"-Infinity\""), "{json}");
+        }
     }
 
     #[test]

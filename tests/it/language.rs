@@ -428,6 +428,29 @@ fn seed_repeats_random_draws() {
 }
 
 #[test]
+fn uniform_draws_are_finite_for_any_finite_bounds() {
+    // hi - lo overflows here: this printed inf about half the time.
+    let Shown::List(draws) = value("print [uniform(-1e308, 1e308) for k in 0..200]") else {
+        panic!()
+    };
+    for draw in draws {
+        assert!(
+            matches!(draw, Shown::Number(x) if x.is_finite() && x.abs() <= 1e308),
+            "{draw:?}"
+        );
+    }
+    let Shown::List(draws) = value("print [uniform(-1.7976931348623157e308, 1.7976931348623157e308) for k in 0..200]")
+    else {
+        panic!()
+    };
+    assert!(
+        draws
+            .iter()
+            .all(|draw| matches!(draw, Shown::Number(x) if x.is_finite()))
+    );
+}
+
+#[test]
 fn errors_say_where_and_what() {
     assert_eq!(
         error("b = 2\nL = bb * 2"),
