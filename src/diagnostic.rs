@@ -5,12 +5,14 @@
 //! is the one place that turns a diagnostic into text (the source line with a
 //! caret, via codespan-reporting) or into the JSON fields of `--format json`.
 
+mod excerpt;
+
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
-use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor};
 use serde::Serialize;
 
 use crate::span::{LineCol, LineIndex, Span};
+use excerpt::Excerpt;
 
 /// Which stage found the error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -19,6 +21,30 @@ pub enum ErrorKind {
     Parse,
     Runtime,
     Assertion,
+    /// mgrad was called wrongly (a bad argument, a script that cannot be
+    /// read) or a REPL meta-command went wrong: there is no source position.
+    Usage,
+}
+
+/// A usage error as `--format json` writes it: `{"cmd":"error","kind":"usage","message","help"}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UsageErrorJson {
+    pub cmd: &'static str,
+    pub kind: ErrorKind,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl UsageErrorJson {
+    pub fn new(message: &str, help: Option<&str>) -> UsageErrorJson {
+        UsageErrorJson {
+            cmd: "error",
+            kind: ErrorKind::Usage,
+            message: message.to_string(),
+            help: help.map(str::to_string),
+        }
+    }
 }
 
 /// An error ready to show: a sentence, where it happened, and a fix where one is clear.
@@ -40,6 +66,9 @@ pub struct SourceFile {
     /// Where this file starts in the session's address space.
     pub base: usize,
     pub text: String,
+    /// The line number of its first line where the user wrote it: 1, or
+    /// further down for an entry of a REPL fed from a pipe.
+    pub first_line: usize,
 }
 
 /// All the sources of a session, laid end to end in one address space, so that
@@ -53,11 +82,18 @@ pub struct SourceMap {
 impl SourceMap {
     /// Adds a source and returns its base offset.
     pub fn add(&mut self, name: &str, text: &str) -> usize {
+        self.add_at(name, text, 1)
+    }
+
+    /// Adds a source whose first line is line `first_line` of what the user
+    /// wrote (an entry read from a pipe), and returns its base offset.
+    pub fn add_at(&mut self, name: &str, text: &str, first_line: usize) -> usize {
         let base = self.files.last().map_or(0, |file| file.base + file.text.len() + 1);
         self.files.push(SourceFile {
             name: name.to_string(),
             base,
             text: text.to_string(),
+            first_line: first_line.max(1),
         });
         base
     }
@@ -80,7 +116,13 @@ impl SourceMap {
     /// The line and column where `offset` is, in its own source.
     pub fn line_col(&self, offset: usize) -> LineCol {
         match self.file_at(offset) {
-            Some(file) => LineIndex::new(&file.text).line_col(offset - file.base),
+            Some(file) => {
+                let at = LineIndex::new(&file.text).line_col(offset - file.base);
+                LineCol {
+                    line: at.line + file.first_line - 1,
+                    column: at.column,
+                }
+            }
             None => LineCol { line: 1, column: 1 },
         }
     }
@@ -92,25 +134,29 @@ impl SourceMap {
             "{} (line {}, column {})",
             diagnostic.message, line_col.line, line_col.column
         );
-        let mut files = SimpleFiles::new();
         let mut report = Report::error().with_message(headline);
-        if let Some(file) = self.file_at(diagnostic.span.start) {
-            let id = files.add(file.name.clone(), file.text.clone());
-            let start = (diagnostic.span.start - file.base).min(file.text.len());
-            let end = (diagnostic.span.end.saturating_sub(file.base)).clamp(start, file.text.len());
-            let label = Label::primary(id, start..end).with_message(diagnostic.label.clone().unwrap_or_default());
-            report = report.with_labels(vec![label]);
-        }
+        // The lines the span covers, long ones cut around it (see `excerpt`).
+        let excerpt = match self.file_at(diagnostic.span.start) {
+            Some(file) => {
+                let start = diagnostic.span.start - file.base;
+                let end = diagnostic.span.end.saturating_sub(file.base);
+                let (excerpt, range) = Excerpt::new(&file.name, &file.text, file.first_line, start..end);
+                let label = Label::primary((), range).with_message(diagnostic.label.clone().unwrap_or_default());
+                report = report.with_labels(vec![label]);
+                excerpt
+            }
+            None => Excerpt::new("", "", 1, 0..0).0,
+        };
         if let Some(help) = &diagnostic.help {
             report = report.with_notes(vec![format!("help: {help}")]);
         }
         let config = term::Config::default();
         let rendered = if color {
             let mut buffer = termcolor::Buffer::ansi();
-            term::emit_to_write_style(&mut buffer, &config, &files, &report)
+            term::emit_to_write_style(&mut buffer, &config, &excerpt, &report)
                 .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
         } else {
-            term::emit_into_string(&config, &files, &report)
+            term::emit_into_string(&config, &excerpt, &report)
         };
         // Rendering only fails for spans outside the files, which `render` clamps; fall back to the headline.
         rendered.unwrap_or_else(|_| format!("error: {}\n", diagnostic.message))
@@ -124,12 +170,16 @@ impl SourceMap {
             kind: diagnostic.kind,
             message: diagnostic.message.clone(),
             help: diagnostic.help.clone(),
+            source: self
+                .file_at(diagnostic.span.start)
+                .map_or_else(String::new, |file| file.name.clone()),
             line: line_col.line,
             column: line_col.column,
         }
     }
 }
 
+/// An error in `--format json`: `{"cmd":"error","kind","message","help","source","line","column"}`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ErrorJson {
     pub cmd: &'static str,
@@ -137,6 +187,9 @@ pub struct ErrorJson {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// The name of the source the error is in: a script's path, `<-e>`,
+    /// `<stdin>`, or `<repl N>` for the Nth entry typed into the REPL.
+    pub source: String,
     pub line: usize,
     pub column: usize,
 }

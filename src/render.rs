@@ -49,10 +49,20 @@ enum Align {
 
 /// Lays out rows of cells in columns two spaces apart, without trailing spaces.
 fn table(aligns: &[Align], rows: &[Vec<String>]) -> String {
+    table_capped(aligns, rows, usize::MAX)
+}
+
+/// [`table`], where the first column is as wide as its widest cell of at most
+/// `cap` characters: a longer cell (a row deep in a `show` tree) pushes its own
+/// row's other cells right instead of padding every row to its width.
+fn table_capped(aligns: &[Align], rows: &[Vec<String>], cap: usize) -> String {
     let mut widths = vec![0; aligns.len()];
     for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+        for (column, (width, cell)) in widths.iter_mut().zip(row).enumerate() {
+            let chars = cell.chars().count();
+            if column > 0 || chars <= cap {
+                *width = (*width).max(chars);
+            }
         }
     }
     let mut out = String::new();
@@ -62,7 +72,7 @@ fn table(aligns: &[Align], rows: &[Vec<String>]) -> String {
             if index > 0 {
                 line.push_str("  ");
             }
-            let pad = width - cell.chars().count();
+            let pad = width.saturating_sub(cell.chars().count());
             match align {
                 Align::Left => {
                     line.push_str(cell);
@@ -254,6 +264,11 @@ fn data_grad_cells(node: &NodeRow) -> [String; 4] {
     ]
 }
 
+/// Rows of a `show` tree whose guides and name are wider than this do not
+/// widen the name column: a chain 250 levels deep would pad every row to 1,000
+/// characters.
+const MAX_ALIGNED_TREE_WIDTH: usize = 48;
+
 fn show_tree(tree: &ShowTree) -> String {
     let depths: Vec<usize> = tree.rows.iter().map(|row| row.depth).collect();
     let last = last_among_siblings(&depths);
@@ -294,7 +309,7 @@ fn show_tree(tree: &ShowTree) -> String {
     }
     let right = Align::Right;
     let left = Align::Left;
-    let mut out = table(&[left, left, right, left, right, left], &rows);
+    let mut out = table_capped(&[left, left, right, left, right, left], &rows, MAX_ALIGNED_TREE_WIDTH);
     if tree.omitted > 0 {
         let nodes = if tree.omitted == 1 { "node" } else { "nodes" };
         out.push_str(&format!("… {} more {nodes} not shown\n", tree.omitted));
@@ -586,6 +601,27 @@ mod tests {
              \x20   ├── (leaf)  data  -2  grad   0\n\
              \x20   └── a       data   2  grad   6  (shown above)\n"
         );
+    }
+
+    #[test]
+    fn deep_trees_do_not_pad_every_row_to_the_deepest() {
+        // A chain 30 levels deep: its deepest name is 4 * 29 + 8 characters wide.
+        let rows: Vec<TreeRow> = (0..30)
+            .map(|depth| tree_row(depth, node(Some("x"), "*", 1.0, 0.0)))
+            .collect();
+        let tree = ShowTree {
+            target: "x".to_string(),
+            rows,
+            omitted: 0,
+        };
+        let text = render_text(&Output::Show(tree));
+        // The name column is as wide as the widest name of at most 48 characters:
+        // depth 11's, 4 * 11 + 3 = 47. Deeper rows push their own numbers right.
+        for (depth, line) in text.lines().enumerate() {
+            let name = 4 * depth + 3;
+            let data_at = line.chars().position(|c| c == 'd').unwrap();
+            assert_eq!(data_at, name.max(47) + 2, "{line}");
+        }
     }
 
     #[test]

@@ -206,25 +206,43 @@ impl Session {
     pub(super) fn expect_integer(&self, value: &Value, span: Span, what: &str) -> Exec<i64> {
         let x = self.expect_number(value, span, what)?;
         if let Some(whole) = whole_number(x) {
-            Ok(whole)
+            return Ok(whole);
+        }
+        let error = if x.fract() == 0.0 {
+            // A whole number, but past the last f64 that has every whole number below it.
+            RuntimeError::Argument {
+                message: format!(
+                    "{what} must be a whole number between -2^53 and 2^53, not {}",
+                    format_number(x)
+                ),
+                span,
+                help: Some(format!(
+                    "past 2^53 = {} an f64 cannot hold every whole number, so counting with it is not exact",
+                    format_number(MAX_WHOLE)
+                )),
+            }
         } else {
-            Err(RuntimeError::Type {
+            RuntimeError::Type {
                 message: format!("{what} must be a whole number, not {}", format_number(x)),
                 span,
                 help: None,
             }
-            .into())
-        }
+        };
+        Err(error.into())
     }
 }
 
-/// `x` as an integer if it is a whole number below 9e15 in size (exactly
-/// representable, with room for index arithmetic).
+/// 2^53: every whole number up to it is an f64, and it is the last one that
+/// is (2^53 + 1 rounds to it).
+const MAX_WHOLE: f64 = 9_007_199_254_740_992.0;
+
+/// `x` as an integer if it is a whole number no larger than 2^53 in size, so
+/// that it stands for exactly one integer.
 #[inline]
 pub(super) fn whole_number(x: f64) -> Option<i64> {
     // `as` saturates and maps NaN to 0; the round trip rejects those and fractions.
     let whole = x as i64;
-    (whole as f64 == x && x.abs() < 9.0e15).then_some(whole)
+    (whole as f64 == x && x.abs() <= MAX_WHOLE).then_some(whole)
 }
 
 /// The graph operation of an arithmetic operator: each builds a node when a node is involved.

@@ -117,8 +117,9 @@ impl Session {
             None => host.emit(output),
             Some(redirect) => {
                 let (what, contents) = match &output {
+                    // A .dot file holds DOT whatever the host prints.
                     Output::Dot(dot) => ("dot", dot.dot.clone()),
-                    other => (command_name(command), crate::render::render_text(other)),
+                    other => (command_name(command), host.render_for_file(other)),
                 };
                 if redirect.path.to_ascii_lowercase().ends_with(".svg") {
                     return Err(RuntimeError::Write {
