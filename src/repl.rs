@@ -572,6 +572,38 @@ mod tests {
     }
 
     #[test]
+    fn errors_name_the_file_or_line_they_come_from() {
+        let path = std::env::temp_dir().join(format!("mgrad-load-{}.mg", std::process::id()));
+        std::fs::write(&path, "a = 1\nb = nope\n").unwrap();
+        let mut session = Session::new();
+        let mut host = Recorder::default();
+        let reply = handle_entry(
+            &mut session,
+            &format!(":load {}", path.display()),
+            Origin::Prompt,
+            &mut host,
+        );
+        let _ = std::fs::remove_file(&path);
+        let Reply::Error(diagnostic) = reply else {
+            panic!("{reply:?}")
+        };
+        let text = session.sources().render(&diagnostic, false);
+        assert!(text.contains(&format!("{}:2:5", path.display())), "{text}");
+        // An entry read from a pipe keeps its line of the input.
+        let reply = handle_entry(
+            &mut session,
+            "for k in 0..2 {\n  c = nope\n}",
+            Origin::Stdin { line: 7 },
+            &mut host,
+        );
+        let Reply::Error(diagnostic) = reply else {
+            panic!("{reply:?}")
+        };
+        assert_eq!(session.sources().error_json(&diagnostic).line, 8);
+        assert_eq!(session.sources().error_json(&diagnostic).source, "<stdin>");
+    }
+
+    #[test]
     fn vars_line_up() {
         let vars = [
             VarInfo {
