@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 
 use super::op::{forward, local_derivatives, piece};
-use super::{Graph, GraphError, NodeId, Op};
+use super::{Graph, GraphError, NodeId, NonFiniteStep, Op};
 
 /// How to compare autograd with finite differences.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -245,7 +245,7 @@ impl Graph {
             for (which, input, local) in [(0, lhs, dx), (1, rhs, dy)].into_iter().take(arity) {
                 let grad = grads[input] + local * grads[at];
                 if !grad.is_finite() && !self.is_constant(plan.ids[input]) {
-                    return Err(GraphError::NonFiniteGradient {
+                    return Err(GraphError::NonFiniteGradient(Box::new(NonFiniteStep {
                         op,
                         operands: [x, y][..arity].to_vec(),
                         which,
@@ -253,7 +253,7 @@ impl Graph {
                         local,
                         upstream: grads[at],
                         grad_before: grads[input],
-                    });
+                    })));
                 }
                 grads[input] = grad;
             }

@@ -67,23 +67,28 @@ impl NodeId {
 pub enum GraphError {
     /// The result of `op` on `operands` (1 or 2 values, as the op's arity) is not finite.
     NonFinite { op: Op, operands: Vec<f64>, result: f64 },
-    /// Back-propagating through a node of `op` on `operands` would have given
-    /// its input `input` (position `which`: 0 the lhs, 1 the rhs) a gradient
-    /// that is not finite: `grad_before + local * upstream`.
-    NonFiniteGradient {
-        op: Op,
-        operands: Vec<f64>,
-        which: usize,
-        input: NodeId,
-        /// d node / d input at the data backward read.
-        local: f64,
-        /// The node's own gradient.
-        upstream: f64,
-        /// The input's gradient before this step.
-        grad_before: f64,
-    },
+    /// A backward step would have made a gradient that is not finite.
+    /// Boxed: it is large, and `GraphError` is the error of every `apply`.
+    NonFiniteGradient(Box<NonFiniteStep>),
     /// The graph already holds `limit` nodes.
     TooManyNodes { limit: usize },
+}
+
+/// A backward step through a node of `op` on `operands` that would have
+/// given its input `input` (position `which`: 0 the lhs, 1 the rhs) a
+/// gradient that is not finite: `grad_before + local * upstream`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NonFiniteStep {
+    pub op: Op,
+    pub operands: Vec<f64>,
+    pub which: usize,
+    pub input: NodeId,
+    /// d node / d input at the data backward read.
+    pub local: f64,
+    /// The node's own gradient.
+    pub upstream: f64,
+    /// The input's gradient before this step.
+    pub grad_before: f64,
 }
 
 impl fmt::Display for GraphError {
@@ -101,21 +106,14 @@ impl fmt::Display for GraphError {
                 describe_operation(*op, operands, &number),
                 number(*result)
             ),
-            GraphError::NonFiniteGradient {
-                op,
-                operands,
-                which,
-                local,
-                upstream,
-                grad_before,
-                ..
-            } => write!(
+            GraphError::NonFiniteGradient(step) => write!(
                 f,
-                "backward through {} into input {which}: {} + {} * {} is not a finite number",
-                describe_operation(*op, operands, &number),
-                number(*grad_before),
-                number(*local),
-                number(*upstream)
+                "backward through {} into input {}: {} + {} * {} is not a finite number",
+                describe_operation(step.op, &step.operands, &number),
+                step.which,
+                number(step.grad_before),
+                number(step.local),
+                number(step.upstream)
             ),
             GraphError::TooManyNodes { limit } => {
                 write!(f, "the graph already holds {limit} nodes, the limit")
@@ -332,14 +330,7 @@ impl Graph {
     /// error rather than give it a gradient that is not finite.
     #[inline]
     pub fn leaf(&mut self, data: f64) -> Result<NodeId, GraphError> {
-        self.push(Node {
-            data,
-            grad: 0.0,
-            inputs: [NodeId(0); 2],
-            label: NO_LABEL,
-            op: Op::Leaf,
-            constant: false,
-        })
+        self.push_leaf(data, false)
     }
 
     /// Adds a constant: a leaf for a number written in the program (the `2`
@@ -349,13 +340,18 @@ impl Graph {
     /// still work.
     #[inline]
     pub fn constant(&mut self, data: f64) -> Result<NodeId, GraphError> {
+        self.push_leaf(data, true)
+    }
+
+    #[inline(always)]
+    fn push_leaf(&mut self, data: f64, constant: bool) -> Result<NodeId, GraphError> {
         self.push(Node {
             data,
             grad: 0.0,
             inputs: [NodeId(0); 2],
             label: NO_LABEL,
             op: Op::Leaf,
-            constant: true,
+            constant,
         })
     }
 
@@ -842,7 +838,7 @@ fn non_finite_gradient(nodes: &[Node], index: usize, which: usize, local: f64) -
     let node = &nodes[index];
     let arity = node.op.arity();
     let input = node.inputs[which];
-    Box::new(GraphError::NonFiniteGradient {
+    Box::new(GraphError::NonFiniteGradient(Box::new(NonFiniteStep {
         op: node.op,
         operands: node.inputs[..arity].iter().map(|i| nodes[i.index()].data).collect(),
         which,
@@ -850,5 +846,5 @@ fn non_finite_gradient(nodes: &[Node], index: usize, which: usize, local: f64) -
         local,
         upstream: node.grad,
         grad_before: nodes[input.index()].grad,
-    })
+    })))
 }

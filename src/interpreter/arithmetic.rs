@@ -125,28 +125,8 @@ impl Session {
                 span,
                 help: None,
             },
-            GraphError::NonFiniteGradient {
-                op,
-                operands,
-                which,
-                input,
-                local,
-                upstream,
-                grad_before,
-            } => {
-                let label = self.graph.label(input).map(str::to_string);
-                errors::non_finite_gradient(
-                    errors::GradientStep {
-                        op,
-                        operands,
-                        which,
-                        input: label,
-                        local,
-                        upstream,
-                        grad_before,
-                    },
-                    span,
-                )
+            GraphError::NonFiniteGradient(step) => {
+                errors::non_finite_gradient(&step, self.graph.label(step.input), span)
             }
         }
     }

@@ -4,7 +4,7 @@ use thiserror::Error;
 
 use crate::ast::{ATTRIBUTES, BinaryOp, Ident};
 use crate::diagnostic::{Diagnostic, ErrorKind};
-use crate::graph::{Op, describe_operation};
+use crate::graph::{NonFiniteStep, Op, describe_operation};
 use crate::number::format_number;
 use crate::span::Span;
 use crate::suggest::closest;
@@ -107,33 +107,21 @@ impl RuntimeError {
     }
 }
 
-/// A backward step whose result is not finite, as the error reports it.
-pub struct GradientStep {
-    pub op: Op,
-    pub operands: Vec<f64>,
-    /// Which input of the op the gradient was going to: 0 the lhs, 1 the rhs.
-    pub which: usize,
-    /// The label of that input, if it has one.
-    pub input: Option<String>,
-    pub local: f64,
-    pub upstream: f64,
-    pub grad_before: f64,
-}
-
 /// `x.grad would not be a finite number: backward through sqrt(0) gives inf
-/// (its derivative) * 0 (the gradient from above) = nan`, with a fix.
-pub fn non_finite_gradient(step: GradientStep, span: Span) -> RuntimeError {
-    let GradientStep {
+/// (its derivative) * 0 (the gradient from above) = nan`, with a fix, for a
+/// step into the input labelled `input` (if it has a label).
+pub fn non_finite_gradient(step: &NonFiniteStep, input: Option<&str>, span: Span) -> RuntimeError {
+    let &NonFiniteStep {
         op,
-        operands,
+        ref operands,
         which,
-        input,
         local,
         upstream,
         grad_before,
+        ..
     } = step;
-    let through = describe_operation(op, &operands, &format_number);
-    let whose = match &input {
+    let through = describe_operation(op, operands, &format_number);
+    let whose = match input {
         Some(label) => format!("{label}.grad"),
         None => "a gradient".to_string(),
     };
