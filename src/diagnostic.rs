@@ -26,7 +26,8 @@ pub enum ErrorKind {
     Usage,
 }
 
-/// A usage error as `--format json` writes it: `{"cmd":"error","kind":"usage","message","help"}`.
+/// A usage error as `--format json` writes it: the fields of every error
+/// (SPEC §6), with `source`, `line` and `column` null, as it has no position.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct UsageErrorJson {
     pub cmd: &'static str,
@@ -34,6 +35,9 @@ pub struct UsageErrorJson {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    pub source: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
 }
 
 impl UsageErrorJson {
@@ -43,6 +47,9 @@ impl UsageErrorJson {
             kind: ErrorKind::Usage,
             message: message.to_string(),
             help: help.map(str::to_string),
+            source: None,
+            line: None,
+            column: None,
         }
     }
 }

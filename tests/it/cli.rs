@@ -263,6 +263,13 @@ fn usage_errors_in_json_mode_are_json() {
         );
         let text = stderr[0]["message"].as_str().unwrap();
         assert!(text.contains(message), "{args:?}: {text}");
+        // Every field of an error is there; a usage error has no position.
+        assert!(
+            ["source", "line", "column"]
+                .iter()
+                .all(|field| stderr[0].get(field) == Some(&serde_json::Value::Null)),
+            "{args:?}"
+        );
     }
     // Without --format json, the same mistakes are sentences.
     mgrad()
