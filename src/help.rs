@@ -128,8 +128,10 @@ The defaults are those of torch.autograd.gradcheck: eps=1e-6, atol=1e-5, rtol=1e
 Both sides are taken at the leaves' current data: after a training step changed them,
 L's stored value is stale, and check says so and recomputes L's graph in scratch buffers.
 A leaf on a kink (relu or abs at 0, max or min at a tie, a % b where a / b is whole) is
-reported as a kink and not compared. check prints a row per leaf and a verdict, and
-leaves the graph's data and grads as they were. A script with a failed check exits 1.
+reported as a kink and not compared; so is a leaf whose finite difference is too
+imprecise to tell (its rounding or truncation error is as large as the disagreement),
+with an eps to try instead. check prints a row per leaf and a verdict, and leaves the
+graph's data and grads as they were. A script with a failed check exits 1.
 ";
 
 const REPL: &str = "\

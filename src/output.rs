@@ -10,6 +10,14 @@
 
 use serde::{Serialize, Serializer};
 
+/// [`number`] for an optional field (skipped when `None`).
+fn optional_number<S: Serializer>(x: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => number(x, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// A number for JSON: a finite number as itself, and the others as the
 /// strings `"NaN"`, `"Infinity"` and `"-Infinity"`, as the JSON mapping of
 /// Protocol Buffers writes them; JavaScript's `Number(…)` and Python's
@@ -99,6 +107,8 @@ pub struct CheckReport {
     pub kinks: usize,
     /// Rows where nudging the leaf made the graph non-finite (these fail, like mismatches).
     pub undefined: usize,
+    /// Rows whose finite difference is too imprecise at this eps to compare, not compared.
+    pub imprecise: usize,
     /// The target recomputed from its leaves' current data: where both sides were taken.
     #[serde(serialize_with = "number")]
     pub value: f64,
@@ -121,9 +131,17 @@ pub struct CheckRow {
     #[serde(serialize_with = "number")]
     pub abs_err: f64,
     /// Whether the gradients agree: true for `ok`, false for `mismatch` and
-    /// `undefined`, and `null` for a `kink`, where nothing was compared.
+    /// `undefined`, and `null` for a `kink` or `imprecise` row, where nothing
+    /// could be compared.
     pub ok: Option<bool>,
     pub status: CheckStatus,
+    /// For a row that disagrees beyond the tolerance: the estimated error of
+    /// the finite difference itself (rounding plus truncation).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "optional_number")]
+    pub numeric_error: Option<f64>,
+    /// For an `imprecise` row: an eps at which the difference should be precise enough.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "optional_number")]
+    pub suggested_eps: Option<f64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -137,6 +155,9 @@ pub enum CheckStatus {
     Kink,
     /// Nudging the leaf made some value of the graph non-finite.
     Undefined,
+    /// The finite difference's own error at this eps (rounding or truncation)
+    /// is as large as the disagreement: it cannot tell.
+    Imprecise,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

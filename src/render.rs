@@ -110,6 +110,7 @@ fn status_word(status: CheckStatus) -> &'static str {
         CheckStatus::Mismatch => "MISMATCH",
         CheckStatus::Kink => "kink",
         CheckStatus::Undefined => "undefined",
+        CheckStatus::Imprecise => "imprecise",
     }
 }
 
@@ -181,11 +182,12 @@ fn check_verdict(report: &CheckReport) -> String {
     let kinks = report.kinks;
     let undefined = report.undefined;
     let compared = report.matched + report.mismatched + undefined;
+    let kinks_or_imprecise = kinks + report.imprecise;
     let failed = report.mismatched + undefined;
     let noun = if compared == 1 { "gradient" } else { "gradients" };
     let mut verdict = if report.ok {
         let verb = if compared == 1 { "matches" } else { "match" };
-        if compared == 0 && kinks == 0 {
+        if compared == 0 && kinks_or_imprecise == 0 {
             "check passed: there are no leaves to check".to_string()
         } else {
             format!("check passed: {} of {compared} {noun} {verb}", report.matched)
@@ -204,6 +206,22 @@ fn check_verdict(report: &CheckReport) -> String {
             "; {kinks} {leaves} on a kink and {} not compared",
             if kinks == 1 { "is" } else { "are" }
         ));
+    }
+    if report.imprecise > 0 {
+        let (leaves, differences) = if report.imprecise == 1 {
+            ("leaf is", "its finite difference is")
+        } else {
+            ("leaves are", "their finite differences are")
+        };
+        verdict.push_str(&format!(
+            "; {} {leaves} not compared: {differences} too imprecise at eps={}",
+            report.imprecise,
+            format_number(report.eps)
+        ));
+        let suggested = report.nodes.iter().find_map(|row| row.suggested_eps);
+        if let Some(eps) = suggested {
+            verdict.push_str(&format!(" (try eps={})", format_number(eps)));
+        }
     }
     verdict
 }
@@ -414,7 +432,7 @@ mod tests {
     fn check_row(label: &str, autograd: f64, numeric: f64, status: CheckStatus) -> CheckRow {
         let ok = match status {
             CheckStatus::Ok => Some(true),
-            CheckStatus::Kink => None,
+            CheckStatus::Kink | CheckStatus::Imprecise => None,
             CheckStatus::Mismatch | CheckStatus::Undefined => Some(false),
         };
         CheckRow {
@@ -424,6 +442,8 @@ mod tests {
             abs_err: (autograd - numeric).abs(),
             ok,
             status,
+            numeric_error: None,
+            suggested_eps: None,
         }
     }
 
@@ -439,6 +459,7 @@ mod tests {
             mismatched: count(CheckStatus::Mismatch),
             kinks: count(CheckStatus::Kink),
             undefined: count(CheckStatus::Undefined),
+            imprecise: count(CheckStatus::Imprecise),
             value: -8.0,
             stored_value: -8.0,
             stale_nodes: 0,
@@ -535,6 +556,21 @@ mod tests {
         assert!(
             failed.ends_with("check FAILED: 1 of 1 gradient differs; 2 leaves sit on a kink and are not compared\n"),
             "{failed}"
+        );
+    }
+
+    #[test]
+    fn imprecise_rows_are_named_in_the_verdict_with_a_better_eps() {
+        let mut row = check_row("x", 1.0, 1.907348632863532, CheckStatus::Imprecise);
+        row.suggested_eps = Some(0.01);
+        let text = render_text(&report(vec![row, check_row("y", 2.0, 2.0, CheckStatus::Ok)]));
+        assert!(text.contains("  imprecise\n"), "{text}");
+        assert!(
+            text.ends_with(
+                "check passed: 1 of 1 gradient matches; 1 leaf is not compared: \
+                 its finite difference is too imprecise at eps=1e-6 (try eps=0.01)\n"
+            ),
+            "{text}"
         );
     }
 
@@ -784,7 +820,7 @@ mod tests {
         let json = render_json(&report(vec![check_row("a", 1.0, 1.0, CheckStatus::Ok)]));
         assert_eq!(
             json,
-            r#"{"cmd":"check","target":"L","eps":1e-6,"atol":0.00001,"rtol":0.001,"ok":true,"matched":1,"mismatched":0,"kinks":0,"undefined":0,"value":-8.0,"stored_value":-8.0,"stale_nodes":0,"nodes":[{"label":"a","autograd":1.0,"numeric":1.0,"abs_err":0.0,"ok":true,"status":"ok"}]}"#
+            r#"{"cmd":"check","target":"L","eps":1e-6,"atol":0.00001,"rtol":0.001,"ok":true,"matched":1,"mismatched":0,"kinks":0,"undefined":0,"imprecise":0,"value":-8.0,"stored_value":-8.0,"stale_nodes":0,"nodes":[{"label":"a","autograd":1.0,"numeric":1.0,"abs_err":0.0,"ok":true,"status":"ok"}]}"#
         );
     }
 }

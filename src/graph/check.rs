@@ -60,7 +60,16 @@ pub enum CheckStatus {
     Kink,
     /// Re-evaluating with the leaf perturbed gave a value that is not finite.
     Undefined,
+    /// They disagree by more than the tolerance, but by no more than the
+    /// finite difference's own error at this eps (rounding, where the graph's
+    /// values are large next to the step; truncation, where it curves sharply
+    /// within the step): the difference cannot tell. Not a failure.
+    Imprecise,
 }
+
+/// How many units of roundoff (2^-53) one node's value may be off by: one for
+/// `+ - * /`, a few for exp, log, powers and the formulas of tanh and sigmoid.
+const ROUNDING_UNITS_PER_NODE: f64 = 4.0;
 
 /// The comparison for one leaf.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,6 +83,12 @@ pub struct CheckRow {
     /// |autograd - numeric|.
     pub abs_err: f64,
     pub status: CheckStatus,
+    /// For a row that disagrees beyond the tolerance: the estimated error of
+    /// `numeric` itself (rounding plus truncation).
+    pub numeric_error: Option<f64>,
+    /// For an `Imprecise` row: an eps (a power of ten) at which the
+    /// difference should be precise enough to compare.
+    pub suggested_eps: Option<f64>,
 }
 
 /// The rows, one per leaf in the order asked, whether the check passed, and
@@ -148,6 +163,14 @@ impl Graph {
             .filter(|&at| plan.ops[at] != Op::Leaf && current[at] != self.data(plan.ids[at]))
             .count();
         let autograd = self.scratch_gradients(&plan, &current, derivatives)?;
+        // To first order, rounding each node's value by a relative u moves the
+        // root by u |value| |d root / d value|: the sum bounds an evaluation's
+        // rounding error (leaves are exact).
+        let rounding_scale: f64 = (0..count)
+            .filter(|&at| plan.ops[at] != Op::Leaf)
+            .map(|at| (current[at] * autograd[at]).abs())
+            .sum();
+        let rounding_per_evaluation = ROUNDING_UNITS_PER_NODE * f64::EPSILON / 2.0 * rounding_scale;
         let mut values = vec![0.0; count];
         let mut pieces_minus = vec![0.0; count];
         let mut rows = Vec::with_capacity(leaves.len());
@@ -159,36 +182,63 @@ impl Graph {
                     numeric: 0.0,
                     abs_err: 0.0,
                     status: CheckStatus::Ok,
+                    numeric_error: None,
+                    suggested_eps: None,
                 });
                 continue;
             };
             let x = current[at];
-            let (above, below) = (x + options.eps, x - options.eps);
-            let plus = self.evaluate(&plan, Some((at, above)), &mut values, &mut pieces_plus);
-            let f_plus = values[count - 1];
-            let minus = self.evaluate(&plan, Some((at, below)), &mut values, &mut pieces_minus);
-            let f_minus = values[count - 1];
-            // The step actually taken: x ± eps are rounded, which matters for a
-            // large x (at 1e8 the rounding is 1% of eps=1e-6).
-            let numeric = (f_plus - f_minus) / (above - below);
+            let mut difference = |eps: f64, pieces_plus: &mut [f64], pieces_minus: &mut [f64]| {
+                let (above, below) = (x + eps, x - eps);
+                let plus = self.evaluate(&plan, Some((at, above)), &mut values, pieces_plus);
+                let f_plus = values[count - 1];
+                let minus = self.evaluate(&plan, Some((at, below)), &mut values, pieces_minus);
+                let f_minus = values[count - 1];
+                // The step actually taken: x ± eps are rounded, which matters for a
+                // large x (at 1e8 the rounding is 4% of eps=1e-6).
+                let step = above - below;
+                let numeric = (f_plus - f_minus) / step;
+                (numeric, step, plus.is_ok() && minus.is_ok() && numeric.is_finite())
+            };
+            let (numeric, step, defined) = difference(options.eps, &mut pieces_plus, &mut pieces_minus);
             let autograd = autograd[at];
             let abs_err = (autograd - numeric).abs();
-            let status = if plus.is_err() || minus.is_err() || !numeric.is_finite() {
-                CheckStatus::Undefined
-            } else if pieces_plus != pieces_minus {
-                CheckStatus::Kink
-            } else if abs_err <= options.atol + options.rtol * numeric.abs() {
-                CheckStatus::Ok
-            } else {
-                CheckStatus::Mismatch
-            };
-            rows.push(CheckRow {
+            let tolerance = options.atol + options.rtol * numeric.abs();
+            let mut row = CheckRow {
                 leaf,
                 autograd,
                 numeric,
                 abs_err,
-                status,
-            });
+                status: CheckStatus::Ok,
+                numeric_error: None,
+                suggested_eps: None,
+            };
+            if !defined {
+                row.status = CheckStatus::Undefined;
+            } else if pieces_plus != pieces_minus {
+                row.status = CheckStatus::Kink;
+            } else if abs_err > tolerance {
+                // Before calling it a mismatch: how far off may the difference itself be?
+                // Rounding: each evaluation's error, over the step. Truncation: the
+                // central difference's error is about c eps^2, so a second one at eps/2
+                // is off by a quarter of it, and 4/3 of their distance estimates it.
+                let rounding = 2.0 * rounding_per_evaluation / step;
+                let (half, _, half_defined) = difference(options.eps / 2.0, &mut pieces_plus, &mut pieces_minus);
+                let truncation = if half_defined {
+                    (numeric - half).abs() * 4.0 / 3.0
+                } else {
+                    0.0
+                };
+                let error = rounding + truncation;
+                row.numeric_error = Some(error);
+                if abs_err <= tolerance + error {
+                    row.status = CheckStatus::Imprecise;
+                    row.suggested_eps = Some(better_eps(options.eps, tolerance, rounding, truncation));
+                } else {
+                    row.status = CheckStatus::Mismatch;
+                }
+            }
+            rows.push(row);
         }
         let ok = rows
             .iter()
@@ -314,5 +364,29 @@ impl Graph {
             operands,
             result: values[at],
         }
+    }
+}
+
+/// An eps, a power of ten, at which a difference off by `rounding +
+/// truncation` at `eps` should be off by a quarter of `tolerance` at most:
+/// rounding falls as 1 / eps, truncation as eps^2.
+fn better_eps(eps: f64, tolerance: f64, rounding: f64, truncation: f64) -> f64 {
+    let target = tolerance / 4.0;
+    let wanted = if rounding >= truncation {
+        eps * rounding / target
+    } else {
+        eps * (target / truncation).sqrt()
+    };
+    let power = if rounding >= truncation {
+        wanted.log10().ceil()
+    } else {
+        wanted.log10().floor()
+    };
+    // Parsed rather than computed, so that it is exactly the power of ten it prints as.
+    let suggested: f64 = format!("1e{power}").parse().unwrap_or(eps);
+    if suggested.is_finite() && suggested > 0.0 {
+        suggested
+    } else {
+        eps
     }
 }

@@ -775,6 +775,46 @@ fn check_uses_the_step_actually_taken() {
     assert!(result.ok);
 }
 
+#[test]
+fn check_says_when_the_difference_is_too_imprecise_to_tell() {
+    // x + 1e10: each evaluation rounds to 2e-6, as wide as the step, so the
+    // difference is 0.95 or 1.9, and was called a mismatch of a correct graph.
+    let mut b = Builder::new();
+    let x = b.leaf(1.0);
+    let big = b.add_c(x, 1e10);
+    let result = b.g.check(big, &[x], CheckOptions::default()).unwrap();
+    let row = &result.rows[0];
+    assert_eq!((row.status, row.suggested_eps), (CheckStatus::Imprecise, Some(0.01)));
+    assert!(row.numeric_error.unwrap() >= row.abs_err, "{row:?}");
+    assert!(result.ok);
+    let options = CheckOptions {
+        eps: 0.01,
+        ..CheckOptions::default()
+    };
+    assert_eq!(b.g.check(big, &[x], options).unwrap().rows[0].status, CheckStatus::Ok);
+    // log near 0 curves within the step: truncation, not rounding. A smaller eps helps.
+    let tiny = b.leaf(1e-5);
+    let log = b.op(Op::Log, &[tiny]);
+    let row = b.g.check(log, &[tiny], CheckOptions::default()).unwrap().rows[0].clone();
+    assert_eq!((row.status, row.suggested_eps), (CheckStatus::Imprecise, Some(1e-7)));
+    let options = CheckOptions {
+        eps: 1e-7,
+        ..CheckOptions::default()
+    };
+    assert_eq!(
+        b.g.check(log, &[tiny], options).unwrap().rows[0].status,
+        CheckStatus::Ok
+    );
+    // A derivative wrong by more than the difference's error is still caught there.
+    let wrong: check::Derivatives = |op, x, y, out| {
+        let (dx, dy) = op::local_derivatives(op, x, y, out);
+        if op == Op::Add { (dx + 100.0, dy) } else { (dx, dy) }
+    };
+    let caught = b.g.check_using(big, &[x], CheckOptions::default(), wrong).unwrap();
+    assert_eq!(caught.rows[0].status, CheckStatus::Mismatch);
+    assert!(!caught.ok);
+}
+
 /// A point where `op` is smooth and defined, with the inputs to give it.
 fn smooth_point(op: Op) -> (f64, f64) {
     match op {

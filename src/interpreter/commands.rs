@@ -338,6 +338,7 @@ impl Session {
                     crate::graph::CheckStatus::Mismatch => CheckStatus::Mismatch,
                     crate::graph::CheckStatus::Kink => CheckStatus::Kink,
                     crate::graph::CheckStatus::Undefined => CheckStatus::Undefined,
+                    crate::graph::CheckStatus::Imprecise => CheckStatus::Imprecise,
                 };
                 CheckRow {
                     label: names.get(&row.leaf).cloned().unwrap_or_default(),
@@ -347,9 +348,11 @@ impl Session {
                     ok: match status {
                         CheckStatus::Ok => Some(true),
                         CheckStatus::Mismatch | CheckStatus::Undefined => Some(false),
-                        CheckStatus::Kink => None,
+                        CheckStatus::Kink | CheckStatus::Imprecise => None,
                     },
                     status,
+                    numeric_error: row.numeric_error,
+                    suggested_eps: row.suggested_eps,
                 }
             })
             .collect();
@@ -364,6 +367,7 @@ impl Session {
             mismatched: count(CheckStatus::Mismatch),
             kinks: count(CheckStatus::Kink),
             undefined: count(CheckStatus::Undefined),
+            imprecise: count(CheckStatus::Imprecise),
             value: result.value,
             stored_value: self.graph.data(root),
             stale_nodes: result.stale,

@@ -409,6 +409,13 @@ fn the_issue_examples_of_false_answers() {
         .assert()
         .success()
         .stdout(predicate::str::is_match(r"(?m)^a\s+2.5\s+3$").unwrap());
+    // Rounding swamps a difference of x + 1e10 at eps=1e-6: not a mismatch of a correct
+    // graph (it was, exit 1), but a row the difference cannot tell, with a better eps.
+    mgrad()
+        .args(["-e", "x = 1; L = x + 1e10; check L"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("imprecise at eps=1e-6 (try eps=0.01)"));
     // A gradient that is not finite is an error naming the op, not a nan in the table.
     mgrad()
         .args(["-e", "x = 0; y = sqrt(x) * 0; grad y"])
