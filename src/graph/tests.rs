@@ -905,7 +905,8 @@ mod derivatives {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
+        // About one input in ten lies too near a kink or the edge of a domain and is rejected.
+        #![proptest_config(ProptestConfig { cases: 2000, max_global_rejects: 1_000_000, ..ProptestConfig::default() })]
 
         /// For every op at random points away from its kinks, backward's
         /// gradient agrees with finite differences, and so does `check`.
