@@ -59,7 +59,8 @@ Operators, loosest first:
   or   and   not   == != < <= > >= ~=   + -   * / %   unary - +   ** (or ^)   f(x) x.grad xs[i]
   -a**2 is -(a**2); ** groups to the right; a * -b and a - -b are fine.
   a ~= b is true when |a - b| <= 1e-6 * max(1, |a|, |b|). Comparisons build no node.
-  k % 10 is the remainder, read from data (it builds no node): if k % 10 == 0 { ... }
+  a % b is the remainder with b's sign, as in Python (-1 % 10 is 9); on nodes it is
+  differentiable, as torch.remainder: d/da = 1, d/db = -floor(a / b)
   xs + ys joins two lists, and s + t two strings.
 
 Names and attributes:
@@ -101,7 +102,8 @@ Lists, text, numbers and time:
 Models: Neuron, Layer, MLP, parameters (:help models)
 
 An operation whose result is not a finite number (1/0, log(-1), overflow) is an error
-that names the operation and its operands.
+that names the operation and its operands; so is a gradient that is not finite
+(sqrt(x) at x = 0 has derivative inf), in grad, backward, explain and check.
 ";
 
 const MODELS: &str = "\
@@ -133,9 +135,13 @@ backward computes. A leaf passes when
   |autograd - numeric| <= atol + rtol * |numeric|
 
 The defaults are those of torch.autograd.gradcheck: eps=1e-6, atol=1e-5, rtol=1e-3.
-A leaf on a kink (relu or abs at 0, max or min at a tie) is reported as a kink, not as a
-failure. check prints a row per leaf and a verdict, and leaves the graph's data and grads
-as they were. A script with a failed check exits with status 1.
+Both sides are taken at the leaves' current data: after a training step changed them,
+L's stored value is stale, and check says so and recomputes L's graph in scratch buffers.
+A leaf on a kink (relu or abs at 0, max or min at a tie, a % b where a / b is whole) is
+reported as a kink and not compared; so is a leaf whose finite difference is too
+imprecise to tell (its rounding or truncation error is as large as the disagreement),
+with an eps to try instead. check prints a row per leaf and a verdict, and leaves the
+graph's data and grads as they were. A script with a failed check exits 1.
 ";
 
 const REPL: &str = "\

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::{Exec, Host, RuntimeError, Session};
 use crate::ast::{Command, CompareOp, Expr, ExprKind, Redirect};
-use crate::graph::{BackwardStep, CheckOptions, NodeId, Op};
+use crate::graph::{BackwardStep, CheckOptions, GraphError, NodeId, Op};
 use crate::number::format_number;
 use crate::output::{
     CheckReport, CheckRow, CheckStatus, DotText, ExplainStep, Explanation, GradRow, GradTable, NodeRow, Output,
@@ -34,12 +34,16 @@ impl Session {
                     named.push((self.target_node(expr, "grad … wrt", host)?, expr.span));
                 }
                 self.graph.zero_grad(&[root]);
-                self.graph.backward(root);
+                self.graph
+                    .backward(root)
+                    .map_err(|error| self.graph_error(error, target.span))?;
                 Some(Output::Grad(self.grad_table(root, target, &named)))
             }
             Command::Backward(target) => {
                 let root = self.target_node(target, "backward", host)?;
-                self.graph.backward(root);
+                self.graph
+                    .backward(root)
+                    .map_err(|error| self.graph_error(error, target.span))?;
                 None
             }
             Command::ZeroGrad(targets) => {
@@ -73,7 +77,7 @@ impl Session {
             Command::Check { target, options } => {
                 let root = self.target_node(target, "check", host)?;
                 let options = self.check_options(options, host)?;
-                let report = self.check(root, target, options);
+                let report = self.check(root, target, options)?;
                 if !report.ok {
                     self.failed_checks += 1;
                 }
@@ -110,7 +114,7 @@ impl Session {
             }
             Command::Explain(target) => {
                 let root = self.target_node(target, "explain", host)?;
-                Some(Output::Explain(self.explain(root, target)))
+                Some(Output::Explain(self.explain(root, target)?))
             }
             Command::Assert { condition, message } => {
                 self.assert(condition, message.as_ref(), span, host)?;
@@ -128,8 +132,9 @@ impl Session {
             None => host.emit(output),
             Some(redirect) => {
                 let (what, contents) = match &output {
+                    // A .dot file holds DOT whatever the host prints.
                     Output::Dot(dot) => ("dot", dot.dot.clone()),
-                    other => (command_name(command), crate::render::render_text(other)),
+                    other => (command_name(command), host.render_for_file(other)),
                 };
                 if redirect.path.to_ascii_lowercase().ends_with(".svg") {
                     return Err(RuntimeError::Write {
@@ -330,7 +335,7 @@ impl Session {
     }
 
     /// Checks every labelled leaf of the target's graph (unlabelled leaves are literal constants).
-    fn check(&self, root: NodeId, target: &Expr, options: CheckOptions) -> CheckReport {
+    fn check(&self, root: NodeId, target: &Expr, options: CheckOptions) -> Result<CheckReport, RuntimeError> {
         let order = self.graph.topo(root);
         let names = self.display_labels(&order);
         let leaves: Vec<NodeId> = order
@@ -338,8 +343,11 @@ impl Session {
             .copied()
             .filter(|id| self.graph.op(*id) == Op::Leaf && names.contains_key(id))
             .collect();
-        let result = self.graph.check(root, &leaves, options);
-        let nodes = result
+        let result = self
+            .graph
+            .check(root, &leaves, options)
+            .map_err(|error| self.check_error(error, target))?;
+        let nodes: Vec<CheckRow> = result
             .rows
             .iter()
             .map(|row| {
@@ -348,24 +356,59 @@ impl Session {
                     crate::graph::CheckStatus::Mismatch => CheckStatus::Mismatch,
                     crate::graph::CheckStatus::Kink => CheckStatus::Kink,
                     crate::graph::CheckStatus::Undefined => CheckStatus::Undefined,
+                    crate::graph::CheckStatus::Imprecise => CheckStatus::Imprecise,
                 };
                 CheckRow {
                     label: names.get(&row.leaf).cloned().unwrap_or_default(),
                     autograd: row.autograd,
                     numeric: row.numeric,
                     abs_err: row.abs_err,
-                    ok: matches!(status, CheckStatus::Ok | CheckStatus::Kink),
+                    ok: match status {
+                        CheckStatus::Ok => Some(true),
+                        CheckStatus::Mismatch | CheckStatus::Undefined => Some(false),
+                        CheckStatus::Kink | CheckStatus::Imprecise => None,
+                    },
                     status,
+                    numeric_error: row.numeric_error,
+                    suggested_eps: row.suggested_eps,
                 }
             })
             .collect();
-        CheckReport {
+        let count = |status: CheckStatus| nodes.iter().filter(|row| row.status == status).count();
+        Ok(CheckReport {
             target: self.text(target),
             eps: options.eps,
             atol: options.atol,
             rtol: options.rtol,
             ok: result.ok,
+            matched: count(CheckStatus::Ok),
+            mismatched: count(CheckStatus::Mismatch),
+            kinks: count(CheckStatus::Kink),
+            undefined: count(CheckStatus::Undefined),
+            imprecise: count(CheckStatus::Imprecise),
+            value: result.value,
+            stored_value: self.graph.data(root),
+            stale_nodes: result.stale,
             nodes,
+        })
+    }
+
+    /// A check that could not be made: the graph has no finite value, or no
+    /// finite gradient, at the leaves' current data.
+    fn check_error(&self, error: GraphError, target: &Expr) -> RuntimeError {
+        let undefined = matches!(error, GraphError::NonFinite { .. });
+        match self.graph_error(error, target.span) {
+            // Only a leaf changed since the graph was built can make a value non-finite here.
+            RuntimeError::NotFinite { message, span, .. } if undefined => RuntimeError::NotFinite {
+                message: format!("at its leaves' current data, {message}"),
+                span,
+                help: Some(format!(
+                    "'check' evaluates {0} at its leaves' current data, and a leaf's data has changed since \
+                     {0} was computed; compute {0} again, or set the leaf back",
+                    self.text(target)
+                )),
+            },
+            other => other,
         }
     }
 
@@ -432,13 +475,15 @@ impl Session {
     }
 
     /// `explain L`: `grad L`, narrating every chain-rule step.
-    fn explain(&mut self, root: NodeId, target: &Expr) -> Explanation {
+    fn explain(&mut self, root: NodeId, target: &Expr) -> Result<Explanation, RuntimeError> {
         let order = self.graph.topo(root);
         let names = self.display_labels(&order);
         self.graph.zero_grad(&[root]);
         // Steps into unlabelled leaves (the literal constants) are real but tell a learner nothing.
         let mut raw: Vec<BackwardStep> = Vec::new();
-        self.graph.backward_observed(root, &mut |step| raw.push(*step));
+        self.graph
+            .backward_observed(root, &mut |step| raw.push(*step))
+            .map_err(|error| self.graph_error(error, target.span))?;
         raw.retain(|step| self.graph.op(step.input) != Op::Leaf || names.contains_key(&step.input));
         let name = |id: NodeId| -> String {
             match names.get(&id) {
@@ -479,6 +524,8 @@ impl Session {
                     (Op::Mul, _) => data(0),
                     (Op::Div, 0) => format!("(1 / {})", data(1)),
                     (Op::Div, _) => format!("(-{} / {}**2)", data(0), data(1)),
+                    (Op::Rem, 0) => "1".to_string(),
+                    (Op::Rem, _) => format!("-floor({} / {})", data(0), data(1)),
                     (Op::Pow, 0) => format!("({} * {}**({} - 1))", data(1), data(0), data(1)),
                     (Op::Pow, _) => format!("({out} * log({}))", data(0)),
                     (Op::Tanh, _) => format!("(1 - {out}**2)"),
@@ -503,11 +550,11 @@ impl Session {
                 }
             })
             .collect();
-        Explanation {
+        Ok(Explanation {
             target: self.text(target),
             steps,
             grads: self.grad_table(root, target, &[]),
-        }
+        })
     }
 
     /// A short name for an unlabelled node: its value if a constant, else its expression, `depth` levels deep.

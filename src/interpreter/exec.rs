@@ -210,6 +210,7 @@ impl Session {
                             crate::number::format_number(number)
                         ),
                         span,
+                        help: None,
                     }
                     .into());
                 }
