@@ -31,6 +31,7 @@ mod exec;
 mod globals;
 mod locals;
 mod models;
+mod plot;
 
 pub use errors::RuntimeError;
 pub(crate) use locals::Locals;

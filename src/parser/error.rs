@@ -71,10 +71,6 @@ pub enum ParseError {
     #[error("this expression is too long or too deeply nested (more than {limit} levels)")]
     TooDeep { limit: usize, span: Span },
 
-    /// `plot …`: reserved, but its syntax is not there yet.
-    #[error("'plot' is not available yet")]
-    PlotNotAvailable { span: Span },
-
     /// A keyword where a name is needed: `grad = 2`.
     #[error("'{keyword}' is a keyword and cannot be used as a name; try '{keyword}_'")]
     KeywordAsName { keyword: String, span: Span },
@@ -139,7 +135,6 @@ impl ParseError {
             | NestingTooDeep { span, .. }
             | OperatorChainTooLong { span, .. }
             | TooDeep { span, .. }
-            | PlotNotAvailable { span }
             | KeywordAsName { span, .. }
             | InvalidAssignTarget { span, .. }
             | ChainedComparison { span, .. }
@@ -181,9 +176,6 @@ impl ParseError {
             UnclosedBracket { opener, .. } => Some(format!("add a '{}' where it should end", closer_of(*opener))),
             NestingTooDeep { .. } | OperatorChainTooLong { .. } | TooDeep { .. } | TooComplex { .. } => {
                 Some("split it into smaller statements with intermediate names".into())
-            }
-            PlotNotAvailable { .. } => {
-                Some("plotting will come in a later version; to use the word as a name, try 'plot_'".into())
             }
             KeywordAsName { .. } => None,
             InvalidAssignTarget { help, .. } => help.clone(),

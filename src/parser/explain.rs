@@ -147,6 +147,7 @@ const COMMANDS: &[&str] = &[
     "topo",
     "dot",
     "explain",
+    "plot",
     "seed",
 ];
 
