@@ -37,7 +37,7 @@ const TIP_SCRIPT: &str = r#"
 var tip = document.getElementById('tip');
 Array.prototype.forEach.call(document.querySelectorAll('#graph .node'), function (node) {
   node.addEventListener('mouseenter', function (event) {
-    var label = node.querySelector('.label').textContent;
+    var label = node.querySelector('.label').textContent.trim();
     tip.textContent = (label || '(unlabelled)') + '\ndata ' + node.getAttribute('data-data') +
       '\ngrad ' + node.getAttribute('data-grad');
     tip.hidden = false;
@@ -93,7 +93,7 @@ byId('play').addEventListener('click', function () {
   if (timer) { stop(); return; }
   if (at >= steps.length - 1) { show(-1); }
   byId('play').textContent = 'pause';
-  timer = setInterval(function () { if (at >= steps.length - 1) { stop(); } else { show(at + 1); } }, 900);
+  timer = setInterval(function () { show(at + 1); if (at >= steps.length - 1) { stop(); } }, 900);
 });
 document.addEventListener('keydown', function (event) {
   if (event.key === 'ArrowRight') { stop(); show(at + 1); }
@@ -182,7 +182,8 @@ pub fn steps_page(explanation: &Explanation) -> String {
     for row in &explanation.grads.nodes {
         let _ = write!(
             final_grads,
-            "{} = {}; ",
+            "{}{} = {}",
+            if final_grads.is_empty() { "" } else { ", " },
             escape_xml(&row.label),
             escape_xml(&format_number(row.grad))
         );
@@ -201,7 +202,7 @@ pub fn steps_page(explanation: &Explanation) -> String {
          <script type=\"application/json\" id=\"steps-data\">{}</script>\n",
         escape_xml(&title),
         graph_svg(graph),
-        final_grads.trim_end(),
+        final_grads,
         script_json(&data)
     );
     page(&title, &body, &format!("{TIP_SCRIPT}{STEPS_SCRIPT}"))
