@@ -28,6 +28,8 @@ pub struct Layout {
     pub routes: Vec<Vec<(f64, f64)>>,
     pub width: f64,
     pub height: f64,
+    /// How many pairs of edges cross (between adjacent layers, dummies included).
+    pub crossings: usize,
 }
 
 /// Horizontal space between layers.
@@ -84,7 +86,7 @@ pub fn layout(input: &LayoutInput) -> Layout {
     }
 
     let mut layers = initial_order(&layer_of, &up, &down, depth + 1, &succ);
-    reduce_crossings(&mut layers, &up, &down);
+    let crossings = reduce_crossings(&mut layers, &up, &down);
     let ys = place_vertically(&layers, &sizes, &up, &down);
 
     // Columns: each layer as wide as its widest vertex, vertices centred in it.
@@ -136,6 +138,7 @@ pub fn layout(input: &LayoutInput) -> Layout {
         routes,
         width,
         height,
+        crossings,
     }
 }
 
@@ -192,8 +195,8 @@ fn initial_order(
     layers
 }
 
-/// Barycenter sweeps, keeping the order with the fewest crossings.
-fn reduce_crossings(layers: &mut [Vec<usize>], up: &[Vec<usize>], down: &[Vec<usize>]) {
+/// Barycenter sweeps, keeping the order with the fewest crossings; returns their number.
+fn reduce_crossings(layers: &mut [Vec<usize>], up: &[Vec<usize>], down: &[Vec<usize>]) -> usize {
     let total = up.len();
     let mut position = vec![0usize; total];
     let index = |layers: &[Vec<usize>], position: &mut [usize]| {
@@ -241,6 +244,7 @@ fn reduce_crossings(layers: &mut [Vec<usize>], up: &[Vec<usize>], down: &[Vec<us
         }
     }
     layers.clone_from_slice(&best);
+    best_crossings
 }
 
 /// Edge crossings between adjacent layers: inversions of target positions when edges
@@ -396,6 +400,79 @@ mod tests {
         let sizes = boxes(3);
         let placed = closest_placement(&[0, 1, 2], &sizes, &[0.0, 0.0, 100.0]);
         assert_eq!(placed, vec![-17.0, 17.0, 100.0]);
+    }
+
+    /// A deterministic pseudo-random DAG: each vertex takes one to three earlier inputs.
+    fn random_dag(n: usize, seed: u64) -> LayoutInput {
+        let mut state = seed;
+        let mut next = move |bound: usize| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) as usize) % bound
+        };
+        let mut edges = Vec::new();
+        for to in 1..n {
+            for _ in 0..1 + next(3) {
+                let from = to - 1 - next(to.min(8));
+                if !edges.contains(&(from, to)) {
+                    edges.push((from, to));
+                }
+            }
+        }
+        let sizes = (0..n).map(|v| (30.0 + (v % 5) as f64 * 20.0, 20.0 + (v % 2) as f64 * 10.0)).collect();
+        LayoutInput { sizes, edges }
+    }
+
+    #[test]
+    fn no_two_vertices_overlap_and_edges_run_left_to_right() {
+        let input = random_dag(300, 7);
+        let layout = layout(&input);
+        let boxes: Vec<(f64, f64, f64, f64)> = layout
+            .centers
+            .iter()
+            .zip(&input.sizes)
+            .map(|(&(x, y), &(w, h))| (x - w / 2.0, y - h / 2.0, x + w / 2.0, y + h / 2.0))
+            .collect();
+        for (i, a) in boxes.iter().enumerate() {
+            assert!(a.0 >= 0.0 && a.1 >= 0.0 && a.2 <= layout.width && a.3 <= layout.height);
+            for b in &boxes[i + 1..] {
+                let apart = a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1;
+                assert!(apart, "{a:?} overlaps {b:?}");
+            }
+        }
+        for route in &layout.routes {
+            assert!(route.windows(2).all(|pair| pair[0].0 <= pair[1].0), "{route:?}");
+        }
+    }
+
+    #[test]
+    fn trees_are_drawn_without_crossings() {
+        // A full binary tree of depth 6, inputs before their node: the root is last.
+        let mut edges = Vec::new();
+        let count = 127;
+        // Heap numbering from the root (0); vertex id = count - 1 - heap index.
+        for heap in 1..count {
+            edges.push((count - 1 - heap, count - 1 - (heap - 1) / 2));
+        }
+        let layout = layout(&LayoutInput { sizes: boxes(count), edges });
+        assert_eq!(layout.crossings, 0);
+        // The lecture's L = (a*b + c) * f, with an extra use of a: crossings stay 0.
+        let lecture = LayoutInput {
+            sizes: boxes(7),
+            edges: vec![(0, 2), (1, 2), (2, 4), (3, 4), (4, 6), (5, 6), (0, 6)],
+        };
+        assert_eq!(layout_crossings(&lecture), 0);
+    }
+
+    fn layout_crossings(input: &LayoutInput) -> usize {
+        layout(input).crossings
+    }
+
+    #[test]
+    fn the_same_input_gives_the_same_layout() {
+        let first = layout(&random_dag(200, 3));
+        let second = layout(&random_dag(200, 3));
+        assert_eq!(first.centers, second.centers);
+        assert_eq!(first.routes, second.routes);
     }
 
     #[test]
