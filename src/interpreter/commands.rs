@@ -572,6 +572,18 @@ fn file_contents(output: &Output, command: &Command, path: &str) -> Result<(&'st
         .map(|(_, extension)| extension.to_ascii_lowercase())
         .unwrap_or_default();
     let name = command_name(command);
+    let drawn = match output {
+        Output::Dot(graph) => graph.nodes.len(),
+        Output::Explain(explanation) => explanation.graph.nodes.len(),
+        _ => 0,
+    };
+    if drawn > picture::MAX_DRAWN_NODES && matches!(extension.as_str(), "svg" | "html" | "htm") {
+        return Err(format!(
+            "the graph has {drawn} values, and a picture of more than {} is unreadable; \
+             draw a smaller part of it, or write DOT text to a .dot file",
+            picture::MAX_DRAWN_NODES
+        ));
+    }
     Ok(match (output, extension.as_str()) {
         (Output::Dot(graph), "svg") => ("the graph as SVG", picture::graph_svg(graph)),
         (Output::Dot(graph), "html" | "htm") => ("the graph as a web page", picture::graph_page(graph)),

@@ -27,6 +27,10 @@ pub use graph::graph_svg;
 pub use html::{graph_page, plot_page, steps_page};
 pub use plot::plot_svg;
 
+/// The most values a graph picture draws; past this the picture is unreadable (and
+/// large), so `dot` and `explain` refuse to draw it and say why.
+pub const MAX_DRAWN_NODES: usize = 5000;
+
 /// A coordinate as SVG text: at most two decimals, no trailing zeros, no `-0`.
 fn number(value: f64) -> String {
     let rounded = (value * 100.0).round() / 100.0;
