@@ -149,7 +149,10 @@ pub enum Command {
     /// `explain L`
     Explain(Expr),
     /// `plot f`, `plot f, g from a to b`, `plot xs, ys`, `plot losses`
-    Plot { series: Vec<Expr>, range: Option<PlotRange> },
+    Plot {
+        series: Vec<Expr>,
+        range: Option<PlotRange>,
+    },
     /// `assert cond` or `assert cond, "message"`
     Assert { condition: Expr, message: Option<Expr> },
     /// `seed N`

@@ -9,8 +9,8 @@ use crate::ast::{Command, CompareOp, Expr, ExprKind, Redirect};
 use crate::graph::{BackwardStep, CheckOptions, NodeId, Op};
 use crate::number::format_number;
 use crate::output::{
-    CheckReport, CheckRow, CheckStatus, ExplainStep, Explanation, GradRow, GradTable, GraphEdge, GraphPicture,
-    NodeRow, Output, PrintOut, ShowTree, TopoList, TreeRow, WroteFile,
+    CheckReport, CheckRow, CheckStatus, ExplainStep, Explanation, GradRow, GradTable, GraphEdge, GraphPicture, NodeRow,
+    Output, PrintOut, ShowTree, TopoList, TreeRow, WroteFile,
 };
 use crate::picture;
 use crate::span::Span;
@@ -113,11 +113,12 @@ impl Session {
             host.emit(output);
             return Ok(());
         };
-        let (what, contents) = file_contents(&output, command, &redirect.path).map_err(|reason| RuntimeError::Write {
-            path: redirect.path.clone(),
-            reason,
-            span: redirect.span,
-        })?;
+        let (what, contents) =
+            file_contents(&output, command, &redirect.path).map_err(|reason| RuntimeError::Write {
+                path: redirect.path.clone(),
+                reason,
+                span: redirect.span,
+            })?;
         host.write_file(&redirect.path, &contents)
             .map_err(|reason| RuntimeError::Write {
                 path: redirect.path.clone(),

@@ -63,7 +63,9 @@ impl Session {
                                 xs.len()
                             ),
                             span: y_expr.span,
-                            help: Some("plot xs, ys draws ys against xs; plot ys alone draws ys against its index".to_string()),
+                            help: Some(
+                                "plot xs, ys draws ys against xs; plot ys alone draws ys against its index".to_string(),
+                            ),
                         }
                         .into());
                     }
@@ -116,7 +118,10 @@ impl Session {
     fn plot_numbers(&self, items: &[Value], expr: &Expr) -> Exec<Vec<f64>> {
         if items.is_empty() {
             return Err(RuntimeError::Argument {
-                message: format!("'{}' is an empty list: there is nothing to plot", self.sources.slice(expr.span)),
+                message: format!(
+                    "'{}' is an empty list: there is nothing to plot",
+                    self.sources.slice(expr.span)
+                ),
                 span: expr.span,
                 help: None,
             }
@@ -156,7 +161,11 @@ impl Session {
                     format_number(end)
                 ),
                 span: range.start.span.to(range.end.span),
-                help: Some(format!("write 'from {} to {}'", format_number(end), format_number(start))),
+                help: Some(format!(
+                    "write 'from {} to {}'",
+                    format_number(end),
+                    format_number(start)
+                )),
             }
             .into());
         }

@@ -407,7 +407,12 @@ impl<'s> Builder<'s> {
                 _ => return Err(self.internal("unexpected part of a command", self.span(&pair))),
             }
         }
-        depth = args.iter().chain(&wrt).chain(&range).map(|b| b.depth).fold(depth, usize::max);
+        depth = args
+            .iter()
+            .chain(&wrt)
+            .chain(&range)
+            .map(|b| b.depth)
+            .fold(depth, usize::max);
         let mut args = args.into_iter().map(|b| b.expr);
         let mut first = || {
             args.next()

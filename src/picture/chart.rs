@@ -57,7 +57,11 @@ pub fn text_chart(plot: &Plot, charset: Charset) -> String {
     };
     let (x_axis, y_axis) = axes(plot, 6, 5);
     let braille = charset == Charset::Unicode && plot.series.len() == 1;
-    let cells = if braille { braille_cells(plot, &x_axis, &y_axis) } else { mark_cells(plot, &x_axis, &y_axis, glyphs) };
+    let cells = if braille {
+        braille_cells(plot, &x_axis, &y_axis)
+    } else {
+        mark_cells(plot, &x_axis, &y_axis, glyphs)
+    };
 
     let row_of = |y: f64| ((y_axis.hi - y) / (y_axis.hi - y_axis.lo) * (ROWS - 1) as f64).round() as usize;
     let column_of = |x: f64| ((x - x_axis.lo) / (x_axis.hi - x_axis.lo) * (COLUMNS - 1) as f64).round() as usize;
@@ -90,7 +94,11 @@ pub fn text_chart(plot: &Plot, charset: Charset) -> String {
         }
     }
     let pad = " ".repeat(margin + 1);
-    out.push_str(&format!("{pad}{}{}\n", glyphs.corner, axis_line.iter().collect::<String>()));
+    out.push_str(&format!(
+        "{pad}{}{}\n",
+        glyphs.corner,
+        axis_line.iter().collect::<String>()
+    ));
     out.push_str(format!("{pad} {}", x_labels.iter().collect::<String>()).trim_end());
     out.push('\n');
     let legend: Vec<String> = plot
@@ -98,7 +106,11 @@ pub fn text_chart(plot: &Plot, charset: Charset) -> String {
         .iter()
         .enumerate()
         .map(|(index, series)| {
-            let mark = if braille { "⠤⠤".to_string() } else { glyphs.marks[index % glyphs.marks.len()].to_string() };
+            let mark = if braille {
+                "⠤⠤".to_string()
+            } else {
+                glyphs.marks[index % glyphs.marks.len()].to_string()
+            };
             format!("{mark} {}", series.label)
         })
         .collect();
@@ -164,7 +176,13 @@ fn braille_cells(plot: &Plot, x_axis: &Axis, y_axis: &Axis) -> Vec<Vec<char>> {
     bits.iter()
         .map(|row| {
             row.iter()
-                .map(|&b| if b == 0 { ' ' } else { char::from_u32(0x2800 + u32::from(b)).unwrap_or('•') })
+                .map(|&b| {
+                    if b == 0 {
+                        ' '
+                    } else {
+                        char::from_u32(0x2800 + u32::from(b)).unwrap_or('•')
+                    }
+                })
                 .collect()
         })
         .collect()

@@ -32,7 +32,9 @@ pub(super) fn record_cells(node: &NodeRow) -> [String; 3] {
 }
 
 fn cell_widths(cells: &[String; 3]) -> [f64; 3] {
-    cells.each_ref().map(|cell| text_width(cell).max(CHAR_WIDTH) + 2.0 * CELL_PAD)
+    cells
+        .each_ref()
+        .map(|cell| text_width(cell).max(CHAR_WIDTH) + 2.0 * CELL_PAD)
 }
 
 fn op_radius(op: &str) -> f64 {
@@ -72,14 +74,18 @@ pub fn graph_svg(graph: &GraphPicture) -> String {
         .set("viewBox", "0 0 10 10")
         .set("refX", 10)
         .set("refY", 5)
-        .set("markerWidth", 7)
-        .set("markerHeight", 7)
+        .set("markerUnits", "userSpaceOnUse")
+        .set("markerWidth", 8)
+        .set("markerHeight", 8)
         .set("orient", "auto")
         .add(Polygon::new().set("points", "0,0 10,5 0,10").set("fill", "#000"));
     let mut document = Document::new()
         .set("width", number(placed.width))
         .set("height", number(placed.height))
-        .set("viewBox", format!("0 0 {} {}", number(placed.width), number(placed.height)))
+        .set(
+            "viewBox",
+            format!("0 0 {} {}", number(placed.width), number(placed.height)),
+        )
         .set("font-family", FONT)
         .set("font-size", FONT_SIZE)
         .add(Definitions::new().add(arrow))

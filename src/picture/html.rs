@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use super::graph::graph_svg;
 use super::{escape_xml, plot_svg};
 use crate::number::format_number;
-use crate::render::explain_line as step_line;
 use crate::output::{Explanation, GraphPicture, Plot};
+use crate::render::explain_line as step_line;
 
 const STYLE: &str = r#"
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5em; color: #222; }
@@ -133,7 +133,11 @@ pub fn graph_page(graph: &GraphPicture) -> String {
 pub fn plot_page(plot: &Plot) -> String {
     let names: Vec<&str> = plot.series.iter().map(|s| s.label.as_str()).collect();
     let title = format!("plot {}", names.join(", "));
-    let body = format!("<h1><code>{}</code></h1>\n<div>\n{}</div>\n", escape_xml(&title), plot_svg(plot));
+    let body = format!(
+        "<h1><code>{}</code></h1>\n<div>\n{}</div>\n",
+        escape_xml(&title),
+        plot_svg(plot)
+    );
     page(&title, &body, "")
 }
 

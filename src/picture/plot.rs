@@ -167,7 +167,12 @@ fn minus(text: &str) -> String {
 
 /// The legend: a framed box with a line sample and the label of each series, in the
 /// corner or edge (matplotlib's "best") that covers the fewest points.
-fn legend(plot: &Plot, (left, top, right, bottom): (f64, f64, f64, f64), sx: &dyn Fn(f64) -> f64, sy: &dyn Fn(f64) -> f64) -> Group {
+fn legend(
+    plot: &Plot,
+    (left, top, right, bottom): (f64, f64, f64, f64),
+    sx: &dyn Fn(f64) -> f64,
+    sy: &dyn Fn(f64) -> f64,
+) -> Group {
     let pad = 0.4 * FONT_SIZE;
     let handle = 2.0 * FONT_SIZE;
     let gap = 0.8 * FONT_SIZE;

@@ -14,7 +14,11 @@ impl Axis {
     /// The axis for data from `lo` to `hi`: widened by `margin` of the span on each side,
     /// with at most `bins` intervals between ticks.
     pub fn new(lo: f64, hi: f64, margin: f64, bins: usize) -> Axis {
-        let (mut lo, mut hi) = if lo.is_finite() && hi.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+        let (mut lo, mut hi) = if lo.is_finite() && hi.is_finite() {
+            (lo, hi)
+        } else {
+            (0.0, 1.0)
+        };
         if hi - lo <= f64::EPSILON * hi.abs().max(lo.abs()).max(1e-300) {
             // A constant: widen it as matplotlib's `nonsingular` does.
             if lo == 0.0 {

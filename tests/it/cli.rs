@@ -222,7 +222,10 @@ fn plots_in_json_are_their_series() {
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json, serde_json::json!({"cmd": "plot", "series": [{"label": "[2, 1]", "x": [0.0, 1.0], "y": [2.0, 1.0]}]}));
+    assert_eq!(
+        json,
+        serde_json::json!({"cmd": "plot", "series": [{"label": "[2, 1]", "x": [0.0, 1.0], "y": [2.0, 1.0]}]})
+    );
 }
 
 #[test]

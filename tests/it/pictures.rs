@@ -105,9 +105,16 @@ fn every_svg_and_page_parses_as_xml() {
         } else {
             assert_eq!(root.tag_name().name(), "html", "{name}");
             assert!(contents.starts_with("<!DOCTYPE html>\n"), "{name}");
-            assert!(root.descendants().any(|node| node.has_tag_name("svg")), "{name} has a picture");
+            assert!(
+                root.descendants().any(|node| node.has_tag_name("svg")),
+                "{name} has a picture"
+            );
             // Self-contained: nothing is fetched from anywhere.
-            assert!(!contents.contains("http://") || contents.matches("http://").count() == contents.matches("xmlns=\"http://").count(), "{name}");
+            assert!(
+                !contents.contains("http://")
+                    || contents.matches("http://").count() == contents.matches("xmlns=\"http://").count(),
+                "{name}"
+            );
             assert!(!contents.contains("https://") && !contents.contains(" src="), "{name}");
         }
     }
@@ -122,11 +129,17 @@ fn dark_pixels(svg: &str) -> usize {
     let width = (size.width() * scale).ceil() as u32;
     let height = (size.height() * scale).ceil() as u32;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(width, height).expect("a pixmap");
-    resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
     pixmap
         .pixels()
         .iter()
-        .filter(|pixel| pixel.alpha() > 0 && u32::from(pixel.red()) + u32::from(pixel.green()) + u32::from(pixel.blue()) < 3 * 160)
+        .filter(|pixel| {
+            pixel.alpha() > 0 && u32::from(pixel.red()) + u32::from(pixel.green()) + u32::from(pixel.blue()) < 3 * 160
+        })
         .count()
 }
 
@@ -232,10 +245,18 @@ fn the_steps_page_walks_backwards_steps() {
     let (_, host) = run_ok("a = 2; b = -3; e = a * b; L = e + a\nexplain L > \"s.html\"");
     let page = &host.files[0].1;
     // Each chain-rule line is listed, and the steps' data names nodes of the picture.
-    assert!(page.contains("<li>L = e + a: e.grad += 1 * L.grad = 1 * 1 = 1</li>"), "{page}");
-    assert!(page.contains("<li>e = a * b: a.grad += b.data * e.grad = -3 * 1 = -3</li>"), "{page}");
     assert!(
-        page.contains(r#"{"grad":"grad 1.0000","input":2,"line":"L = e + a: e.grad += 1 * L.grad = 1 * 1 = 1","node":3}"#),
+        page.contains("<li>L = e + a: e.grad += 1 * L.grad = 1 * 1 = 1</li>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<li>e = a * b: a.grad += b.data * e.grad = -3 * 1 = -3</li>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            r#"{"grad":"grad 1.0000","input":2,"line":"L = e + a: e.grad += 1 * L.grad = 1 * 1 = 1","node":3}"#
+        ),
         "{page}"
     );
     assert!(page.contains("id=\"n3\"") && page.contains("id=\"o3\""), "{page}");
@@ -259,7 +280,10 @@ fn plot_errors_point_at_the_plot() {
         error.message,
         "cannot plot 'f' at x = 0: 1 / 0 is not a finite number (inf), at line 1, column 11"
     );
-    assert_eq!(run_err("plot []").message, "'[]' is an empty list: there is nothing to plot");
+    assert_eq!(
+        run_err("plot []").message,
+        "'[]' is an empty list: there is nothing to plot"
+    );
     assert_eq!(
         run_err("xs = [1, [2]]\nplot xs").message,
         "'plot' needs a list of numbers, but item 1 of 'xs' is a list"
@@ -276,7 +300,11 @@ fn plot_errors_point_at_the_plot() {
         run_err("show 2 * 3 > \"x.svg\"").message,
         "'show' needs a node of the graph, but '2 * 3' is the plain number 6"
     );
-    assert!(run_err("a = 2\nshow a > \"x.html\"").message.contains("only 'dot', 'explain' and 'plot' write web pages"));
+    assert!(
+        run_err("a = 2\nshow a > \"x.html\"")
+            .message
+            .contains("only 'dot', 'explain' and 'plot' write web pages")
+    );
 }
 
 #[test]
