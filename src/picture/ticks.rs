@@ -19,6 +19,10 @@ impl Axis {
         } else {
             (0.0, 1.0)
         };
+        // Keep the widened span finite (data near ±f64::MAX).
+        let limit = f64::MAX / 8.0;
+        lo = lo.clamp(-limit, limit);
+        hi = hi.clamp(-limit, limit);
         if hi - lo <= f64::EPSILON * hi.abs().max(lo.abs()).max(1e-300) {
             // A constant: widen it as matplotlib's `nonsingular` does.
             if lo == 0.0 {
@@ -35,7 +39,8 @@ impl Axis {
         hi += margin * span;
         let step = nice_step((hi - lo) / bins.max(1) as f64);
         let first = (lo / step).ceil() as i64;
-        let last = (hi / step).floor() as i64;
+        // At most bins + 1 ticks fit; the bound only guards against rounding.
+        let last = ((hi / step).floor() as i64).min(first.saturating_add(bins as i64 + 1));
         let ticks: Vec<f64> = (first..=last)
             .map(|k| {
                 let tick = k as f64 * step;
@@ -50,8 +55,19 @@ impl Axis {
         }
     }
 
-    /// A tick's label, e.g. `-0.75`, `100`.
+    /// A tick's label, e.g. `-0.75`, `100`; in scientific notation (`2.5e-9`) where
+    /// fixed decimals would be too many or the numbers too large.
     pub fn label(&self, tick: f64) -> String {
+        let largest = self.lo.abs().max(self.hi.abs());
+        if self.decimals > 6 || largest >= 1e7 {
+            if tick == 0.0 {
+                return "0".to_string();
+            }
+            let text = format!("{tick:.3e}");
+            let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+            let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+            return format!("{mantissa}e{exponent}");
+        }
         let text = format!("{tick:.*}", self.decimals);
         if text.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
             text.trim_start_matches('-').to_string()
@@ -108,6 +124,15 @@ mod tests {
     fn constants_and_tiny_ranges_still_get_ticks() {
         assert!(Axis::new(3.0, 3.0, 0.05, 9).ticks.contains(&3.0));
         assert!(!Axis::new(0.0, 0.0, 0.05, 9).ticks.is_empty());
-        assert_eq!(Axis::new(0.0, 1e-7, 0.0, 5).decimals, 8);
+        let tiny = Axis::new(0.0, 1e-7, 0.0, 5);
+        assert_eq!(tiny.decimals, 8);
+        assert_eq!(tiny.label(tiny.ticks[1]), "2e-8");
+        assert_eq!(tiny.label(0.0), "0");
+        let huge = Axis::new(-1e308, 1e308, 0.05, 9);
+        assert!(
+            huge.ticks.len() <= 10 && huge.ticks.iter().all(|t| t.is_finite()),
+            "{huge:?}"
+        );
+        assert_eq!(huge.label(0.0), "0");
     }
 }

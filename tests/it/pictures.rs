@@ -313,3 +313,15 @@ fn limits_inside_a_plotted_function_stay_limits() {
     let message = on_big_stack(|| run_err("fn f(x) = f(x)\nplot f").message);
     assert!(message.starts_with("calls are nested more than"), "{message}");
 }
+
+#[test]
+fn extreme_numbers_still_plot() {
+    for list in ["[1e308, -1e308]", "[5]", "[0, 1e-300]", "[-0.0, 0]", "[1e-320, 2e-320]"] {
+        let (_, host) = run_ok(&format!("plot {list}\nplot {list} > \"p.svg\""));
+        let chart = render_text(&host.outputs[0]);
+        assert!(chart.contains('┤'), "{list}:\n{chart}");
+        let svg = &host.files[0].1;
+        parse_xml(svg).unwrap_or_else(|error| panic!("{list}: {error}"));
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{list}:\n{svg}");
+    }
+}
