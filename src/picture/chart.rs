@@ -118,11 +118,14 @@ pub fn text_chart(plot: &Plot, charset: Charset) -> String {
     out
 }
 
-/// Scales a point to a grid of `width` × `height` cells (row 0 at the top).
+/// Scales a point to a grid of `width` × `height` cells (row 0 at the top). Points far
+/// outside (beyond the axes' clamped range) are pulled to within a grid's size of it,
+/// so tracing a line to them stays short.
 fn to_grid(x: f64, y: f64, x_axis: &Axis, y_axis: &Axis, width: usize, height: usize) -> (i64, i64) {
     let column = (x - x_axis.lo) / (x_axis.hi - x_axis.lo) * (width - 1) as f64;
     let row = (y_axis.hi - y) / (y_axis.hi - y_axis.lo) * (height - 1) as f64;
-    (column.round() as i64, row.round() as i64)
+    let near = |value: f64, size: usize| value.clamp(-(size as f64), 2.0 * size as f64).round() as i64;
+    (near(column, width), near(row, height))
 }
 
 /// Calls `plot` on every grid point of the segments between consecutive points of

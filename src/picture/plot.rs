@@ -64,8 +64,16 @@ pub fn plot_svg(plot: &Plot) -> String {
         .map(|t| y_axis.label(*t).chars().count() as f64 * CHAR_WIDTH)
         .fold(0.0, f64::max);
     let left = (WIDTH * 0.125).max(label_width + TICK_LENGTH + TICK_PAD + 6.0);
-    let sx = |x: f64| left + (x - x_axis.lo) / (x_axis.hi - x_axis.lo) * (right - left);
-    let sy = |y: f64| bottom - (y - y_axis.lo) / (y_axis.hi - y_axis.lo) * (bottom - top);
+    // Points beyond the axes' (clamped) range are drawn just outside the picture, where
+    // the clip hides them; `x - lo` can overflow to infinity near f64::MAX.
+    let outside = |value: f64, size: f64| value.clamp(-size, 2.0 * size);
+    let sx = |x: f64| outside(left + (x - x_axis.lo) / (x_axis.hi - x_axis.lo) * (right - left), WIDTH);
+    let sy = |y: f64| {
+        outside(
+            bottom - (y - y_axis.lo) / (y_axis.hi - y_axis.lo) * (bottom - top),
+            HEIGHT,
+        )
+    };
 
     let clip = ClipPath::new().set("id", "axes").add(
         Rectangle::new()

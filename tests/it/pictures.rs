@@ -325,3 +325,50 @@ fn extreme_numbers_still_plot() {
         assert!(!svg.contains("NaN") && !svg.contains("inf"), "{list}:\n{svg}");
     }
 }
+
+mod properties {
+    use mgrad::output::{Plot, Series};
+    use mgrad::picture::{Charset, plot_svg, text_chart};
+    use proptest::prelude::*;
+
+    /// Any finite or non-finite number, extremes included.
+    fn any_number() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            -1e3..1e3f64,
+            any::<f64>(),
+            Just(0.0),
+            Just(-0.0),
+            Just(f64::MAX),
+            Just(f64::MIN_POSITIVE),
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Whatever the numbers, a plot draws as text in both character sets and as
+        /// SVG that parses, without a panic.
+        #[test]
+        fn any_series_draws(series in prop::collection::vec(prop::collection::vec((any_number(), any_number()), 1..40), 1..4)) {
+            let plot = Plot {
+                series: series
+                    .iter()
+                    .enumerate()
+                    .map(|(index, points)| Series {
+                        label: format!("s{index} <&>"),
+                        x: points.iter().map(|p| p.0).collect(),
+                        y: points.iter().map(|p| p.1).collect(),
+                    })
+                    .collect(),
+            };
+            let ascii = text_chart(&plot, Charset::Ascii);
+            prop_assert!(ascii.is_ascii());
+            prop_assert!(text_chart(&plot, Charset::Unicode).lines().count() > 16);
+            let svg = plot_svg(&plot);
+            prop_assert!(super::parse_xml(&svg).is_ok());
+            prop_assert!(!svg.contains("NaN") && !svg.contains("inf"));
+        }
+    }
+}
