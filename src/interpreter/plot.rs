@@ -215,7 +215,13 @@ impl Session {
             String::new()
         } else {
             let at = self.sources.line_col(inner.start);
-            format!(", at line {}, column {}", at.line, at.column)
+            // In the REPL the function may come from an earlier entry: name it.
+            let file = |offset: usize| self.sources.file_at(offset).map(|file| file.name.as_str());
+            let elsewhere = match file(inner.start) {
+                Some(name) if file(inner.start) != file(span.start) => format!(" of {name}"),
+                _ => String::new(),
+            };
+            format!(", at line {}, column {}{elsewhere}", at.line, at.column)
         };
         let message = format!("cannot plot '{name}' at x = {}: {error}{place}", format_number(x));
         RuntimeError::Argument {

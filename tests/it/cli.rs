@@ -216,6 +216,18 @@ fn plots_are_braille_in_a_utf8_locale_and_ascii_otherwise() {
 }
 
 #[test]
+fn a_plot_error_in_the_repl_names_the_entry_that_defined_the_function() {
+    mgrad()
+        .write_stdin("fn f(x) = 1/x\nplot f\nplot f from 1 to 2\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "cannot plot 'f' at x = 0: 1 / 0 is not a finite number (inf), at line 1, column 11 of <repl 1>",
+        ))
+        .stdout(predicate::str::ends_with(" f\n"));
+}
+
+#[test]
 fn plots_in_json_are_their_series() {
     let output = mgrad()
         .args(["--format", "json", "-e", "plot [2, 1]"])
