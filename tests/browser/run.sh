@@ -17,12 +17,16 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 # playwright-core drives the installed Chromium; it never downloads a browser.
 if [ ! -d "$here/node_modules/playwright-core" ]; then
-  (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+  if ! (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent); then
+    echo "skipping the browser test: playwright-core could not be installed from npm (cd tests/browser && npm ci)"
+    exit 0
+  fi
 fi
 (cd "$root" && cargo build --quiet --bin mgrad)
+mgrad="${CARGO_TARGET_DIR:-$root/target}/debug/mgrad"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && "$root/target/debug/mgrad" -e '
+(cd "$work" && "$mgrad" -e '
 a = 2; b = -3; c = 10; f = -2
 e = a * b; d = e + c; L = d * f
 grad L
