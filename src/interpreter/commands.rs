@@ -113,18 +113,13 @@ impl Session {
             host.emit(output);
             return Ok(());
         };
-        let (what, contents) =
-            file_contents(&output, command, &redirect.path).map_err(|reason| RuntimeError::Write {
-                path: redirect.path.clone(),
-                reason,
-                span: redirect.span,
-            })?;
-        host.write_file(&redirect.path, &contents)
-            .map_err(|reason| RuntimeError::Write {
-                path: redirect.path.clone(),
-                reason,
-                span: redirect.span,
-            })?;
+        let write_error = |reason| RuntimeError::Write {
+            path: redirect.path.clone(),
+            reason,
+            span: redirect.span,
+        };
+        let (what, contents) = file_contents(&output, command, &redirect.path).map_err(write_error)?;
+        host.write_file(&redirect.path, &contents).map_err(write_error)?;
         host.emit(Output::Wrote(WroteFile {
             path: redirect.path.clone(),
             what: what.to_string(),
