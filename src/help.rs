@@ -33,9 +33,11 @@ Commands (L is any arithmetic expression, usually a name):
   print e1, e2          print values; a string prints as text
   show L                L's graph as an indented tree: label, op, data, grad
   topo L                the order in which backward visits L's nodes
-  explain L             like grad L, narrating each chain-rule step
-  dot L                 the graph in Graphviz DOT; dot L > \"l.dot\" writes a file
-                        (SVG pictures and plot are not in this version yet)
+  explain L             like grad L, narrating each chain-rule step;
+                        explain L > \"steps.html\" walks backward step by step in a browser
+  dot L                 the graph in Graphviz DOT; dot L > \"g.svg\" draws it (:help dot)
+  plot f                plot a function from -5 to 5 (plot f, g from 0 to 2; plot losses;
+                        plot xs, ys); plot f > \"f.svg\" draws it (:help plot)
   assert cond           stop with an error showing both sides when cond is false
   assert cond, \"msg\"    the same, with a message
   seed N                seed the random generator, so runs repeat exactly
@@ -228,16 +230,32 @@ topo L              the nodes of L's graph in the order backward visits them, L 
 const EXPLAIN: &str = "\
 explain L           like grad L, narrating each local chain-rule step, e.g.
                     e = a * b: a.grad += b.data * e.grad = -3 * -2 = 6
+explain L > \"steps.html\"
+                    a web page that walks backward one step at a time (next,
+                    previous, play), highlighting the node, its input and the line
 ";
 
 const DOT: &str = "\
 dot L               L's graph in Graphviz DOT, in micrograd's style
-dot L > \"l.dot\"     write the DOT text to a file
-(writing a rendered .svg picture is not in this version yet: render the .dot with Graphviz)
+dot L > \"g.svg\"     draw the graph as a picture, as micrograd's draw_dot does: left to
+                    right, a record per value (label | data | grad), a circle per op
+dot L > \"g.html\"    the same picture on a web page; hover over a value for its data
+                    and grad in full
+dot L > \"g.dot\"     the DOT text (any other extension writes DOT too)
+Files are written where mgrad runs; the line 'wrote … to …' gives the full path.
 ";
 
 const PLOT: &str = "\
-plot f from -5 to 5     plot a one-argument function (not in this version yet; 'plot' is reserved)
+plot f                  plot a one-argument function from -5 to 5, as the lecture does
+plot f from 0 to 2      over another range (201 points, both ends included)
+plot f, g from -2 to 2  several functions, one line each
+plot losses             a list of numbers against its index (0, 1, 2, ...)
+plot xs, ys             ys against xs (lists of the same length; more lists: more lines)
+plot f > \"f.svg\"        an SVG picture with axes, ticks and a legend (.html: a web page)
+In a terminal a plot is a text chart in Unicode braille; with --ascii, or where the
+locale is not UTF-8, in plain ASCII.
+  fn f(x) = 3*x**2 - 4*x + 5
+  plot f
 ";
 
 const ASSERT: &str = "\

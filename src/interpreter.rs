@@ -33,6 +33,7 @@ mod globals;
 mod locals;
 mod loops;
 mod models;
+mod plot;
 
 pub use errors::RuntimeError;
 pub(crate) use locals::Locals;

@@ -18,8 +18,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use mgrad::diagnostic::{Diagnostic, SourceMap, UsageErrorJson};
 use mgrad::interpreter::{Host, Session};
-use mgrad::output::Output;
-use mgrad::render::{render_json, render_text};
+use mgrad::output::{Output, WroteFile};
+use mgrad::picture::Charset;
+use mgrad::render::{render_json, render_text_with};
 
 /// The stack of the thread that runs mg code: deep graphs and deeply nested programs
 /// recurse, and the main thread's default stack (often 8 MiB) is too small for them.
@@ -46,6 +47,11 @@ struct Cli {
     /// How to print results: text for people, json for one JSON object per line.
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
     format: Format,
+
+    /// Draw plots in plain ASCII instead of Unicode braille (the default where the
+    /// locale is UTF-8).
+    #[arg(long, global = true)]
+    ascii: bool,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -99,6 +105,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if cli.ascii {
+        ASCII_CHARTS.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let run = move || match job {
         Job::Script { name, source } => run_script(&name, &source, format),
         Job::Repl => repl::run(format),
@@ -339,10 +348,45 @@ pub(crate) fn write_stdout(text: &str) {
     }
 }
 
+/// Set by `--ascii`: draw plots in ASCII whatever the locale.
+static ASCII_CHARTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Braille for plots where the terminal can show it: the locale's character set is
+/// UTF-8 (the first of `LC_ALL`, `LC_CTYPE`, `LANG` that is set, as C's setlocale
+/// reads them), and `--ascii` was not given.
+fn chart_charset() -> Charset {
+    if ASCII_CHARTS.load(std::sync::atomic::Ordering::Relaxed) {
+        return Charset::Ascii;
+    }
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if locale.contains("utf-8") || locale.contains("utf8") {
+        Charset::Unicode
+    } else {
+        Charset::Ascii
+    }
+}
+
+/// Where a written file went, as a full path, so the REPL's user can find it.
+fn full_path(path: &str) -> String {
+    let path = std::path::Path::new(path);
+    if path.is_absolute() {
+        return path.display().to_string();
+    }
+    match std::env::current_dir() {
+        Ok(dir) => dir.join(path).display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
+}
+
 /// The host of the command line: prints outputs to stdout, writes files with std::fs,
 /// and tells the time for `clock()` (seconds since the host was made).
 pub(crate) struct CliHost {
     format: Format,
+    charset: Charset,
     start: std::time::Instant,
 }
 
@@ -350,6 +394,7 @@ impl CliHost {
     pub(crate) fn new(format: Format) -> CliHost {
         CliHost {
             format,
+            charset: chart_charset(),
             start: std::time::Instant::now(),
         }
     }
@@ -357,13 +402,21 @@ impl CliHost {
 
 impl Host for CliHost {
     fn emit(&mut self, output: Output) {
+        let output = match (self.format, output) {
+            // People in a REPL are told where a file went, as a full path.
+            (Format::Text, Output::Wrote(WroteFile { path, what })) => Output::Wrote(WroteFile {
+                path: full_path(&path),
+                what,
+            }),
+            (_, output) => output,
+        };
         write_stdout(&self.render_for_file(&output));
     }
 
     /// In JSON mode a file gets the command's JSON object, as stdout would.
     fn render_for_file(&self, output: &Output) -> String {
         match self.format {
-            Format::Text => render_text(output),
+            Format::Text => render_text_with(output, self.charset),
             Format::Json => render_json(output) + "\n",
         }
     }

@@ -48,10 +48,12 @@ pub enum Output {
     Show(ShowTree),
     /// `topo L`
     Topo(TopoList),
-    /// `dot L`
-    Dot(DotText),
+    /// `dot L`: the graph as data; `picture` turns it into DOT text, SVG or a page.
+    Dot(GraphPicture),
     /// `explain L`
     Explain(Explanation),
+    /// `plot f`, `plot xs, ys`, …: the series as data; `picture` draws them.
+    Plot(Plot),
     /// A command whose output went to a file (`dot L > "l.dot"`).
     Wrote(WroteFile),
 }
@@ -214,10 +216,35 @@ pub struct TopoList {
     pub nodes: Vec<NodeRow>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct DotText {
+/// `dot L`: every node of L's graph and the edges between them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GraphPicture {
     pub target: String,
-    pub dot: String,
+    /// A topological order: every node comes after its inputs, so L is last.
+    pub nodes: Vec<NodeRow>,
+    /// From an input to the node computed from it, as indexes into `nodes`; one
+    /// edge per distinct input, in the order of the node's inputs.
+    pub edges: Vec<GraphEdge>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct GraphEdge {
+    pub from: usize,
+    pub to: usize,
+}
+
+/// `plot …`: one or more series of points, each drawn as a line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Plot {
+    pub series: Vec<Series>,
+}
+
+/// One line of a plot: its name in the legend (the argument as written) and its points.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Series {
+    pub label: String,
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
 }
 
 /// `explain L`: every chain-rule step of backward, in order, then the final grads.
@@ -226,6 +253,10 @@ pub struct Explanation {
     pub target: String,
     pub steps: Vec<ExplainStep>,
     pub grads: GradTable,
+    /// The graph the steps walk, with its grads after backward; the step-by-step
+    /// page draws it. Not part of the JSON, whose steps stand alone.
+    #[serde(skip)]
+    pub graph: GraphPicture,
 }
 
 /// One step, read as `{equation}: {update} = {local} * {upstream} = {contribution}`,
@@ -245,11 +276,17 @@ pub struct ExplainStep {
     /// The input's grad after the step.
     #[serde(serialize_with = "number")]
     pub grad_after: f64,
+    /// The node whose grad flows back, as an index into `Explanation::graph`'s nodes.
+    #[serde(skip)]
+    pub node: usize,
+    /// The input that receives it, likewise.
+    #[serde(skip)]
+    pub input: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WroteFile {
     pub path: String,
-    /// What was written: `"dot"`, `"grad"`, …
+    /// What was written: `"dot"`, `"grad"`, `"the graph as SVG"`, …
     pub what: String,
 }

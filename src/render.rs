@@ -6,19 +6,30 @@
 
 use crate::number::{format_error, format_number};
 use crate::output::{
-    CheckReport, CheckStatus, DotText, Explanation, GradTable, NodeRow, Output, PrintOut, ShowTree, Shown, TopoList,
-    WroteFile,
+    CheckReport, CheckStatus, ExplainStep, Explanation, GradTable, NodeRow, Output, PrintOut, ShowTree, Shown,
+    TopoList, WroteFile,
 };
+use crate::picture::{Charset, dot_text, text_chart};
 
-/// The text of one output as the CLI prints it, ending with a newline.
+/// The text of one output as the CLI prints it, ending with a newline. Plots are
+/// drawn in Unicode; [`render_text_with`] chooses.
 pub fn render_text(output: &Output) -> String {
+    render_text_with(output, Charset::Unicode)
+}
+
+/// The text of one output, with plots drawn in the given characters.
+pub fn render_text_with(output: &Output, charset: Charset) -> String {
+    if let Output::Plot(plot) = output {
+        return text_chart(plot, charset);
+    }
     let text = match output {
         Output::Grad(table) => grad_table(table),
         Output::Check(report) => check_report(report),
         Output::Print(print) => print_values(print),
         Output::Show(tree) => show_tree(tree),
         Output::Topo(list) => topo_list(list),
-        Output::Dot(DotText { dot, .. }) => dot.clone(),
+        Output::Dot(graph) => dot_text(graph),
+        Output::Plot(plot) => text_chart(plot, Charset::Unicode),
         Output::Explain(explanation) => explain(explanation),
         Output::Wrote(WroteFile { path, what }) => format!("wrote {what} to {path}"),
     };
@@ -388,17 +399,23 @@ fn topo_list(list: &TopoList) -> String {
     table(&[right, left, left, right, left, right], &rows)
 }
 
+/// One step of `explain`: `e = a * b: a.grad += b.data * e.grad = -3 * -2 = 6`.
+pub fn explain_line(step: &ExplainStep) -> String {
+    format!(
+        "{}: {} = {} * {} = {}",
+        step.equation,
+        step.update,
+        format_number(step.local),
+        format_number(step.upstream),
+        format_number(step.contribution)
+    )
+}
+
 fn explain(explanation: &Explanation) -> String {
     let mut out = String::new();
     for step in &explanation.steps {
-        out.push_str(&format!(
-            "{}: {} = {} * {} = {}\n",
-            step.equation,
-            step.update,
-            format_number(step.local),
-            format_number(step.upstream),
-            format_number(step.contribution)
-        ));
+        out.push_str(&explain_line(step));
+        out.push('\n');
     }
     if !explanation.steps.is_empty() {
         out.push('\n');
@@ -410,7 +427,7 @@ fn explain(explanation: &Explanation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{CheckRow, ExplainStep, GradRow, TreeRow};
+    use crate::output::{CheckRow, ExplainStep, GradRow, GraphPicture, TreeRow};
 
     fn grad_row(label: &str, data: f64, grad: f64) -> GradRow {
         GradRow {
@@ -717,12 +734,17 @@ mod tests {
     }
 
     #[test]
-    fn dot_text_is_printed_as_is() {
-        let dot = DotText {
-            target: "L".to_string(),
-            dot: "digraph {\n  rankdir=LR\n}".to_string(),
+    fn graphs_print_as_dot() {
+        let graph = crate::output::GraphPicture {
+            target: "a".to_string(),
+            nodes: vec![node(Some("a"), "", 2.0, 0.0)],
+            edges: vec![],
         };
-        assert_eq!(render_text(&Output::Dot(dot)), "digraph {\n  rankdir=LR\n}\n");
+        assert_eq!(
+            render_text(&Output::Dot(graph)),
+            "digraph {\n  rankdir=LR\n  node [fontname=\"monospace\"]\n  \
+             n0 [shape=record, label=\"{ a | data 2.0000 | grad 0.0000 }\"]\n}\n"
+        );
     }
 
     #[test]
@@ -734,11 +756,14 @@ mod tests {
             upstream: -2.0,
             contribution: 6.0,
             grad_after: 6.0,
+            node: 0,
+            input: 0,
         };
         let explanation = Explanation {
             target: "L".to_string(),
             steps: vec![step],
             grads: lecture_grads(),
+            graph: Default::default(),
         };
         assert_eq!(
             render_text(&Output::Explain(explanation)),
@@ -815,8 +840,11 @@ mod tests {
                     upstream: x,
                     contribution: x,
                     grad_after: x,
+                    node: 0,
+                    input: 0,
                 }],
                 grads: lecture_grads(),
+                graph: GraphPicture::default(),
             }),
         ];
         for output in outputs {

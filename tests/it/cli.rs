@@ -183,6 +183,65 @@ fn dot_to_a_file() {
 }
 
 #[test]
+fn pictures_from_the_repl_say_where_they_went() {
+    let dir = tempdir();
+    let full = dir.canonicalize().unwrap().join("g.svg");
+    mgrad()
+        .current_dir(&dir)
+        .write_stdin("a = 2; b = a * 3\ndot b > \"g.svg\"\n")
+        .assert()
+        .success()
+        .stdout(format!("wrote the graph as SVG to {}\n", full.display()));
+    let svg = std::fs::read_to_string(full).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("data 6.0000"));
+}
+
+#[test]
+fn plots_are_braille_in_a_utf8_locale_and_ascii_otherwise() {
+    let chart = |locale: &str, ascii: bool| {
+        let mut command = mgrad();
+        command.env_remove("LC_ALL").env_remove("LC_CTYPE").env("LANG", locale);
+        if ascii {
+            command.arg("--ascii");
+        }
+        let output = command.args(["-e", "plot tanh"]).output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let unicode = chart("en_US.UTF-8", false);
+    assert!(unicode.contains('⠤') && unicode.contains('┤'), "{unicode}");
+    for ascii in [chart("C", false), chart("en_US.UTF-8", true)] {
+        assert!(ascii.is_ascii(), "{ascii}");
+        assert!(ascii.contains("-1.0 +") && ascii.ends_with("* tanh\n"), "{ascii}");
+    }
+}
+
+#[test]
+fn a_plot_error_in_the_repl_names_the_line_where_the_function_failed() {
+    mgrad()
+        .write_stdin("fn f(x) = 1/x\nplot f\nplot f from 1 to 2\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "cannot plot 'f' at x = 0: 1 / 0 is not a finite number (inf), at line 1, column 11 (line 2, column 6)",
+        ))
+        .stdout(predicate::str::ends_with(" f\n"));
+}
+
+#[test]
+fn plots_in_json_are_their_series() {
+    let output = mgrad()
+        .args(["--format", "json", "-e", "plot [2, 1]"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"cmd": "plot", "series": [{"label": "[2, 1]", "x": [0.0, 1.0], "y": [2.0, 1.0]}]})
+    );
+}
+
+#[test]
 fn no_colour_without_a_terminal() {
     mgrad()
         .env_remove("NO_COLOR")
