@@ -19,6 +19,10 @@ pub enum ErrorKind {
     Parse,
     Runtime,
     Assertion,
+    /// A limit of `crate::limits` was reached (time, memory, nodes, output, depth, …).
+    Limit,
+    /// The run was stopped from outside (Ctrl-C).
+    Interrupted,
 }
 
 /// An error ready to show: a sentence, where it happened, and a fix where one is clear.

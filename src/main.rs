@@ -10,20 +10,23 @@
 //! Errors go to stderr (SPEC §6): in text mode a rendered diagnostic, in JSON mode
 //! one `{"cmd":"error",…}` line.
 
+mod host;
 mod repl;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use mgrad::diagnostic::{Diagnostic, SourceMap};
-use mgrad::interpreter::{Host, Session};
-use mgrad::output::Output;
-use mgrad::render::{render_json, render_text};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mgrad::diagnostic::{Diagnostic, ErrorKind, SourceMap};
+use mgrad::interpreter::Session;
+use mgrad::limits::{CLI_STACK_BYTES, Limits};
 
-/// The stack of the thread that runs mg code: deep graphs and deeply nested programs
-/// recurse, and the main thread's default stack (often 8 MiB) is too small for them.
-const STACK_SIZE: usize = 256 * 1024 * 1024;
+pub(crate) use host::CliHost;
+
+/// The stack of the thread that runs mg code: deeply nested programs recurse, and the
+/// main thread's default stack (often 8 MiB) is too small for them. The default
+/// evaluation depth ([`Limits::default`]) is sized for it, so no program overflows it.
+const STACK_SIZE: usize = CLI_STACK_BYTES;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -46,8 +49,60 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
     format: Format,
 
+    #[command(flatten)]
+    limits: LimitArgs,
+
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// The limits of SPEC §10, the same for every way to run mg. In the REPL, the time and
+/// output limits apply to each entry.
+#[derive(Args, Debug, Clone, Default)]
+struct LimitArgs {
+    /// Stop a run that takes longer than SECONDS (default: no limit).
+    #[arg(long, value_name = "SECONDS", value_parser = positive_seconds, global = true)]
+    time_limit: Option<f64>,
+
+    /// Stop a program that needs more than MIB mebibytes for its graph and lists (default: 2048).
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    memory_limit: Option<u64>,
+
+    /// Stop a program whose graph grows past N live nodes (default: 50000000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    node_limit: Option<u64>,
+
+    /// Stop a run that prints more than BYTES (default: no limit).
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    output_limit: Option<u64>,
+
+    /// Read and write no file: `> "path"`, :load and :save are refused.
+    #[arg(long, global = true)]
+    sandbox: bool,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        let defaults = Limits::default();
+        Limits {
+            time_seconds: self.time_limit,
+            memory_mib: self.memory_limit.or(defaults.memory_mib),
+            nodes: self
+                .node_limit
+                .map_or(defaults.nodes, |nodes| usize::try_from(nodes).unwrap_or(usize::MAX)),
+            output_bytes: self.output_limit,
+            sandbox: self.sandbox,
+            ..defaults
+        }
+    }
+}
+
+/// A time limit: a positive, finite number of seconds.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds < 1e9 => Ok(seconds),
+        _ => Err(format!("expected a positive number of seconds, like 10 or 0.5, not '{text}'")),
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -94,10 +149,12 @@ fn main() -> ExitCode {
         }
     };
     let format = cli.format;
+    let limits = cli.limits.limits();
+    host::catch_ctrl_c();
     let run = move || match job {
-        Job::Script { name, source } => run_script(&name, &source, format),
-        Job::Repl => repl::run(format),
-        Job::PipedRepl { source } => repl::run_piped(&source, format),
+        Job::Script { name, source } => run_script(&name, &source, format, &limits),
+        Job::Repl => repl::run(format, &limits),
+        Job::PipedRepl { source } => repl::run_piped(&source, format, &limits),
     };
     let code = match std::thread::Builder::new()
         .name("mg".to_string())
@@ -164,16 +221,26 @@ pub(crate) fn os_reason(error: &io::Error) -> String {
 }
 
 /// Runs a whole script and returns the exit status.
-fn run_script(name: &str, source: &str, format: Format) -> u8 {
-    let mut session = Session::new();
-    let mut host = CliHost::new(format);
+fn run_script(name: &str, source: &str, format: Format, limits: &Limits) -> u8 {
+    let mut session = Session::with_limits(limits.clone());
+    let mut host = CliHost::new(format, limits);
     match session.run_script(name, source, &mut host) {
         Err(diagnostic) => {
             report_error(session.sources(), &diagnostic, format);
-            1
+            exit_status(&diagnostic)
         }
         Ok(()) if session.failed_checks() > 0 => 1,
         Ok(()) => 0,
+    }
+}
+
+/// The exit status of a run that stopped with `diagnostic`: 130 for Ctrl-C (as a
+/// shell reports SIGINT), 1 for every error and limit.
+pub(crate) fn exit_status(diagnostic: &Diagnostic) -> u8 {
+    if diagnostic.kind == ErrorKind::Interrupted {
+        host::INTERRUPTED_STATUS
+    } else {
+        1
     }
 }
 
@@ -214,31 +281,6 @@ pub(crate) fn write_stdout(text: &str) {
             std::process::exit(0);
         }
         eprintln!("mgrad: cannot write to stdout: {}", os_reason(&error));
-    }
-}
-
-/// The host of the command line: prints outputs to stdout, writes files with std::fs.
-pub(crate) struct CliHost {
-    format: Format,
-}
-
-impl CliHost {
-    pub(crate) fn new(format: Format) -> CliHost {
-        CliHost { format }
-    }
-}
-
-impl Host for CliHost {
-    fn emit(&mut self, output: Output) {
-        let text = match self.format {
-            Format::Text => render_text(&output),
-            Format::Json => render_json(&output) + "\n",
-        };
-        write_stdout(&text);
-    }
-
-    fn write_file(&mut self, path: &str, contents: &str) -> Result<(), String> {
-        std::fs::write(path, contents).map_err(|error| format!("cannot write '{path}': {}", os_reason(&error)))
     }
 }
 

@@ -21,7 +21,12 @@ use mgrad::interpreter::{BUILTINS, Host, Session, VarInfo};
 use mgrad::meta::{META_COMMANDS, MetaCommand, is_meta_command};
 use mgrad::parser::is_incomplete;
 
-use crate::{CliHost, Format, os_reason, report_error, use_color, write_stdout};
+use mgrad::diagnostic::ErrorKind;
+use mgrad::limits::Limits;
+use mgrad::paths::shown;
+
+use crate::host::SANDBOX_REFUSAL;
+use crate::{CliHost, Format, exit_status, os_reason, report_error, use_color, write_stdout};
 
 /// Callables that are not in [`BUILTINS`] but are worth completing: the model constructors.
 const MODEL_FUNCTIONS: &[&str] = &["Neuron", "Layer", "MLP", "parameters"];
@@ -67,33 +72,64 @@ pub(crate) fn handle_entry(session: &mut Session, entry: &str, host: &mut dyn Ho
             session.reset();
             Reply::Text("the session is reset: no names, an empty graph, a fresh random generator\n".to_string())
         }
-        MetaCommand::Load(path) => match std::fs::read_to_string(&path) {
+        MetaCommand::Load(path) => match read_script(&path, session.limits()) {
             Ok(source) => match session.run_entry(&source, host) {
                 Ok(()) => Reply::Nothing,
                 Err(diagnostic) => Reply::Error(diagnostic),
             },
-            Err(error) => Reply::Problem(format!("cannot read '{path}': {}", os_reason(&error))),
+            Err(reason) => Reply::Problem(format!("cannot load '{}': {reason}", shown(&path))),
         },
+        MetaCommand::Save(path) if session.limits().sandbox => {
+            Reply::Problem(format!("cannot write '{}': {SANDBOX_REFUSAL}", shown(&path)))
+        }
         MetaCommand::Save(path) => {
             let statements = session.history();
             let mut script = statements.join("\n");
             if !script.is_empty() {
                 script.push('\n');
             }
-            match host.write_file(&path, &script) {
+            let written = match mgrad::paths::refusal(&path) {
+                Some(reason) => Err(reason.to_string()),
+                None => host.write_file(&path, &script),
+            };
+            match written {
                 Ok(()) => {
                     let noun = if statements.len() == 1 {
                         "statement"
                     } else {
                         "statements"
                     };
-                    Reply::Text(format!("wrote {} {noun} to {path}\n", statements.len()))
+                    Reply::Text(format!("wrote {} {noun} to {}\n", statements.len(), shown(&path)))
                 }
-                Err(message) => Reply::Problem(message),
+                Err(reason) => Reply::Problem(format!("cannot write '{}': {reason}", shown(&path))),
             }
         }
         MetaCommand::Quit => Reply::Quit,
     }
+}
+
+/// The largest script `:load` reads.
+const MAX_SCRIPT_BYTES: u64 = 64 << 20;
+
+/// The text of the mg script `:load` runs. Only a regular file named `*.mg` holding
+/// UTF-8 text is loaded: so an error in it quotes mg source, never a line of some
+/// other file (`:load /etc/shadow` says no without showing any of it).
+fn read_script(path: &str, limits: &Limits) -> Result<String, String> {
+    if limits.sandbox {
+        return Err(SANDBOX_REFUSAL.to_string());
+    }
+    if !path.ends_with(".mg") {
+        return Err(":load runs mg scripts, whose names end in .mg".to_string());
+    }
+    let metadata = std::fs::metadata(path).map_err(|error| os_reason(&error))?;
+    if !metadata.is_file() {
+        return Err("it is not a regular file".to_string());
+    }
+    if metadata.len() > MAX_SCRIPT_BYTES {
+        return Err(format!("it is larger than {} MiB", MAX_SCRIPT_BYTES >> 20));
+    }
+    let bytes = std::fs::read(path).map_err(|error| os_reason(&error))?;
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
 }
 
 /// `:vars` as an aligned table: name, kind, value.
@@ -363,9 +399,9 @@ fn short_version() -> String {
 /// The REPL without a terminal (`mgrad < session.mg`): each line is an entry (lines join
 /// while brackets are open), meta-commands work, and an error is reported without ending
 /// the session. The exit status is 1 if any entry failed or any check failed.
-pub(crate) fn run_piped(source: &str, format: Format) -> u8 {
-    let mut session = Session::new();
-    let mut host = CliHost::new(format);
+pub(crate) fn run_piped(source: &str, format: Format, limits: &Limits) -> u8 {
+    let mut session = Session::with_limits(limits.clone());
+    let mut host = CliHost::new(format, limits);
     let mut failed = false;
     let mut entry = String::new();
     for line in source.lines() {
@@ -376,6 +412,7 @@ pub(crate) fn run_piped(source: &str, format: Format) -> u8 {
         if is_incomplete(&entry) {
             continue;
         }
+        host.begin();
         match handle_entry(&mut session, &entry, &mut host) {
             Reply::Nothing => {}
             Reply::Text(text) => write_stdout(&text),
@@ -386,6 +423,10 @@ pub(crate) fn run_piped(source: &str, format: Format) -> u8 {
             Reply::Error(diagnostic) => {
                 failed = true;
                 report_error(session.sources(), &diagnostic, format);
+                // Ctrl-C stops the whole input: nobody is there to type the next entry.
+                if diagnostic.kind == ErrorKind::Interrupted {
+                    return exit_status(&diagnostic);
+                }
             }
             Reply::Quit => return u8::from(failed || session.failed_checks() > 0),
         }
@@ -393,6 +434,7 @@ pub(crate) fn run_piped(source: &str, format: Format) -> u8 {
     }
     if !entry.trim().is_empty() {
         // The input ended inside an open bracket: run it so the parser can say what is missing.
+        host.begin();
         if let Reply::Error(diagnostic) = handle_entry(&mut session, &entry, &mut host) {
             failed = true;
             report_error(session.sources(), &diagnostic, format);
@@ -401,7 +443,7 @@ pub(crate) fn run_piped(source: &str, format: Format) -> u8 {
     u8::from(failed || session.failed_checks() > 0)
 }
 
-pub(crate) fn run(format: Format) -> u8 {
+pub(crate) fn run(format: Format, limits: &Limits) -> u8 {
     let color = use_color(&std::io::stdout());
     let config = Config::builder()
         .auto_add_history(false)
@@ -443,8 +485,8 @@ pub(crate) fn run(format: Format) -> u8 {
     } else {
         ("> ", "> ")
     };
-    let mut session = Session::new();
-    let mut host = CliHost::new(format);
+    let mut session = Session::with_limits(limits.clone());
+    let mut host = CliHost::new(format, limits);
     loop {
         let entry = match editor.readline(&prompt) {
             Ok(entry) => entry,
@@ -461,11 +503,17 @@ pub(crate) fn run(format: Format) -> u8 {
                 let _ = editor.append_history(path);
             }
         }
+        host.begin();
         match handle_entry(&mut session, &entry, &mut host) {
             Reply::Nothing => {}
             Reply::Text(text) => write_stdout(&text),
             Reply::Problem(message) => eprintln!("{message}"),
-            Reply::Error(diagnostic) => report_error(session.sources(), &diagnostic, format),
+            Reply::Error(diagnostic) => {
+                report_error(session.sources(), &diagnostic, format);
+                if diagnostic.kind == ErrorKind::Interrupted && format == Format::Text {
+                    eprintln!("the statement was stopped and undone; the session goes on");
+                }
+            }
             Reply::Quit => break,
         }
         if let Some(helper) = editor.helper_mut() {
@@ -514,7 +562,7 @@ mod tests {
         assert!(matches!(entry(":help nope"), Reply::Problem(text) if text.starts_with("there is no help on 'nope'")));
         assert_eq!(
             entry(":load /no/such/file.mg"),
-            Reply::Problem("cannot read '/no/such/file.mg': No such file or directory".to_string())
+            Reply::Problem("cannot load '/no/such/file.mg': No such file or directory".to_string())
         );
     }
 

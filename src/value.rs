@@ -45,8 +45,79 @@ impl Value {
         }
     }
 
+    /// A list of `items`, its memory charged to the thread's count (`limits::memory`)
+    /// until the last reference to it is dropped.
     pub fn list(items: Vec<Value>) -> Value {
+        crate::limits::memory::charge(list_bytes(&items));
         Value::List(Rc::new(items))
+    }
+}
+
+/// The items of a list to change in place: the list itself where this is its only
+/// reference, else a copy (copy on write), whose memory is charged as
+/// [`Value::list`] charges a new list's.
+pub fn list_mut(items: &mut Rc<Vec<Value>>) -> &mut Vec<Value> {
+    if Rc::get_mut(items).is_none() {
+        let copy: Vec<Value> = items.as_ref().clone();
+        crate::limits::memory::charge(list_bytes(&copy));
+        *items = Rc::new(copy);
+    }
+    Rc::make_mut(items)
+}
+
+/// The bytes a list's items take (what `limits::memory` charges for it).
+fn list_bytes(items: &Vec<Value>) -> usize {
+    items.capacity() * std::mem::size_of::<Value>()
+}
+
+/// Architecture Invariant: no recursion over value nesting. A list can hold a list
+/// that holds a list… as deep as a loop makes it (`for k in 0..3000000 { xs = [xs] }`),
+/// and closures can capture closures as deep; dropping the outermost must not recurse
+/// once per level, as the compiler's drop glue would. So a value that holds the last
+/// reference to a list (or to a closure's captured names) moves what that holds onto
+/// a heap stack and drops it from there, one level at a time.
+impl Drop for Value {
+    fn drop(&mut self) {
+        let mut pending: Vec<Value> = Vec::new();
+        take_contents(self, &mut pending);
+        while let Some(mut value) = pending.pop() {
+            take_contents(&mut value, &mut pending);
+            // `value` now holds nothing that recurses: dropping it is shallow.
+        }
+    }
+}
+
+/// Moves out what `value` alone holds (the items of a list it is the last owner of,
+/// or the captured names of such a closure) onto `pending`, leaving it shallow.
+/// Releases a list's memory from the thread's count when its last owner goes.
+#[inline]
+fn take_contents(value: &mut Value, pending: &mut Vec<Value>) {
+    match value {
+        Value::List(items) => {
+            if let Some(items) = Rc::get_mut(items) {
+                crate::limits::memory::release(list_bytes(items));
+                // Only items that can hold more need the stack; numbers and nodes drop here.
+                if items.iter().any(Value::can_nest) {
+                    pending.append(items);
+                }
+            }
+        }
+        Value::Function(function) => {
+            if let Some(function) = Rc::get_mut(function)
+                && let Some(captured) = function.captured.as_mut().and_then(Rc::get_mut)
+            {
+                pending.extend(captured.drain().map(|(_, value)| value));
+            }
+        }
+        _ => {}
+    }
+}
+
+impl Value {
+    /// Whether dropping this value could drop other values holding more.
+    #[inline]
+    fn can_nest(&self) -> bool {
+        matches!(self, Value::List(_) | Value::Function(_))
     }
 }
 

@@ -68,6 +68,9 @@ pub enum GraphError {
     NonFinite { op: Op, operands: Vec<f64>, result: f64 },
     /// The graph already holds `limit` nodes.
     TooManyNodes { limit: usize },
+    /// Growing the arena would pass the graph's memory cap of `limit` bytes, or the
+    /// allocator refused it.
+    OutOfMemory { limit: usize },
 }
 
 impl fmt::Display for GraphError {
@@ -98,6 +101,9 @@ impl fmt::Display for GraphError {
             }
             GraphError::TooManyNodes { limit } => {
                 write!(f, "the graph already holds {limit} nodes, the limit")
+            }
+            GraphError::OutOfMemory { limit } => {
+                write!(f, "the graph cannot grow past its memory cap of {limit} bytes")
             }
         }
     }
@@ -223,8 +229,16 @@ pub struct Graph {
     label_index: FxHashMap<Arc<str>, u32>,
     /// The label set last: loops label a new node with the same name every step.
     last_label: u32,
+    /// Approximately the bytes the labels take (text and bookkeeping).
+    label_bytes: usize,
     limit: usize,
+    /// The most bytes [`Graph::memory_bytes`] may reach when the arena grows.
+    memory_cap: usize,
 }
+
+/// What one distinct label costs besides its text: its `Arc`, its entries in
+/// `labels` and in `label_index` (approximately).
+const LABEL_OVERHEAD: usize = 64;
 
 impl Default for Graph {
     fn default() -> Graph {
@@ -249,8 +263,23 @@ impl Graph {
             labels: Vec::new(),
             label_index: FxHashMap::default(),
             last_label: NO_LABEL,
+            label_bytes: 0,
             limit: limit.min(MAX_NODES),
+            memory_cap: usize::MAX,
         }
+    }
+
+    /// Caps the memory the graph may hold ([`Graph::memory_bytes`]): the arena grows
+    /// only while it stays under `bytes`, and past it node creation fails with
+    /// [`GraphError::OutOfMemory`] rather than the allocator aborting the process.
+    pub fn set_memory_cap(&mut self, bytes: usize) {
+        self.memory_cap = bytes;
+    }
+
+    /// Approximately the bytes the graph holds: its arena (a node is 32 bytes, and
+    /// each slot has a bit in the free set) and its labels.
+    pub fn memory_bytes(&self) -> usize {
+        self.nodes.capacity() * (std::mem::size_of::<Node>() + 1) + self.label_bytes
     }
 
     /// The number of live nodes: created and not freed by
@@ -400,6 +429,9 @@ impl Graph {
             if index >= MAX_NODES {
                 return Err(GraphError::TooManyNodes { limit: self.limit });
             }
+            if index == self.nodes.capacity() {
+                self.grow()?;
+            }
             self.nodes.push(node);
         } else {
             let slot = &mut self.nodes[index];
@@ -409,6 +441,25 @@ impl Graph {
         self.live += 1;
         // Cannot truncate: slot indexes are below `MAX_NODES`.
         Ok(NodeId(index as u32))
+    }
+
+    /// Makes room for more nodes in the arena: twice as many, or as many as the node
+    /// limit and the memory cap allow, without ever asking the allocator for more than
+    /// it can give (a refusal is an error, not an abort).
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) -> Result<(), GraphError> {
+        let len = self.nodes.len();
+        let per_node = std::mem::size_of::<Node>() + 1;
+        let others = self.label_bytes;
+        let fits = self.memory_cap.saturating_sub(others) / per_node;
+        let wanted = (2 * len).max(64).min(self.limit).min(fits);
+        if wanted <= len {
+            return Err(GraphError::OutOfMemory { limit: self.memory_cap });
+        }
+        self.nodes
+            .try_reserve_exact(wanted - len)
+            .map_err(|_| GraphError::OutOfMemory { limit: self.memory_cap })
     }
 
     /// The lowest free slot above `node`'s inputs, taken off the free set, or
@@ -487,6 +538,7 @@ impl Graph {
                 None => {
                     // Fewer distinct labels than nodes, and nodes fit in a u32.
                     let index = self.labels.len() as u32;
+                    self.label_bytes += text.len() + LABEL_OVERHEAD;
                     let text: Arc<str> = Arc::from(text);
                     self.labels.push(Arc::clone(&text));
                     self.label_index.insert(text, index);

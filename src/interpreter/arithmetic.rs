@@ -3,6 +3,7 @@
 use super::{Exec, RuntimeError, Session, errors};
 use crate::ast::{BinaryOp, CompareOp};
 use crate::graph::{self, GraphError, NodeId, Op};
+use crate::limits::Reached;
 use crate::span::Span;
 use crate::value::Value;
 
@@ -135,11 +136,13 @@ impl Session {
 
     pub(super) fn graph_error(&self, error: GraphError, span: Span) -> RuntimeError {
         match error {
-            GraphError::TooManyNodes { limit } => RuntimeError::Limit {
-                message: format!("the graph has reached its limit of {limit} nodes"),
+            GraphError::TooManyNodes { limit } => super::limit_error(Reached::Nodes { nodes: limit }, span),
+            GraphError::OutOfMemory { .. } => super::limit_error(
+                Reached::Memory {
+                    mib: self.limits.memory_mib.unwrap_or_default(),
+                },
                 span,
-                help: Some("build a smaller graph, or reset the session with :reset".to_string()),
-            },
+            ),
             other => RuntimeError::NotFinite {
                 message: other.to_string(),
                 span,

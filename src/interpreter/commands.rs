@@ -110,12 +110,25 @@ impl Session {
         };
         let Some(output) = output else { return Ok(()) };
         match redirect {
-            None => host.emit(output),
+            None => self.emit(output, span, host)?,
             Some(redirect) => {
                 let (what, contents) = match &output {
                     Output::Dot(dot) => ("dot", dot.dot.clone()),
                     other => (command_name(command), crate::render::render_text(other)),
                 };
+                let refusal = if self.limits.sandbox {
+                    Some("the sandbox (--sandbox) allows no file to be read or written")
+                } else {
+                    crate::paths::refusal(&redirect.path)
+                };
+                if let Some(reason) = refusal {
+                    return Err(RuntimeError::Write {
+                        path: crate::paths::shown(&redirect.path),
+                        reason: reason.to_string(),
+                        span: redirect.span,
+                    }
+                    .into());
+                }
                 if redirect.path.to_ascii_lowercase().ends_with(".svg") {
                     return Err(RuntimeError::Write {
                         path: redirect.path.clone(),
@@ -130,10 +143,14 @@ impl Session {
                         reason,
                         span: redirect.span,
                     })?;
-                host.emit(Output::Wrote(WroteFile {
-                    path: redirect.path.clone(),
-                    what: what.to_string(),
-                }));
+                self.emit(
+                    Output::Wrote(WroteFile {
+                        path: redirect.path.clone(),
+                        what: what.to_string(),
+                    }),
+                    span,
+                    host,
+                )?;
             }
         }
         Ok(())
@@ -172,23 +189,23 @@ impl Session {
         }
     }
 
-    /// Every node inside a value (a node, or the nodes of a list, recursively).
+    /// Every node inside a value (a node, or the nodes of a list, at any depth: an
+    /// explicit stack, as lists can nest as deep as a loop makes them).
     fn collect_nodes(&self, value: &Value, span: Span, nodes: &mut Vec<NodeId>) -> Result<(), RuntimeError> {
-        match value {
-            Value::Node(id) => nodes.push(*id),
-            Value::Num(_) => {}
-            Value::Model(model) => nodes.extend(model.parameters()),
-            Value::List(items) => {
-                for item in items.iter() {
-                    self.collect_nodes(item, span, nodes)?;
+        let mut pending = vec![value];
+        while let Some(value) = pending.pop() {
+            match value {
+                Value::Node(id) => nodes.push(*id),
+                Value::Num(_) => {}
+                Value::Model(model) => nodes.extend(model.parameters()),
+                Value::List(items) => pending.extend(items.iter().rev()),
+                other => {
+                    return Err(RuntimeError::Type {
+                        message: format!("'zero_grad' needs nodes or lists of nodes, not {}", other.kind_name()),
+                        span,
+                        help: None,
+                    });
                 }
-            }
-            other => {
-                return Err(RuntimeError::Type {
-                    message: format!("'zero_grad' needs nodes or lists of nodes, not {}", other.kind_name()),
-                    span,
-                    help: None,
-                });
             }
         }
         Ok(())
@@ -534,7 +551,7 @@ impl Session {
         let mut text = match message {
             Some(expr) => {
                 let value = self.eval(expr, host)?;
-                match value {
+                match &value {
                     Value::Str(text) => text.to_string(),
                     other => crate::render::render_shown(&self.show_value(&other)),
                 }

@@ -12,13 +12,23 @@ impl Session {
     /// rest go to [`Session::eval_other`], so that this function, which every
     /// sub-expression passes through, stays small (a small stack frame and few
     /// saved registers per call are most of what a tree walker can save).
+    ///
+    /// Every expression that can contain another one is one level of depth
+    /// ([`Session::enter`]): so is every recursion of the evaluator.
     pub(super) fn eval(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Value> {
         match &expr.kind {
             ExprKind::Number(x) => Ok(Value::Num(*x)),
             ExprKind::Name(ident) => self.lookup(ident),
-            ExprKind::Binary { .. } => self.eval_binary_chain(expr, host),
-            ExprKind::Index { object, index } => self.eval_index(object, index, host),
-            _ => self.eval_other(expr, host),
+            _ => {
+                self.enter(expr.span)?;
+                let result = match &expr.kind {
+                    ExprKind::Binary { .. } => self.eval_binary_chain(expr, host),
+                    ExprKind::Index { object, index } => self.eval_index(object, index, host),
+                    _ => self.eval_other(expr, host),
+                };
+                self.leave();
+                result
+            }
         }
     }
 
@@ -83,6 +93,7 @@ impl Session {
                 // Room for every item up front (bounded: a filter may keep few of many).
                 let mut values = Vec::with_capacity(expected.min(1 << 20));
                 let mut visit = |session: &mut Session, item: Value| -> Exec<()> {
+                    session.tick(expr.span, host)?;
                     session.bind_pattern(pattern, item)?;
                     if let Some(condition) = condition
                         && !session.eval_condition(condition, host)?
@@ -201,8 +212,8 @@ impl Session {
     }
 
     pub(super) fn eval_iterable(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Rc<Vec<Value>>> {
-        match self.eval(expr, host)? {
-            Value::List(items) => Ok(items),
+        match &self.eval(expr, host)? {
+            Value::List(items) => Ok(Rc::clone(items)),
             other => Err(RuntimeError::Type {
                 message: format!("cannot loop over {}", other.kind_name()),
                 span: expr.span,

@@ -18,11 +18,13 @@ impl Session {
     }
 
     pub(super) fn exec_block(&mut self, block: &Block, host: &mut dyn Host) -> Exec<()> {
-        for stmt in &block.statements {
+        self.enter(block.span)?;
+        let result = block.statements.iter().try_for_each(|stmt| {
             self.collect_garbage_if_due();
-            self.exec(stmt, host, false)?;
-        }
-        Ok(())
+            self.exec(stmt, host, false)
+        });
+        self.leave();
+        result
     }
 
     pub(super) fn exec(&mut self, stmt: &Stmt, host: &mut dyn Host, top_level: bool) -> Exec<()> {
@@ -31,7 +33,11 @@ impl Session {
                 let value = self.eval(expr, host)?;
                 if top_level && !matches!(value, Value::None) {
                     let shown = self.show_value(&value);
-                    host.emit(Output::Print(crate::output::PrintOut { values: vec![shown] }));
+                    self.emit(
+                        Output::Print(crate::output::PrintOut { values: vec![shown] }),
+                        stmt.span,
+                        host,
+                    )?;
                 }
             }
             StmtKind::Assign { target, op, value } => self.exec_assign(target, *op, value, stmt.span, host)?,
@@ -47,6 +53,7 @@ impl Session {
                 if let ExprKind::Range { start, end } = &iterable.kind {
                     let (from, to) = self.eval_range_bounds(start, end, host)?;
                     for k in from..to {
+                        self.tick(stmt.span, host)?;
                         self.bind_pattern(pattern, Value::Num(k as f64))?;
                         self.exec_block(body, host)?;
                     }
@@ -56,6 +63,7 @@ impl Session {
                 // The list being walked is a root for garbage collection while the loop runs.
                 self.loop_lists.push(Rc::clone(&items));
                 let result = items.iter().try_for_each(|item| {
+                    self.tick(stmt.span, host)?;
                     self.bind_pattern(pattern, item.clone())?;
                     self.exec_block(body, host)
                 });
@@ -232,8 +240,8 @@ impl Session {
                     }
                     .into());
                 }
-                match new {
-                    Value::Str(text) => self.graph.set_label(id, Some(&text)),
+                match &new {
+                    Value::Str(text) => self.graph.set_label(id, Some(text)),
                     other => {
                         return Err(RuntimeError::Type {
                             message: format!("a label must be a string, not {}", other.kind_name()),
@@ -290,7 +298,7 @@ impl Session {
                 }
                 .into());
             };
-            let items = Rc::make_mut(items);
+            let items = crate::value::list_mut(items);
             let at = errors::list_position(*position, items.len(), *index_span)?;
             slot = &mut items[at];
         }
@@ -305,7 +313,7 @@ impl Session {
         let mut slot = &mut root;
         for (position, _) in &positions {
             if let Value::List(items) = slot {
-                let items = Rc::make_mut(items);
+                let items = crate::value::list_mut(items);
                 let at = errors::list_position(*position, items.len(), span)?;
                 slot = &mut items[at];
             }
