@@ -431,6 +431,31 @@ impl Session {
     }
 }
 
+impl Session {
+    /// An empty `Vec` with room for `items` values, if the memory limit allows it and
+    /// the allocator gives it: a list a program asks for is an error past the limit,
+    /// never an abort of the process.
+    fn reserve_list(&self, items: usize, span: Span) -> Result<Vec<Value>, RuntimeError> {
+        let mut list = Vec::new();
+        self.grow_list(&mut list, items, span)?;
+        Ok(list)
+    }
+
+    /// Makes room in `list` for `more` values, as [`Session::reserve_list`] does.
+    fn grow_list(&self, list: &mut Vec<Value>, more: usize, span: Span) -> Result<(), RuntimeError> {
+        let bytes = more.saturating_add(list.capacity()).saturating_mul(std::mem::size_of::<Value>());
+        self.check_memory(bytes, span)?;
+        list.try_reserve_exact(more).map_err(|_| {
+            limit_error(
+                Reached::Memory {
+                    mib: self.limits.memory_mib.unwrap_or_default(),
+                },
+                span,
+            )
+        })
+    }
+}
+
 /// The error of a limit reached at `span`.
 #[cold]
 fn limit_error(reached: Reached, span: Span) -> RuntimeError {

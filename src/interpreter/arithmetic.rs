@@ -53,7 +53,9 @@ impl Session {
             }
             // Lists join with '+', as in Python: xs = xs + [x].
             (Value::List(a), Value::List(b)) if op == BinaryOp::Add => {
-                Ok(Value::list(a.iter().chain(b.iter()).cloned().collect()))
+                let mut joined = self.reserve_list(a.len().saturating_add(b.len()), span)?;
+                joined.extend(a.iter().chain(b.iter()).cloned());
+                Ok(Value::list(joined))
             }
             (Value::Num(_) | Value::Node(_), Value::Num(_) | Value::Node(_)) => {
                 let a = self.node_of(lhs, span)?;

@@ -91,7 +91,7 @@ impl Session {
                     (None, None) => 0,
                 };
                 // Room for every item up front (bounded: a filter may keep few of many).
-                let mut values = Vec::with_capacity(expected.min(1 << 20));
+                let mut values = self.reserve_list(expected.min(1 << 20), expr.span)?;
                 let mut visit = |session: &mut Session, item: Value| -> Exec<()> {
                     session.tick(expr.span, host)?;
                     session.bind_pattern(pattern, item)?;
@@ -100,7 +100,12 @@ impl Session {
                     {
                         return Ok(());
                     }
-                    values.push(session.eval(element, host)?);
+                    let value = session.eval(element, host)?;
+                    if values.len() == values.capacity() {
+                        let more = values.len().max(16);
+                        session.grow_list(&mut values, more, expr.span)?;
+                    }
+                    values.push(value);
                     Ok(())
                 };
                 if let Some((from, to)) = range {

@@ -27,6 +27,11 @@ impl Session {
         let value = self.rng.uniform(-1.0, 1.0);
         let id = self.graph.leaf(value).map_err(|error| self.graph_error(error, span))?;
         self.graph.set_label(id, Some(label));
+        // Each parameter has a label of its own, which the arena's growth does not
+        // see: a big model checks the memory limit as it goes.
+        if id.index() % 1024 == 0 {
+            self.check_memory(0, span)?;
+        }
         Ok(id)
     }
 
