@@ -2,9 +2,11 @@
 //! a module per concern.
 
 mod cli;
+mod cli_limits;
 mod errors;
 mod examples;
 mod language;
+mod limits;
 mod memory;
 mod models;
 mod properties;
