@@ -5,6 +5,7 @@ mod cli;
 mod cli_limits;
 mod errors;
 mod examples;
+mod fuzz;
 mod language;
 mod limits;
 mod memory;
