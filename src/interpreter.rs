@@ -15,7 +15,7 @@ use crate::graph::Graph;
 use crate::limits::{Halt, Limits, POLL_EVERY, Reached};
 use crate::output::Output;
 use crate::span::Span;
-use crate::value::{Rng, Value};
+use crate::value::{Items, Rng, Value};
 use arithmetic::whole_number;
 use calls::Frame;
 use globals::Globals;
@@ -107,7 +107,7 @@ pub struct Session {
     /// The user functions being run, innermost last.
     frames: Vec<Frame>,
     /// The lists that running `for` loops walk (garbage-collection roots).
-    loop_lists: Vec<Rc<Vec<Value>>>,
+    loop_lists: Vec<Rc<Items>>,
     /// Slot vectors of finished calls, cleared, for the next calls to reuse.
     spare_slots: Vec<Vec<Option<Value>>>,
     rng: Rng,

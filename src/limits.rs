@@ -196,8 +196,8 @@ impl OutputMeter {
 pub mod memory {
     //! The bytes held by lists, counted per thread.
     //!
-    //! A list's items are charged when `Value::list` makes it and released when the
-    //! last reference to it is dropped (`Value`'s `Drop`). Lists are shared (`Rc`),
+    //! A list's items are charged when `Items::new` makes them and released when the
+    //! last reference to them is dropped (`Items`' `Drop`). Lists are shared (`Rc`),
     //! so no session owns them: the count lives in a thread-local, which is right as
     //! long as a thread runs one session at a time (the CLI, a grader's workers, a
     //! browser's single thread). The graph's bytes are the graph's own

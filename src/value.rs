@@ -22,7 +22,7 @@ pub enum Value {
     /// (An `Rc<String>`, not an `Rc<str>`: a thin pointer keeps every `Value` at 16 bytes.)
     Str(Rc<String>),
     /// Lists have value semantics: `xs[0] = 1` changes `xs` only (copy on write).
-    List(Rc<Vec<Value>>),
+    List(Rc<Items>),
     Function(Rc<Function>),
     Builtin(Builtin),
     /// A `Neuron`, `Layer` or `MLP`; its parameters are nodes, shared by every name bound to it.
@@ -46,23 +46,74 @@ impl Value {
     }
 
     /// A list of `items`, its memory charged to the thread's count (`limits::memory`)
-    /// until the last reference to it is dropped.
+    /// until it is dropped.
     pub fn list(items: Vec<Value>) -> Value {
-        crate::limits::memory::charge(list_bytes(&items));
-        Value::List(Rc::new(items))
+        Value::List(Rc::new(Items::new(items)))
     }
 }
 
-/// The items of a list to change in place: the list itself where this is its only
-/// reference, else a copy (copy on write), whose memory is charged as
-/// [`Value::list`] charges a new list's.
-pub fn list_mut(items: &mut Rc<Vec<Value>>) -> &mut Vec<Value> {
-    if Rc::get_mut(items).is_none() {
-        let copy: Vec<Value> = items.as_ref().clone();
-        crate::limits::memory::charge(list_bytes(&copy));
-        *items = Rc::new(copy);
+/// The items of a list. A `Vec<Value>` (it derefs to one) that counts its memory
+/// for the memory limit (`limits::memory`) and drops without recursion.
+///
+/// Architecture Invariant: no recursion over value nesting. A list can hold a list
+/// that holds a list… as deep as a loop makes it (`for k in 0..3000000 { xs = [xs] }`),
+/// and closures can capture closures as deep; dropping the outermost must not recurse
+/// once per level, as the compiler's drop glue would. So the last reference to a
+/// list (or to a closure's captured names) moves what it holds onto a heap stack and
+/// drops it from there, one level at a time. (The `Drop` is on the items, not on
+/// `Value`: a value is dropped at every step of evaluation, a list's items rarely.)
+#[derive(Debug, Default)]
+pub struct Items(Vec<Value>);
+
+impl Items {
+    pub fn new(items: Vec<Value>) -> Items {
+        crate::limits::memory::charge(list_bytes(&items));
+        Items(items)
     }
-    Rc::make_mut(items)
+}
+
+impl Clone for Items {
+    /// A copy (copy on write, `Rc::make_mut`) is charged like a new list.
+    fn clone(&self) -> Items {
+        Items::new(self.0.clone())
+    }
+}
+
+impl std::ops::Deref for Items {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Items {
+    fn deref_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.0
+    }
+}
+
+impl Drop for Items {
+    fn drop(&mut self) {
+        crate::limits::memory::release(list_bytes(&self.0));
+        if self.0.iter().any(Value::can_nest) {
+            let mut pending = std::mem::take(&mut self.0);
+            while let Some(mut value) = pending.pop() {
+                take_contents(&mut value, &mut pending);
+                // `value` now holds nothing that recurses: dropping it is shallow.
+            }
+        }
+    }
+}
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        if let Some(captured) = self.captured.as_mut().and_then(Rc::get_mut) {
+            let mut pending: Vec<Value> = captured.drain().map(|(_, value)| value).collect();
+            while let Some(mut value) = pending.pop() {
+                take_contents(&mut value, &mut pending);
+            }
+        }
+    }
 }
 
 /// The bytes a list's items take (what `limits::memory` charges for it).
@@ -70,36 +121,13 @@ fn list_bytes(items: &Vec<Value>) -> usize {
     items.capacity() * std::mem::size_of::<Value>()
 }
 
-/// Architecture Invariant: no recursion over value nesting. A list can hold a list
-/// that holds a list… as deep as a loop makes it (`for k in 0..3000000 { xs = [xs] }`),
-/// and closures can capture closures as deep; dropping the outermost must not recurse
-/// once per level, as the compiler's drop glue would. So a value that holds the last
-/// reference to a list (or to a closure's captured names) moves what that holds onto
-/// a heap stack and drops it from there, one level at a time.
-impl Drop for Value {
-    fn drop(&mut self) {
-        let mut pending: Vec<Value> = Vec::new();
-        take_contents(self, &mut pending);
-        while let Some(mut value) = pending.pop() {
-            take_contents(&mut value, &mut pending);
-            // `value` now holds nothing that recurses: dropping it is shallow.
-        }
-    }
-}
-
 /// Moves out what `value` alone holds (the items of a list it is the last owner of,
 /// or the captured names of such a closure) onto `pending`, leaving it shallow.
-/// Releases a list's memory from the thread's count when its last owner goes.
-#[inline]
 fn take_contents(value: &mut Value, pending: &mut Vec<Value>) {
     match value {
         Value::List(items) => {
             if let Some(items) = Rc::get_mut(items) {
-                crate::limits::memory::release(list_bytes(items));
-                // Only items that can hold more need the stack; numbers and nodes drop here.
-                if items.iter().any(Value::can_nest) {
-                    pending.append(items);
-                }
+                pending.append(&mut items.0);
             }
         }
         Value::Function(function) => {

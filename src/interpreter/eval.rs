@@ -5,7 +5,7 @@ use std::rc::Rc;
 use super::{BUILTINS, Exec, Frame, Host, RuntimeError, Session, errors, whole_number};
 use crate::ast::{BinaryOp, Expr, ExprKind, Ident, LogicalOp, UnaryOp};
 use crate::graph::Op;
-use crate::value::{Builtin, Value};
+use crate::value::{Builtin, Items, Value};
 
 impl Session {
     /// Evaluates an expression. Only the commonest kinds are handled here; the
@@ -216,7 +216,7 @@ impl Session {
         }
     }
 
-    pub(super) fn eval_iterable(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Rc<Vec<Value>>> {
+    pub(super) fn eval_iterable(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Rc<Items>> {
         match &self.eval(expr, host)? {
             Value::List(items) => Ok(Rc::clone(items)),
             other => Err(RuntimeError::Type {

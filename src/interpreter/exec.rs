@@ -298,7 +298,7 @@ impl Session {
                 }
                 .into());
             };
-            let items = crate::value::list_mut(items);
+            let items = Rc::make_mut(items);
             let at = errors::list_position(*position, items.len(), *index_span)?;
             slot = &mut items[at];
         }
@@ -313,7 +313,7 @@ impl Session {
         let mut slot = &mut root;
         for (position, _) in &positions {
             if let Value::List(items) = slot {
-                let items = crate::value::list_mut(items);
+                let items = Rc::make_mut(items);
                 let at = errors::list_position(*position, items.len(), span)?;
                 slot = &mut items[at];
             }
