@@ -398,7 +398,13 @@ impl Session {
         self.depth += 1;
         if self.depth > self.limits.depth {
             self.depth -= 1;
-            return Err(limit_error(Reached::Depth { depth: self.limits.depth }, span).into());
+            return Err(limit_error(
+                Reached::Depth {
+                    depth: self.limits.depth,
+                },
+                span,
+            )
+            .into());
         }
         Ok(())
     }
@@ -443,7 +449,9 @@ impl Session {
 
     /// Makes room in `list` for `more` values, as [`Session::reserve_list`] does.
     fn grow_list(&self, list: &mut Vec<Value>, more: usize, span: Span) -> Result<(), RuntimeError> {
-        let bytes = more.saturating_add(list.capacity()).saturating_mul(std::mem::size_of::<Value>());
+        let bytes = more
+            .saturating_add(list.capacity())
+            .saturating_mul(std::mem::size_of::<Value>());
         self.check_memory(bytes, span)?;
         list.try_reserve_exact(more).map_err(|_| {
             limit_error(

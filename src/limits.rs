@@ -141,7 +141,9 @@ impl Reached {
                 "raise it with --time-limit {}",
                 crate::number::format_number((seconds * 6.0).max(60.0).ceil())
             ),
-            Reached::Output { bytes } => format!("raise it with --output-limit {}", bytes.saturating_mul(10).max(1 << 20)),
+            Reached::Output { bytes } => {
+                format!("raise it with --output-limit {}", bytes.saturating_mul(10).max(1 << 20))
+            }
             Reached::Memory { mib } => format!(
                 "raise it with --memory-limit {}, or build less: a node takes 32 bytes, a list item 16",
                 mib.saturating_mul(2)

@@ -101,7 +101,9 @@ impl LimitArgs {
 fn positive_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds < 1e9 => Ok(seconds),
-        _ => Err(format!("expected a positive number of seconds, like 10 or 0.5, not '{text}'")),
+        _ => Err(format!(
+            "expected a positive number of seconds, like 10 or 0.5, not '{text}'"
+        )),
     }
 }
 

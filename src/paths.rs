@@ -21,7 +21,13 @@ pub fn refusal(path: &str) -> Option<&'static str> {
 pub fn shown(path: &str) -> String {
     if path.chars().any(char::is_control) {
         path.chars()
-            .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
             .collect()
     } else {
         path.to_string()

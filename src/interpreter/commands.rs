@@ -553,7 +553,7 @@ impl Session {
                 let value = self.eval(expr, host)?;
                 match &value {
                     Value::Str(text) => text.to_string(),
-                    other => crate::render::render_shown(&self.show_value(&other)),
+                    other => crate::render::render_shown(&self.show_value(other)),
                 }
             }
             None => self.text(condition),

@@ -68,7 +68,14 @@ fn the_time_limit_stops_endless_loops_and_exponential_recursion() {
 #[test]
 fn the_output_limit_stops_a_printing_loop_with_valid_json() {
     let output = mgrad()
-        .args(["--format", "json", "--output-limit", "1000", "-e", "for k in 0..1e9 { print k }"])
+        .args([
+            "--format",
+            "json",
+            "--output-limit",
+            "1000",
+            "-e",
+            "for k in 0..1e9 { print k }",
+        ])
         .assert()
         .code(1)
         .get_output()
@@ -218,7 +225,10 @@ fn writes_never_follow_links_or_reach_devices_or_own_output() {
         .code(1)
         .get_output()
         .clone();
-    assert_eq!(String::from_utf8(output.stdout).unwrap(), "{\"cmd\":\"print\",\"values\":[1.0]}\n");
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "{\"cmd\":\"print\",\"values\":[1.0]}\n"
+    );
     mgrad()
         .args(["-e", "print 3 > \"/dev/null\""])
         .assert()
@@ -255,10 +265,12 @@ fn a_newline_in_a_path_cannot_forge_output() {
     assert!(output.stdout.is_empty());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(json_error(stderr.as_bytes())["message"]
-        .as_str()
-        .unwrap()
-        .contains("cannot contain a newline"));
+    assert!(
+        json_error(stderr.as_bytes())["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot contain a newline")
+    );
 }
 
 #[test]
@@ -277,7 +289,9 @@ fn load_runs_only_mg_text_and_never_quotes_other_files() {
         .stderr(predicate::str::contains(
             "cannot load 'secret.txt': :load runs mg scripts, whose names end in .mg",
         ))
-        .stderr(predicate::str::contains("cannot load 'binary.mg': it is not UTF-8 text"));
+        .stderr(predicate::str::contains(
+            "cannot load 'binary.mg': it is not UTF-8 text",
+        ));
 }
 
 /// Ctrl-C through a real pseudo-terminal: in the REPL the running statement stops, is
@@ -289,7 +303,10 @@ fn ctrl_c_stops_the_statement_and_the_repl_goes_on() {
 
     let binary = assert_cmd::cargo::cargo_bin("mgrad");
     let mut command = std::process::Command::new(&binary);
-    command.env("MGRAD_HISTORY", "").env("NO_COLOR", "1").env("TERM", "dumb");
+    command
+        .env("MGRAD_HISTORY", "")
+        .env("NO_COLOR", "1")
+        .env("TERM", "dumb");
     let mut repl = spawn_command(command, Some(20_000)).expect("mgrad in a pty");
     repl.exp_string("type :help").unwrap();
     repl.send_line("a = 1").unwrap();

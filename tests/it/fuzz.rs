@@ -51,10 +51,19 @@ fn number() -> impl Strategy<Value = String> {
 }
 
 fn expr() -> impl Strategy<Value = String> {
-    let leaf = prop_oneof![number(), name(), Just("[1, 2, 3]".to_string()), Just("\"s\"".to_string())];
+    let leaf = prop_oneof![
+        number(),
+        name(),
+        Just("[1, 2, 3]".to_string()),
+        Just("\"s\"".to_string())
+    ];
     leaf.prop_recursive(4, 24, 3, |inner| {
         prop_oneof![
-            (inner.clone(), prop::sample::select(vec!["+", "-", "*", "/", "**", "%", "<", "==", "~="]), inner.clone())
+            (
+                inner.clone(),
+                prop::sample::select(vec!["+", "-", "*", "/", "**", "%", "<", "==", "~="]),
+                inner.clone()
+            )
                 .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
             (
                 prop::sample::select(vec!["tanh", "exp", "log", "relu", "sqrt", "abs", "len", "sum", "range"]),
@@ -83,7 +92,19 @@ fn statement() -> impl Strategy<Value = String> {
         (name(), expr()).prop_map(|(n, e)| format!("fn {n}(x) {{ return {n}(x - 1) + {e} }}")),
         expr().prop_map(|e| format!("print {e}")),
         expr(),
-        (prop::sample::select(vec!["grad", "backward", "check", "show", "topo", "explain", "dot", "zero_grad"]), expr())
+        (
+            prop::sample::select(vec![
+                "grad",
+                "backward",
+                "check",
+                "show",
+                "topo",
+                "explain",
+                "dot",
+                "zero_grad"
+            ]),
+            expr()
+        )
             .prop_map(|(c, e)| format!("{c} {e}")),
         expr().prop_map(|e| format!("assert {e} < 10")),
         Just("m = MLP(2, [3, 1])".to_string()),
@@ -103,7 +124,8 @@ fn statement() -> impl Strategy<Value = String> {
 }
 
 fn program() -> impl Strategy<Value = String> {
-    prop::collection::vec(statement(), 1..8).prop_map(|statements| format!("a = 2\nb = -3\n{}\n", statements.join("\n")))
+    prop::collection::vec(statement(), 1..8)
+        .prop_map(|statements| format!("a = 2\nb = -3\n{}\n", statements.join("\n")))
 }
 
 proptest! {

@@ -23,7 +23,11 @@ impl Host for Halting {
     }
     fn poll(&mut self) -> Result<(), Halt> {
         self.polls += 1;
-        if self.polls > self.after { Err(self.halt) } else { Ok(()) }
+        if self.polls > self.after {
+            Err(self.halt)
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -67,7 +71,11 @@ fn a_step_budget_stops_endless_loops_deterministically() {
     // Exactly the budget: every step counts, none twice.
     let (_, result) = run_with(limits.clone(), "for k in 0..4999 {}", &mut Collect::default());
     assert!(result.is_ok(), "{result:?}");
-    assert!(run_with(limits, "for k in 0..5001 {}", &mut Collect::default()).1.is_err());
+    assert!(
+        run_with(limits, "for k in 0..5001 {}", &mut Collect::default())
+            .1
+            .is_err()
+    );
 }
 
 #[test]
@@ -234,7 +242,9 @@ fn deep_recursion_at_the_default_depth_is_a_clean_error() {
     let source = format!("fn f(n) = f(n-1){}\nf(1)", ".data".repeat(400));
     let message = on_big_stack(move || {
         let mut session = Session::new();
-        let error = session.run_script("deep.mg", &source, &mut Collect::default()).unwrap_err();
+        let error = session
+            .run_script("deep.mg", &source, &mut Collect::default())
+            .unwrap_err();
         (error.kind, error.message)
     });
     assert_eq!(
@@ -343,14 +353,24 @@ fn rendered_limit_errors() {
             "fn f(n) = f(n - 1) + 1\nprint f(3)",
             None,
         ),
-        ("time", Limits::default(), "for k in 0..1e15 {}", Some(Halt::Time { seconds: 2.5 })),
+        (
+            "time",
+            Limits::default(),
+            "for k in 0..1e15 {}",
+            Some(Halt::Time { seconds: 2.5 }),
+        ),
         (
             "output",
             Limits::default(),
             "for k in 0..1e9 { print k }",
             Some(Halt::Output { bytes: 1000 }),
         ),
-        ("interrupted", Limits::default(), "for k in 0..1e15 {}", Some(Halt::Interrupted)),
+        (
+            "interrupted",
+            Limits::default(),
+            "for k in 0..1e15 {}",
+            Some(Halt::Interrupted),
+        ),
     ];
     for (name, limits, source, halt) in cases {
         let mut session = Session::with_limits(limits);
