@@ -2,9 +2,12 @@
 //! a module per concern.
 
 mod cli;
+mod cli_limits;
 mod errors;
 mod examples;
+mod fuzz;
 mod language;
+mod limits;
 mod memory;
 mod models;
 mod pictures;
