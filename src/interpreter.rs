@@ -147,6 +147,8 @@ pub struct Session {
     steps: u64,
     /// How deeply evaluation is nested now (see [`Session::enter`]).
     depth: usize,
+    /// What the collection policy remembers (`collect.rs`).
+    collector: collect::Collector,
 }
 
 /// Why evaluation stopped early: an error, a `return` on its way to its function, or
@@ -243,6 +245,7 @@ impl Session {
             countdown: POLL_EVERY,
             steps: 0,
             depth: 0,
+            collector: collect::Collector::default(),
             limits,
         }
     }

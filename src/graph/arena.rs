@@ -189,26 +189,29 @@ impl Graph {
             );
             self.blocks.mark(&mut self.nodes, root.index());
         }
-        // Inputs have smaller ids: one sweep down marks everything reachable.
-        // The first node visited is the highest live one: the arena ends above it.
+        // Inputs have smaller ids: one sweep down marks everything reachable, and
+        // the highest live node is the highest root: the arena ends above it.
+        let slots = roots.iter().map(|root| root.index() + 1).max().unwrap_or(0);
         let mut kept = 0;
-        let mut slots = 0;
         let free = &mut self.free;
-        let _ = self.blocks.sweep_down(&mut self.nodes, |nodes, blocks, index| {
-            if kept == 0 {
-                slots = index + 1;
-                free.reset(slots);
-            }
+        free.reset(slots);
+        // The live slots of one word of the free set at a time, gathered in a
+        // register: a store per node into the same word would wait on the last.
+        let (mut word, mut live) = (usize::MAX, 0u64);
+        let _ = self.blocks.sweep_down(&mut self.nodes, |nodes, marker, index| {
             kept += 1;
-            free.keep(index);
-            let (op, inputs) = (nodes[index].op, nodes[index].inputs);
-            for input in &inputs[..op.arity()] {
-                blocks.mark_input(nodes, input.index(), index);
+            if index / 64 != word {
+                if live != 0 {
+                    free.keep_word(word, live);
+                }
+                (word, live) = (index / 64, 0);
             }
+            live |= 1 << (index % 64);
+            marker.mark_inputs(nodes, index);
             ControlFlow::<()>::Continue(())
         });
-        if kept == 0 {
-            free.reset(0);
+        if live != 0 {
+            free.keep_word(word, live);
         }
         free.finish();
         // The arena keeps its capacity while the program still uses it: a training
@@ -221,8 +224,14 @@ impl Graph {
             self.nodes.shrink_to(2 * high_water);
         }
         self.run = 0..0;
-        for index in self.free.iter() {
-            self.nodes[index] = Node::FREED;
+        // Debug builds mark every freed slot (NaN data, the FREED label), so that a
+        // stale id is caught by the accessors' checks; release builds leave freed
+        // slots as they were, untouched until reused: writing them all costs a
+        // pass over memory as large as the garbage.
+        if cfg!(debug_assertions) {
+            for index in self.free.iter() {
+                self.nodes[index] = Node::FREED;
+            }
         }
         let freed = self.live - kept;
         self.live = kept;
@@ -272,9 +281,9 @@ impl Node {
         }
     }
 
-    /// A freed slot: a leaf, so that no walk could follow edges out of it,
-    /// with NaN data and grad, so that a stale id read in a release build
-    /// shows up as NaN rather than as a plausible number.
+    /// A freed slot, in debug builds: a leaf, so that no walk could follow edges
+    /// out of it, with NaN data and grad, so that a stale id read shows up as NaN
+    /// rather than as a plausible number.
     pub(super) const FREED: Node = Node {
         data: f64::NAN,
         grad: f64::NAN,

@@ -3,7 +3,7 @@
 
 use std::ops::ControlFlow;
 
-use super::marks::Blocks;
+use super::marks::Marker;
 use super::op::local_derivatives;
 use super::{BackwardStep, Graph, GraphError, Node, NodeId, NonFiniteStep, Op};
 
@@ -66,10 +66,7 @@ impl Graph {
         }
         let _ = self.blocks.sweep_down(&mut self.nodes, |nodes, blocks, index| {
             nodes[index].grad = 0.0;
-            let (op, inputs) = (nodes[index].op, nodes[index].inputs);
-            for input in &inputs[..op.arity()] {
-                blocks.mark_input(nodes, input.index(), index);
-            }
+            blocks.mark_inputs(nodes, index);
             ControlFlow::<()>::Continue(())
         });
     }
@@ -85,7 +82,7 @@ impl Graph {
 #[inline(always)]
 fn propagate(
     nodes: &mut [Node],
-    blocks: &mut Blocks,
+    blocks: &mut Marker,
     index: usize,
     observe: &mut impl FnMut(&BackwardStep),
 ) -> ControlFlow<Box<GraphError>> {
@@ -119,7 +116,7 @@ fn propagate(
 #[inline(always)]
 fn steps<const N: usize>(
     nodes: &mut [Node],
-    blocks: &mut Blocks,
+    blocks: &mut Marker,
     index: usize,
     inputs: &[(NodeId, f64); N],
     observe: &mut impl FnMut(&BackwardStep),
@@ -134,8 +131,12 @@ fn steps<const N: usize>(
         before[k] = target.grad;
         after[k] = target.grad + local * upstream;
         target.grad = after[k];
-        check += after[k] - after[k];
-        if target.op != Op::Leaf {
+        // x - x is 0 for a finite x and NaN for any other.
+        #[allow(clippy::eq_op)]
+        {
+            check += after[k] - after[k];
+        }
+        if target.op != Op::Leaf && target.seen != stamp {
             target.seen = stamp;
             blocks.note_input(input.index(), index);
         }

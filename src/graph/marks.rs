@@ -52,6 +52,73 @@ impl Blocks {
         }
     }
 
+    /// The stamp of the last sweep.
+    #[cfg(test)]
+    pub(super) fn stamp(&self) -> u16 {
+        self.stamp
+    }
+
+    /// Marks the node at `index` (a root of the sweep about to start).
+    #[inline(always)]
+    pub(super) fn mark(&mut self, nodes: &mut [Node], index: usize) {
+        Marker {
+            words: &mut self.words,
+            stamp: self.stamp,
+        }
+        .mark(nodes, index);
+    }
+
+    /// Visits every marked node from the highest down: `visit` may mark nodes
+    /// below the one it visits (through the [`Marker`] it is given), and they are
+    /// visited in turn. Stops at the first visit that breaks, with its value,
+    /// after clearing the block bits left.
+    #[inline(always)]
+    pub(super) fn sweep_down<B>(
+        &mut self,
+        nodes: &mut [Node],
+        mut visit: impl FnMut(&mut [Node], &mut Marker, usize) -> ControlFlow<B>,
+    ) -> ControlFlow<B> {
+        // The stamp in a local, not read from `self` after every visit's stores.
+        let mut marker = Marker {
+            words: &mut self.words,
+            stamp: self.stamp,
+        };
+        let stamp = marker.stamp;
+        let mut word = marker.words.len();
+        while word > 0 {
+            word -= 1;
+            while marker.words[word] != 0 {
+                let bit = 63 - marker.words[word].leading_zeros() as usize;
+                let start = (word * 64 + bit) << BLOCK_SHIFT;
+                let end = (start + BLOCK).min(nodes.len());
+                for index in (start..end).rev() {
+                    if nodes[index].seen == stamp
+                        && let ControlFlow::Break(value) = visit(nodes, &mut marker, index)
+                    {
+                        marker.words.fill(0);
+                        return ControlFlow::Break(value);
+                    }
+                }
+                marker.words[word] &= !(1 << bit);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Whether no block bit is set (the invariant between sweeps).
+    #[cfg(test)]
+    pub(super) fn is_clear(&self) -> bool {
+        self.words.iter().all(|&word| word == 0)
+    }
+}
+
+/// What a visit of a sweep marks with: the sweep's stamp and its block bits.
+pub(super) struct Marker<'a> {
+    words: &'a mut [u64],
+    stamp: u16,
+}
+
+impl Marker<'_> {
     /// The stamp of marked nodes in the sweep under way.
     #[inline(always)]
     pub(super) fn stamp(&self) -> u16 {
@@ -60,17 +127,36 @@ impl Blocks {
 
     /// Marks the node at `index`.
     #[inline(always)]
-    pub(super) fn mark(&mut self, nodes: &mut [Node], index: usize) {
+    fn mark(&mut self, nodes: &mut [Node], index: usize) {
         nodes[index].seen = self.stamp;
         self.set(index);
     }
 
     /// Marks the node at `index`, an input of the node at `visiting`: the block
-    /// bit is already set when the input lies in the block being swept.
+    /// bit is already set when the input lies in the block being swept, or when
+    /// the input was marked before (a parameter used by every neuron). Skipping
+    /// those keeps the block bits from being rewritten in a chain.
     #[inline(always)]
     pub(super) fn mark_input(&mut self, nodes: &mut [Node], index: usize, visiting: usize) {
-        nodes[index].seen = self.stamp;
-        self.note_input(index, visiting);
+        let node = &mut nodes[index];
+        if node.seen != self.stamp {
+            node.seen = self.stamp;
+            self.note_input(index, visiting);
+        }
+    }
+
+    /// Marks the inputs of the node at `index`, all of them (leaves too).
+    #[inline(always)]
+    pub(super) fn mark_inputs(&mut self, nodes: &mut [Node], index: usize) {
+        let (op, [lhs, rhs]) = (nodes[index].op, nodes[index].inputs);
+        match op.arity() {
+            0 => {}
+            1 => self.mark_input(nodes, lhs.index(), index),
+            _ => {
+                self.mark_input(nodes, lhs.index(), index);
+                self.mark_input(nodes, rhs.index(), index);
+            }
+        }
     }
 
     /// Sets the block bit of a node just marked, an input of the node at `visiting`.
@@ -85,41 +171,5 @@ impl Blocks {
     fn set(&mut self, index: usize) {
         let block = index >> BLOCK_SHIFT;
         self.words[block / 64] |= 1 << (block % 64);
-    }
-
-    /// Visits every marked node from the highest down: `visit` may mark nodes
-    /// below the one it visits, and they are visited in turn. Stops at the first
-    /// visit that breaks, with its value, after clearing the block bits left.
-    #[inline(always)]
-    pub(super) fn sweep_down<B>(
-        &mut self,
-        nodes: &mut [Node],
-        mut visit: impl FnMut(&mut [Node], &mut Blocks, usize) -> ControlFlow<B>,
-    ) -> ControlFlow<B> {
-        let mut word = self.words.len();
-        while word > 0 {
-            word -= 1;
-            while self.words[word] != 0 {
-                let bit = 63 - self.words[word].leading_zeros() as usize;
-                let start = (word * 64 + bit) << BLOCK_SHIFT;
-                let end = (start + BLOCK).min(nodes.len());
-                for index in (start..end).rev() {
-                    if nodes[index].seen == self.stamp
-                        && let ControlFlow::Break(value) = visit(nodes, self, index)
-                    {
-                        self.words.fill(0);
-                        return ControlFlow::Break(value);
-                    }
-                }
-                self.words[word] &= !(1 << bit);
-            }
-        }
-        ControlFlow::Continue(())
-    }
-
-    /// Whether no block bit is set (the invariant between sweeps).
-    #[cfg(test)]
-    pub(super) fn is_clear(&self) -> bool {
-        self.words.iter().all(|&word| word == 0)
     }
 }

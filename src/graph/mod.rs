@@ -27,6 +27,7 @@ mod arena;
 mod backward;
 mod check;
 mod marks;
+mod neuron;
 mod op;
 mod set;
 #[cfg(test)]
@@ -38,6 +39,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use check::{CheckOptions, CheckResult, CheckRow, CheckStatus};
+pub use neuron::Operand;
 pub use op::{Op, forward};
 
 use marks::Blocks;
@@ -355,7 +357,8 @@ impl Graph {
     /// end). A freed id whose slot has been reused names the new node: ids
     /// carry no generation.
     pub fn contains(&self, id: NodeId) -> bool {
-        self.nodes.get(id.index()).is_some_and(|node| !node.is_freed())
+        let index = id.index();
+        index < self.nodes.len() && !self.run.contains(&index) && !self.free.contains(index)
     }
 
     /// Adds a leaf holding `data`, which may be any value, even NaN; only a
@@ -371,7 +374,7 @@ impl Graph {
     /// it, so one that is not finite is kept without error: `x ** 2` at
     /// `x = -1` has no derivative in its exponent (NaN), and `grad` of it must
     /// still work.
-    #[inline]
+    #[inline(always)]
     pub fn constant(&mut self, data: f64) -> Result<NodeId, GraphError> {
         self.push_leaf(data, true)
     }
@@ -413,18 +416,7 @@ impl Graph {
     /// of this graph (programmer errors).
     #[inline]
     pub fn apply1(&mut self, op: Op, x: NodeId) -> Result<NodeId, GraphError> {
-        if op.arity() != 1 {
-            wrong_arity(op, 1);
-        }
-        // A freed input is a programmer error (the interpreter's roots were incomplete);
-        // debug builds catch it here, release builds would compute with its NaN data.
-        debug_assert!(self.contains(x), "Graph::apply: {x:?} is not a live node of this graph");
-        let data = self.nodes[x.index()].data;
-        let result = forward(op, data, 0.0);
-        if !result.is_finite() {
-            return Err(non_finite(op, &[data], result));
-        }
-        self.push(result, op, [x, NodeId(0)], false)
+        self.unary(op, x)
     }
 
     /// [`Graph::apply`] for an op of two inputs: adds a node computing `op` on
@@ -434,10 +426,33 @@ impl Graph {
     /// node of this graph (programmer errors).
     #[inline]
     pub fn apply2(&mut self, op: Op, lhs: NodeId, rhs: NodeId) -> Result<NodeId, GraphError> {
+        self.binary(op, lhs, rhs)
+    }
+
+    /// [`Graph::apply1`], always in line (for the engine's own loops).
+    #[inline(always)]
+    fn unary(&mut self, op: Op, x: NodeId) -> Result<NodeId, GraphError> {
+        if op.arity() != 1 {
+            wrong_arity(op, 1);
+        }
+        // A freed input is a programmer error (the interpreter's roots were incomplete);
+        // debug builds catch it here, release builds would compute with stale data.
+        debug_assert!(self.contains(x), "Graph::apply: {x:?} is not a live node of this graph");
+        let data = self.nodes[x.index()].data;
+        let result = forward(op, data, 0.0);
+        if !result.is_finite() {
+            return Err(non_finite(op, &[data], result));
+        }
+        self.push(result, op, [x, NodeId(0)], false)
+    }
+
+    /// [`Graph::apply2`], always in line (for the engine's own loops).
+    #[inline(always)]
+    fn binary(&mut self, op: Op, lhs: NodeId, rhs: NodeId) -> Result<NodeId, GraphError> {
         if op.arity() != 2 {
             wrong_arity(op, 2);
         }
-        // As in `apply1`.
+        // As in `unary`.
         debug_assert!(
             self.contains(lhs),
             "Graph::apply: {lhs:?} is not a live node of this graph"
@@ -457,18 +472,17 @@ impl Graph {
 
     // The accessors below panic on an id from another, larger graph: that is a
     // programmer error, as with a slice index. An id freed by a collection is
-    // the same error; debug builds catch it (release builds read NaN).
+    // the same error; debug builds catch it (release builds read what the slot
+    // last held).
 
     fn node(&self, id: NodeId) -> &Node {
-        let node = &self.nodes[id.index()];
-        debug_assert!(!node.is_freed(), "{id:?} was freed by collect_garbage");
-        node
+        debug_assert!(self.contains(id), "{id:?} was freed by collect_garbage");
+        &self.nodes[id.index()]
     }
 
     fn node_mut(&mut self, id: NodeId) -> &mut Node {
-        let node = &mut self.nodes[id.index()];
-        debug_assert!(!node.is_freed(), "{id:?} was freed by collect_garbage");
-        node
+        debug_assert!(self.contains(id), "{id:?} was freed by collect_garbage");
+        &mut self.nodes[id.index()]
     }
 
     pub fn data(&self, id: NodeId) -> f64 {
@@ -569,10 +583,9 @@ impl Graph {
 
     /// Zeroes the grad of every live node.
     pub fn zero_all_grads(&mut self) {
+        // A freed slot's grad is never read, so it may be zeroed too.
         for node in &mut self.nodes {
-            if !node.is_freed() {
-                node.grad = 0.0;
-            }
+            node.grad = 0.0;
         }
     }
 

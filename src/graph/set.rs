@@ -63,15 +63,21 @@ impl FreeSlots {
         let word_count = slots.div_ceil(64);
         self.words.clear();
         self.words.resize(word_count, u64::MAX);
-        if slots % 64 != 0 {
+        if !slots.is_multiple_of(64) {
             self.words[word_count - 1] = u64::MAX >> (64 - slots % 64);
         }
     }
 
     /// Takes `slot` (below the `slots` given to `reset`) out of the set.
-    #[inline(always)]
+    #[cfg(test)]
     pub(super) fn keep(&mut self, slot: usize) {
-        self.words[slot / 64] &= !(1 << (slot % 64));
+        self.keep_word(slot / 64, 1 << (slot % 64));
+    }
+
+    /// Takes the slots of `bits` in word `word` out of the set.
+    #[inline(always)]
+    pub(super) fn keep_word(&mut self, word: usize, bits: u64) {
+        self.words[word] &= !bits;
     }
 
     /// Counts the free slots and fills the summary, after `reset` and `keep`.
@@ -86,6 +92,13 @@ impl FreeSlots {
             }
         }
         self.lowest = 0;
+    }
+
+    /// Whether `slot` is free.
+    pub(super) fn contains(&self, slot: usize) -> bool {
+        self.words
+            .get(slot / 64)
+            .is_some_and(|bits| bits & (1 << (slot % 64)) != 0)
     }
 
     /// The free slots, lowest first.

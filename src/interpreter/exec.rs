@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use super::collect::Boundary;
 use super::{Exec, Flow, Host, Locals, RuntimeError, Session, Stop, errors};
 use crate::ast::{AssignTarget, BinaryOp, Block, Expr, ExprKind, Ident, Pattern, Stmt, StmtKind};
 use crate::output::Output;
@@ -11,7 +12,7 @@ use crate::value::{Function, Value};
 impl Session {
     pub(super) fn exec_top(&mut self, stmt: &Stmt, host: &mut dyn Host) -> Result<(), RuntimeError> {
         self.unwound_calls.clear();
-        self.collect_garbage_if_due();
+        self.collect_garbage_if_due(Boundary::Statement);
         match self.exec(stmt, host, true) {
             Ok(()) => Ok(()),
             Err(flow) => Err(flow.into()),
@@ -21,7 +22,7 @@ impl Session {
     pub(super) fn exec_block(&mut self, block: &Block, host: &mut dyn Host) -> Exec<()> {
         self.enter(block.span)?;
         let result = block.statements.iter().try_for_each(|stmt| {
-            self.collect_garbage_if_due();
+            self.collect_garbage_if_due(Boundary::Statement);
             self.exec(stmt, host, false)
         });
         self.leave();

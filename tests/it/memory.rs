@@ -62,3 +62,38 @@ print b.data, total.data, a.grad, len(parameters(m))",
     assert_eq!(print.values, [Number(25.0), Number(375.0), Number(225.0), Number(2.0)]);
     assert!(session.graph().slot_count() < 3 * mgrad::interpreter::COLLECT_AFTER);
 }
+
+#[test]
+fn a_training_loop_runs_in_an_arena_of_two_steps() {
+    // A step builds about 17,000 nodes (more than a collection waits for), and the
+    // previous step's graph is still held by the names while the next is built: the
+    // arena needs two steps' graphs, and a collection at the start of each pass keeps
+    // it there (waiting for twice what the last collection kept, it reached six).
+    let program = |steps: usize| {
+        format!(
+            "xs = [[0.1 * k, 1 - 0.05 * k] for k in 0..25]
+ys = [k % 2 * 2 - 1 for k in 0..25]
+n = MLP(2, [16, 16, 1], act=\"relu\")
+for step in 0..{steps} {{
+  scores = [n(x) for x in xs]
+  loss = sum([relu(1 + -y * s) for (y, s) in zip(ys, scores)])
+  zero_grad n
+  backward loss
+  for p in parameters(n) {{ p.data -= 0.01 * p.grad }}
+}}
+"
+        )
+    };
+    let (one, _) = run_ok(&program(1));
+    let step_nodes = one.graph().live_count() - 337;
+    assert!(
+        step_nodes > mgrad::interpreter::COLLECT_AFTER,
+        "{step_nodes} nodes a step"
+    );
+    let (session, _) = run_ok(&program(30));
+    let slots = session.graph().slot_count();
+    assert!(
+        slots <= 2 * step_nodes + step_nodes / 10 + 337,
+        "{slots} slots for steps of {step_nodes} nodes"
+    );
+}
