@@ -59,6 +59,28 @@ impl Frame {
     }
 }
 
+/// An argument of a call as written, for the wording of "unknown function".
+#[derive(Clone, Debug)]
+pub(super) struct ArgText {
+    pub(super) span: Span,
+    /// The name, when the argument is one (`x` in `f(x)`).
+    pub(super) name: Option<String>,
+}
+
+impl ArgText {
+    pub(super) fn of(args: &[Argument]) -> Vec<ArgText> {
+        args.iter()
+            .map(|arg| ArgText {
+                span: arg.value.span,
+                name: match &arg.value.kind {
+                    ExprKind::Name(ident) => Some(ident.name.clone()),
+                    _ => None,
+                },
+            })
+            .collect()
+    }
+}
+
 impl Session {
     pub(super) fn eval_call(
         &mut self,
@@ -74,7 +96,13 @@ impl Session {
         }
         let function = match self.eval(callee, host) {
             Ok(function) => function,
-            Err(flow) => return Err(self.unknown_function(flow, callee, args)),
+            Err(flow) => {
+                let name = match &callee.kind {
+                    ExprKind::Name(ident) => Some(ident),
+                    _ => None,
+                };
+                return Err(self.unknown_function(flow, name, &ArgText::of(args)));
+            }
         };
         // A user function called with as many positional arguments as it has
         // parameters (the usual call) evaluates them straight into its frame.
@@ -156,8 +184,8 @@ impl Session {
     /// mean" and, failing one, how to define it. Any other error is given back as it was.
     #[cold]
     #[inline(never)]
-    fn unknown_function(&self, flow: Flow, callee: &Expr, args: &[Argument]) -> Flow {
-        let (ExprKind::Name(ident), Stop::Error(RuntimeError::UnknownName { .. })) = (&callee.kind, &*flow.0) else {
+    pub(super) fn unknown_function(&self, flow: Flow, callee: Option<&Ident>, args: &[ArgText]) -> Flow {
+        let (Some(ident), Stop::Error(RuntimeError::UnknownName { .. })) = (callee, &*flow.0) else {
             return flow;
         };
         let mut callables: Vec<&str> = BUILTINS.to_vec();
@@ -178,17 +206,17 @@ impl Session {
                 .map(|(name, _)| name),
         );
         let suggestion = crate::suggest::closest(&ident.name, callables).map(str::to_string);
-        let arg_text = |k: usize, default: &str| match args.get(k).map(|arg| &arg.value.kind) {
-            Some(ExprKind::Name(name)) => name.name.clone(),
-            _ => default.to_string(),
+        let arg_text = |k: usize, default: &str| match args.get(k).and_then(|arg| arg.name.as_deref()) {
+            Some(name) => name.to_string(),
+            None => default.to_string(),
         };
         let help = if suggestion.is_some() {
             None
         } else if ident.name == "append" && args.len() == 2 {
             Some(format!(
                 "to add an item to a list, write {}.append({})",
-                self.sources.slice(args[0].value.span),
-                self.sources.slice(args[1].value.span)
+                self.sources.slice(args[0].span),
+                self.sources.slice(args[1].span)
             ))
         } else {
             let defaults = ["x", "y", "z"];

@@ -125,7 +125,7 @@ impl Session {
             AssignTarget::Attribute { object, attribute } => {
                 let object_value = self.eval(object, host)?;
                 let new = self.eval(value, host)?;
-                self.assign_attribute(&object_value, object, attribute, op, new, span)?;
+                self.assign_attribute(&object_value, object.span, attribute, op, new, span)?;
             }
             AssignTarget::Index { object, index } => {
                 let new = self.eval(value, host)?;
@@ -177,7 +177,7 @@ impl Session {
     pub(super) fn assign_attribute(
         &mut self,
         object_value: &Value,
-        object: &Expr,
+        object_span: Span,
         attribute: &Ident,
         op: Option<BinaryOp>,
         new: Value,
@@ -192,7 +192,7 @@ impl Session {
                         attribute.name,
                         other.kind_name()
                     ),
-                    span: object.span,
+                    span: object_span,
                     help: Some("bind the number to a name first: x = 2; x.grad = 1".to_string()),
                 }
                 .into());
@@ -283,9 +283,21 @@ impl Session {
             let value = self.eval(index, host)?;
             positions.push((self.expect_integer(&value, index.span, "a list index")?, index.span));
         }
+        self.store_at(ident, &positions, op, new, span)
+    }
+
+    /// `xs[i][j] op= new` with the positions worked out: rebinds `xs` to a changed copy.
+    pub(super) fn store_at(
+        &mut self,
+        ident: &Ident,
+        positions: &[(i64, Span)],
+        op: Option<BinaryOp>,
+        new: Value,
+        span: Span,
+    ) -> Exec<()> {
         let mut root = self.lookup(ident)?;
         let mut slot = &mut root;
-        for (position, index_span) in &positions {
+        for (position, index_span) in positions {
             let Value::List(items) = slot else {
                 return Err(RuntimeError::Type {
                     message: format!("cannot index into {}", slot.kind_name()),
@@ -307,7 +319,7 @@ impl Session {
         };
         // Re-walk to store: the borrow above ended when we called `arithmetic`.
         let mut slot = &mut root;
-        for (position, _) in &positions {
+        for (position, _) in positions {
             if let Value::List(items) = slot {
                 let items = Rc::make_mut(items);
                 let at = errors::list_position(*position, items.len(), span)?;
@@ -326,26 +338,7 @@ impl Session {
                 Ok(())
             }
             Pattern::Tuple { parts, span } => {
-                let Value::List(items) = &value else {
-                    return Err(RuntimeError::Type {
-                        message: format!("cannot unpack {} into {} names", value.kind_name(), parts.len()),
-                        span: *span,
-                        help: None,
-                    }
-                    .into());
-                };
-                if items.len() != parts.len() {
-                    return Err(RuntimeError::Type {
-                        message: format!(
-                            "cannot unpack a list of {} items into {} names",
-                            items.len(),
-                            parts.len()
-                        ),
-                        span: *span,
-                        help: None,
-                    }
-                    .into());
-                }
+                let items = unpack(&value, parts.len(), *span)?;
                 for (part, item) in parts.iter().zip(items.iter()) {
                     self.bind_pattern(part, item.clone())?;
                 }
@@ -353,4 +346,26 @@ impl Session {
             }
         }
     }
+}
+
+/// The items of a list bound to a pattern of `parts` names, or the error of any
+/// other value, or of a list of another length, at `span`.
+pub(super) fn unpack(value: &Value, parts: usize, span: Span) -> Exec<&[Value]> {
+    let Value::List(items) = value else {
+        return Err(RuntimeError::Type {
+            message: format!("cannot unpack {} into {} names", value.kind_name(), parts),
+            span,
+            help: None,
+        }
+        .into());
+    };
+    if items.len() != parts {
+        return Err(RuntimeError::Type {
+            message: format!("cannot unpack a list of {} items into {} names", items.len(), parts),
+            span,
+            help: None,
+        }
+        .into());
+    }
+    Ok(items)
 }

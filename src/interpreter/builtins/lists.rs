@@ -43,12 +43,23 @@ impl Session {
             let position = self.eval(index, host)?;
             positions.push((self.expect_integer(&position, index.span, "a list index")?, index.span));
         }
+        self.append_at(root_name, &positions, item, object.span)
+    }
+
+    /// `xs[i].append(item)` with the positions worked out (see [`Session::append`]).
+    pub(in crate::interpreter) fn append_at(
+        &mut self,
+        root_name: &Ident,
+        positions: &[(i64, Span)],
+        item: Value,
+        object_span: Span,
+    ) -> Exec<Value> {
         let (mut root, taken) = match self.binding_mut(root_name) {
             Some(place) => (std::mem::replace(place, Value::None), true),
             // Bound further out (a global, seen from a function): grow a copy here.
             None => (self.lookup(root_name)?, false),
         };
-        let grown = self.push_at(&mut root, &positions, item, object.span);
+        let grown = self.push_at(&mut root, positions, item, object_span);
         if taken || grown.is_ok() {
             self.set_var(root_name, root);
         }
@@ -140,7 +151,7 @@ impl Session {
 }
 
 /// The name at the root of `xs`, `xs[i]` or `xs[i][j]`, and the index expressions in order.
-fn named_path(object: &Expr) -> Option<(&Ident, Vec<&Expr>)> {
+pub(in crate::interpreter) fn named_path(object: &Expr) -> Option<(&Ident, Vec<&Expr>)> {
     let mut indexes = Vec::new();
     let mut base = object;
     while let ExprKind::Index { object, index } = &base.kind {
