@@ -26,6 +26,7 @@ mod builtins;
 mod calls;
 mod collect;
 mod commands;
+mod compiled;
 mod describe;
 mod errors;
 mod eval;
@@ -36,6 +37,7 @@ mod loops;
 mod models;
 mod plot;
 
+pub use compiled::Engine;
 pub use errors::RuntimeError;
 pub(crate) use locals::Locals;
 
@@ -149,6 +151,8 @@ pub struct Session {
     depth: usize,
     /// What the collection policy remembers (`collect.rs`).
     collector: collect::Collector,
+    /// Which engine runs programs (`compiled/`).
+    engine: Engine,
 }
 
 /// Why evaluation stopped early: an error, a `return` on its way to its function, or
@@ -246,6 +250,7 @@ impl Session {
             steps: 0,
             depth: 0,
             collector: collect::Collector::default(),
+            engine: Engine::default(),
             limits,
         }
     }
@@ -354,7 +359,9 @@ impl Session {
 
     /// Forgets everything: names, graph, random state, history (not the limits).
     pub fn reset(&mut self) {
+        let engine = self.engine;
         *self = Session::with_limits(self.limits.clone());
+        self.engine = engine;
     }
 
     /// The sources seen so far, to render diagnostics against.

@@ -348,6 +348,10 @@ pub(crate) fn os_reason(error: &io::Error) -> String {
 /// Runs a whole script and returns the exit status.
 fn run_script(name: &str, source: &[u8], format: Format, limits: &Limits) -> u8 {
     let mut session = Session::with_limits(limits.clone());
+    // For comparing the engines (bench/RESULTS.md): the tree walker alone.
+    if std::env::var_os("MGRAD_ENGINE").is_some_and(|engine| engine == "tree") {
+        session.set_engine(mgrad::interpreter::Engine::TreeWalker);
+    }
     let mut host = CliHost::new(format, limits);
     match session.run_script_bytes(name, source, &mut host) {
         Err(diagnostic) => {

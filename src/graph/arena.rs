@@ -260,6 +260,7 @@ impl Clone for Graph {
             labels: self.labels.clone(),
             label_index: self.label_index.clone(),
             last_label: self.last_label,
+            labels_id: super::new_labels_id(),
             label_bytes: self.label_bytes,
             limit: self.limit,
             memory_cap: self.memory_cap,

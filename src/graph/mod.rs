@@ -218,6 +218,20 @@ fn lowest_slot(op: Op, inputs: [NodeId; 2]) -> usize {
 
 const NO_LABEL: u32 = u32::MAX;
 
+/// A label interned in one graph's table ([`Graph::intern_label`]): setting it
+/// needs no lookup of its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LabelId {
+    table: u64,
+    index: u32,
+}
+
+/// A number no other table of labels has.
+fn new_labels_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The label of a freed slot. Label indexes stay below it: there are never more
 /// distinct labels than `MAX_NODES`.
 const FREED: u32 = u32::MAX - 1;
@@ -268,6 +282,9 @@ pub struct Graph {
     label_index: FxHashMap<Arc<str>, u32>,
     /// The label set last: loops label a new node with the same name every step.
     last_label: u32,
+    /// Which table of labels this is: a copy of the graph has another, so that a
+    /// [`LabelId`] handed out by one is never taken for one of the other.
+    labels_id: u64,
     /// Approximately the bytes the labels take (text and bookkeeping).
     label_bytes: usize,
     limit: usize,
@@ -306,6 +323,7 @@ impl Graph {
             labels: Vec::new(),
             label_index: FxHashMap::default(),
             last_label: NO_LABEL,
+            labels_id: new_labels_id(),
             label_bytes: 0,
             limit: limit.min(MAX_NODES),
             memory_cap: usize::MAX,
@@ -424,7 +442,7 @@ impl Graph {
     ///
     /// Panics if `op` does not take exactly two inputs or if an input is not a
     /// node of this graph (programmer errors).
-    #[inline]
+    #[inline(always)]
     pub fn apply2(&mut self, op: Op, lhs: NodeId, rhs: NodeId) -> Result<NodeId, GraphError> {
         self.binary(op, lhs, rhs)
     }
@@ -528,25 +546,72 @@ impl Graph {
     pub fn set_label(&mut self, id: NodeId, label: Option<&str>) {
         let index = match label {
             None => NO_LABEL,
-            Some(text) if self.last_label != NO_LABEL && *self.labels[self.last_label as usize] == *text => {
-                self.last_label
-            }
-            Some(text) => match self.label_index.get(text) {
-                Some(&index) => index,
-                None => {
-                    // Fewer distinct labels than nodes, and nodes fit in a u32.
-                    let index = self.labels.len() as u32;
-                    self.label_bytes += text.len() + LABEL_OVERHEAD;
-                    let text: Arc<str> = Arc::from(text);
-                    self.labels.push(Arc::clone(&text));
-                    self.label_index.insert(text, index);
-                    index
-                }
-            },
+            Some(text) => self.label_index_of(text),
         };
         self.node_mut(id).label = index;
         if index != NO_LABEL {
             self.last_label = index;
+        }
+    }
+
+    /// The index of `text` in the table of labels, added if it is new.
+    fn label_index_of(&mut self, text: &str) -> u32 {
+        if self.last_label != NO_LABEL && *self.labels[self.last_label as usize] == *text {
+            return self.last_label;
+        }
+        match self.label_index.get(text) {
+            Some(&index) => index,
+            None => {
+                // Fewer distinct labels than nodes, and nodes fit in a u32.
+                let index = self.labels.len() as u32;
+                self.label_bytes += text.len() + LABEL_OVERHEAD;
+                let text: Arc<str> = Arc::from(text);
+                self.labels.push(Arc::clone(&text));
+                self.label_index.insert(text, index);
+                index
+            }
+        }
+    }
+
+    /// The label `text` interned in this graph's table, for [`Graph::label_if_unlabelled_as`].
+    pub fn intern_label(&mut self, text: &str) -> LabelId {
+        let index = self.label_index_of(text);
+        LabelId {
+            table: self.labels_id,
+            index,
+        }
+    }
+
+    /// Whether `label` was interned by this graph (a copy of it, restored after
+    /// a failed statement, has a table of its own).
+    #[inline]
+    pub fn owns_label(&self, label: LabelId) -> bool {
+        label.table == self.labels_id
+    }
+
+    /// [`Graph::label_if_unlabelled`] with a label this graph interned.
+    ///
+    /// Panics if it did not (programmer error: ask [`Graph::owns_label`]).
+    #[inline]
+    pub fn label_if_unlabelled_as(&mut self, id: NodeId, label: LabelId) {
+        assert!(
+            self.owns_label(label),
+            "Graph::label_if_unlabelled_as: a label of another graph"
+        );
+        debug_assert!(self.contains(id), "{id:?} was freed by collect_garbage");
+        let node = &mut self.nodes[id.index()];
+        if node.label == NO_LABEL {
+            node.label = label.index;
+            self.last_label = label.index;
+        }
+    }
+
+    /// Gives `id` the label `text` if it has none (what `name = node` does).
+    #[inline]
+    pub fn label_if_unlabelled(&mut self, id: NodeId, text: &str) {
+        debug_assert!(self.contains(id), "{id:?} was freed by collect_garbage");
+        if self.nodes[id.index()].label == NO_LABEL {
+            self.set_label(id, Some(text));
         }
     }
 

@@ -1,7 +1,7 @@
 //! The builtin functions (`len`, `sum`, `zip`, `range`, `uniform`, the math functions, …);
 //! those on text are in `strings.rs`, those on lists in `lists.rs`.
 
-mod lists;
+pub(super) mod lists;
 mod strings;
 
 use std::rc::Rc;

@@ -13,10 +13,11 @@ impl Session {
     pub(super) fn exec_top(&mut self, stmt: &Stmt, host: &mut dyn Host) -> Result<(), RuntimeError> {
         self.unwound_calls.clear();
         self.collect_garbage_if_due(Boundary::Statement);
-        match self.exec(stmt, host, true) {
-            Ok(()) => Ok(()),
-            Err(flow) => Err(flow.into()),
-        }
+        let result = match self.run_top_compiled(stmt, host) {
+            Some(result) => result,
+            None => self.exec(stmt, host, true),
+        };
+        result.map_err(RuntimeError::from)
     }
 
     pub(super) fn exec_block(&mut self, block: &Block, host: &mut dyn Host) -> Exec<()> {
@@ -91,7 +92,7 @@ impl Session {
     /// Prints the value of a bare expression at the top level, and binds it to `_`.
     /// The REPL shows a node with its fields, `Value(data=2, grad=3, label=a)`; a
     /// script prints its data, as `print` does.
-    fn echo(&mut self, value: Value, span: Span, host: &mut dyn Host) -> Exec<()> {
+    pub(super) fn echo(&mut self, value: Value, span: Span, host: &mut dyn Host) -> Exec<()> {
         let shown = match value {
             Value::Node(id) if self.interactive => self.show_node(id),
             _ => self.show_value(&value),
@@ -137,20 +138,19 @@ impl Session {
 
     /// What `name = value` binds: a plain number becomes a leaf, and a node without
     /// a label takes the name as its label (SPEC §3).
+    #[inline]
     pub(super) fn labelled(&mut self, value: Value, name: &str) -> Result<Value, RuntimeError> {
         match value {
+            Value::Node(id) => {
+                self.graph.label_if_unlabelled(id, name);
+                Ok(Value::Node(id))
+            }
             Value::Num(x) => {
                 let id = self
                     .graph
                     .leaf(x)
                     .map_err(|error| self.graph_error(error, Span::default()))?;
                 self.graph.set_label(id, Some(name));
-                Ok(Value::Node(id))
-            }
-            Value::Node(id) => {
-                if self.graph.label(id).is_none() {
-                    self.graph.set_label(id, Some(name));
-                }
                 Ok(Value::Node(id))
             }
             other => Ok(other),

@@ -86,7 +86,7 @@ impl Session {
 impl Flow {
     /// What a loop makes of an early exit from its body.
     #[cold]
-    fn into_loop_exit(self) -> Exec<bool> {
+    pub(super) fn into_loop_exit(self) -> Exec<bool> {
         match *self.0 {
             Stop::Break(_) => Ok(false),
             Stop::Continue(_) => Ok(true),

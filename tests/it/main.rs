@@ -3,6 +3,7 @@
 
 mod cli;
 mod cli_limits;
+mod engines;
 mod errors;
 mod examples;
 mod fuzz;
