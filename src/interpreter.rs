@@ -559,13 +559,19 @@ impl Session {
         Ok(text)
     }
 
-    /// Makes room in a list that grows in place (`xs.append(x)`) for one more item,
-    /// doubling its capacity as a `Vec` would, within the memory limit.
-    pub(super) fn grow_items(&self, items: &mut crate::value::Items, span: Span) -> Result<(), RuntimeError> {
-        if items.len() < items.capacity() {
+    /// Makes room in a list that grows in place (`xs.append(x)`, `xs = xs + ys`) for
+    /// `needed` more items, at least doubling its capacity as a `Vec` would, within
+    /// the memory limit.
+    pub(super) fn grow_items(
+        &self,
+        items: &mut crate::value::Items,
+        needed: usize,
+        span: Span,
+    ) -> Result<(), RuntimeError> {
+        if needed <= items.capacity() - items.len() {
             return Ok(());
         }
-        let more = items.capacity().max(4);
+        let more = items.capacity().max(needed).max(4);
         self.check_memory(more.saturating_mul(std::mem::size_of::<Value>()), span)?;
         if items.try_reserve(more) {
             Ok(())

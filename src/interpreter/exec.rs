@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use super::arithmetic::Operands;
 use super::collect::Boundary;
 use super::{Exec, Flow, Host, Locals, RuntimeError, Session, Stop, errors};
 use crate::ast::{AssignTarget, BinaryOp, Block, Expr, ExprKind, Ident, Pattern, Stmt, StmtKind};
@@ -115,10 +116,22 @@ impl Session {
     ) -> Exec<()> {
         match target {
             AssignTarget::Name(ident) => {
-                let mut new = self.eval(value, host)?;
+                let mut new = match &value.kind {
+                    ExprKind::Binary {
+                        op: BinaryOp::Add,
+                        lhs,
+                        rhs,
+                    } if op.is_none() && is_name(lhs, ident) => self.eval_sum_into(ident, value, lhs, rhs, host)?,
+                    _ => self.eval(value, host)?,
+                };
                 if let Some(op) = op {
                     let current = self.lookup(ident)?;
-                    new = self.arithmetic(op, &current, &new, span)?;
+                    new = match (op, &current, &new) {
+                        (BinaryOp::Add, Value::List(_), Value::List(_)) => {
+                            self.add_to_name(ident, current, new, span)?
+                        }
+                        _ => self.arithmetic(op, &current, &new, span)?,
+                    };
                 }
                 let bound = self.labelled(new, &ident.name)?;
                 self.set_var(ident, bound);
@@ -134,6 +147,26 @@ impl Session {
             }
         }
         Ok(())
+    }
+
+    /// `name = name + rhs`, evaluated as `Session::eval` evaluates the sum (one level
+    /// of depth, the operands in order, the same errors), but two lists add up in
+    /// place when only `name` holds the first (`Session::add_to_name`): a loop
+    /// of `xs = xs + [x]` is linear.
+    fn eval_sum_into(&mut self, ident: &Ident, sum: &Expr, lhs: &Expr, rhs: &Expr, host: &mut dyn Host) -> Exec<Value> {
+        self.enter(sum.span)?;
+        let result = (|| {
+            let left = self.eval_operand(lhs, host)?;
+            let right = self.eval_operand(rhs, host)?;
+            if let (Value::List(_), Value::List(_)) = (&left, &right) {
+                return self.add_to_name(ident, left, right, sum.span);
+            }
+            self.arithmetic(BinaryOp::Add, &left, &right, sum.span).map_err(|flow| {
+                self.explain_operands(flow, &Operands::of(BinaryOp::Add, sum.span, lhs, rhs), [&left, &right])
+            })
+        })();
+        self.leave();
+        result
     }
 
     /// What `name = value` binds: a plain number becomes a leaf, and a node without
@@ -368,4 +401,9 @@ pub(super) fn unpack(value: &Value, parts: usize, span: Span) -> Exec<&[Value]> 
         .into());
     }
     Ok(items)
+}
+
+/// Whether `expr` is the name `ident`.
+pub(super) fn is_name(expr: &Expr, ident: &Ident) -> bool {
+    matches!(&expr.kind, ExprKind::Name(name) if name.name == ident.name)
 }

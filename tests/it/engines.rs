@@ -226,6 +226,8 @@ const PROGRAMS: &[&str] = &[
     "pairs = [[k, k * k] for k in 0..5]\nprint [a + b for (a, b) in pairs if a > 1]\nfor (a, b) in pairs { print a, b }",
     "x = 2\nfor k in 0..3 { x.grad += k\nx.data *= 2 }\nprint x.data, x.grad, [-x, +x, not (k > 1), k > 1 and k < 3 or false]",
     "xs = [[1, 2], [3, 4]]\nfor k in 0..2 { xs[k][1] += 10\nxs[k].append(k) }\nprint xs, xs[1][2], f\"{xs[0][0]:.3f}\"",
+    "xs = []\nfor k in 0..30 { xs = xs + [k] }\nys = xs\nxs = xs + [1]\nxs += [2]\nxs = xs + xs\nprint len(xs), len(ys)\nxs = xs + 1",
+    "s = \"a\"\nfor k in 0..3 { s = s + \"b\" }\nq = [1]\nfor k in 0..3 { q += q }\nfn f(xs) { xs = xs + [1]\nreturn xs }\nprint s, len(q), f(q)",
     // Errors inside compiled code, at every kind of place.
     "xs = [1, 2]\nfor k in 0..5 { print xs[k] }",
     "fn f(x) = x + [1]\nprint [f(k) for k in 0..3]",

@@ -97,3 +97,48 @@ for step in 0..{steps} {{
         "{slots} slots for steps of {step_nodes} nodes"
     );
 }
+
+/// The list bound to `name` (its allocation, to tell a list grown in place from a copy).
+fn list_of(session: &mgrad::interpreter::Session, name: &str) -> std::rc::Rc<mgrad::value::Items> {
+    match session.get(name) {
+        Some(mgrad::value::Value::List(items)) => std::rc::Rc::clone(items),
+        other => panic!("'{name}' is not a list: {other:?}"),
+    }
+}
+
+#[test]
+fn adding_to_a_list_bound_to_one_name_grows_it_in_place() {
+    use mgrad::interpreter::{Engine, Session};
+    for engine in [Engine::Compiled, Engine::TreeWalker] {
+        let mut session = Session::new();
+        session.set_engine(engine);
+        let mut host = super::Collect::default();
+        let mut run = |session: &mut Session, source: &str| {
+            session.run_script("test.mg", source, &mut host).expect("runs");
+        };
+        // A loop (compiled) and single statements (the tree walker), `+` and `+=`: each
+        // adds to the list in place, so a loop of them is linear, not quadratic. A
+        // list grown in place has room to spare (its capacity doubles); a copy is
+        // made exactly as long as the sum.
+        run(
+            &mut session,
+            "xs = [0]\nfor k in 1..2000 { xs = xs + [k] }\nxs += [2000]\nxs = xs + [2001, 2002]",
+        );
+        let grown = list_of(&session, "xs");
+        assert_eq!(grown.len(), 2003);
+        assert!(grown.capacity() > grown.len(), "{engine:?}: the list was copied");
+        assert!(
+            grown
+                .iter()
+                .enumerate()
+                .all(|(k, x)| matches!(x, mgrad::value::Value::Num(v) if *v == k as f64))
+        );
+        drop(grown);
+        // A list another name holds is copied, and the other name keeps its list.
+        run(&mut session, "ys = xs\nxs = xs + [1]\nzs = [7]\nzs = zs + zs");
+        assert_eq!(list_of(&session, "xs").capacity(), 2004, "{engine:?}: a copy");
+        assert_eq!(list_of(&session, "ys").len(), 2003);
+        assert_eq!(list_of(&session, "xs").len(), 2004);
+        assert_eq!(list_of(&session, "zs").len(), 2);
+    }
+}

@@ -149,6 +149,8 @@ pub(super) enum StepKind {
         value: Code,
         /// The name as a label interned by the session's graph, once known.
         label: Cell<Option<LabelId>>,
+        /// `name = name + rhs`: two lists add up in place (`Session::add_to_name`).
+        grows: bool,
     },
     AssignAttribute {
         object: Code,

@@ -4,12 +4,13 @@
 
 use std::cell::Cell;
 
-use crate::ast::{self, AssignTarget, ExprKind, FnBody, StmtKind};
+use crate::ast::{self, AssignTarget, BinaryOp, ExprKind, FnBody, StmtKind};
 
 use super::super::arithmetic::Operands;
 use super::super::builtins::lists::named_path;
 use super::super::calls::ArgText;
 use super::super::eval::left_spine_is_short;
+use super::super::exec::is_name;
 use super::code::{
     Append, Argument, Binary, Block, Body, Call, Code, CodeKind, Comprehension, Iterable, Pattern, Step, StepKind,
 };
@@ -37,6 +38,8 @@ pub(super) fn step(stmt: &ast::Stmt) -> Step {
                 op: *op,
                 value: expr_code(value),
                 label: Cell::new(None),
+                grows: op.is_none()
+                    && matches!(&value.kind, ExprKind::Binary { op: BinaryOp::Add, lhs, .. } if is_name(lhs, ident)),
             },
             AssignTarget::Attribute { object, attribute } => StepKind::AssignAttribute {
                 object: expr_code(object),

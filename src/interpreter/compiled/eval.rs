@@ -103,6 +103,29 @@ impl Session {
     fn run_binary(&mut self, binary: &Binary, host: &mut dyn Host) -> Exec<Value> {
         let left = self.run(&binary.lhs, host)?;
         let right = self.run(&binary.rhs, host)?;
+        self.combine(binary, left, right)
+    }
+
+    /// `name = name + rhs` (the sum at `span`), as `Session::eval_sum_into`: the
+    /// sum's level of depth, its operands in order, and two lists added in place
+    /// when only `name` holds the first.
+    pub(super) fn run_sum_into(&mut self, name: &Ident, span: Span, sum: &Binary, host: &mut dyn Host) -> Exec<Value> {
+        self.enter(span)?;
+        let result = (|| {
+            let left = self.run(&sum.lhs, host)?;
+            let right = self.run(&sum.rhs, host)?;
+            if let (Value::List(_), Value::List(_)) = (&left, &right) {
+                return self.add_to_name(name, left, right, span);
+            }
+            self.combine(sum, left, right)
+        })();
+        self.leave();
+        result
+    }
+
+    /// The operation of `binary` on its operands' values.
+    #[inline]
+    fn combine(&mut self, binary: &Binary, left: Value, right: Value) -> Exec<Value> {
         let (op, span) = (binary.operands.op, binary.operands.span);
         // In line, the commonest cases, as `Session::arithmetic` has them: plain
         // numbers that stay finite (loop counters, indexes), and a node with a node

@@ -12,7 +12,8 @@ use super::super::collect::Boundary;
 use super::super::eval;
 use super::super::exec::unpack;
 use super::super::{Exec, Flow, Host, RuntimeError, Session, Stop};
-use super::code::{Block, Iterable, Pattern, Step, StepKind};
+use super::code::{Block, CodeKind, Iterable, Pattern, Step, StepKind};
+use crate::ast::BinaryOp;
 use std::cell::Cell;
 
 use crate::graph::LabelId;
@@ -44,6 +45,7 @@ impl Session {
                 op: None,
                 value,
                 label,
+                grows: false,
             } => {
                 let new = self.run(value, host)?;
                 let bound = self.labelled_as(new, label, &ident.name)?;
@@ -66,11 +68,20 @@ impl Session {
                 op,
                 value,
                 label,
+                grows,
             } => {
-                let mut new = self.run(value, host)?;
+                let mut new = match &value.kind {
+                    CodeKind::Binary(sum) if *grows => self.run_sum_into(ident, value.span, sum, host)?,
+                    _ => self.run(value, host)?,
+                };
                 if let Some(op) = op {
                     let current = self.lookup(ident)?;
-                    new = self.arithmetic(*op, &current, &new, span)?;
+                    new = match (op, &current, &new) {
+                        (BinaryOp::Add, Value::List(_), Value::List(_)) => {
+                            self.add_to_name(ident, current, new, span)?
+                        }
+                        _ => self.arithmetic(*op, &current, &new, span)?,
+                    };
                 }
                 let bound = self.labelled_as(new, label, &ident.name)?;
                 self.set_var(ident, bound);
