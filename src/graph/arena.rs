@@ -109,7 +109,7 @@ impl Graph {
     /// Starts a new run, the old one being used up: the lowest free slots one after
     /// another, or else the room at the end of the arena (which grows first if it is
     /// full), at most as many as the node limit still allows (at least one).
-    fn new_run(&mut self) -> Result<(), GraphError> {
+    pub(super) fn new_run(&mut self) -> Result<(), GraphError> {
         let allowed = self.limit - self.live;
         self.run = self.free.take_run(RUN_MAX.min(allowed));
         if self.run.is_empty() {
@@ -270,7 +270,7 @@ impl Clone for Graph {
 
 impl Node {
     #[inline(always)]
-    fn new(data: f64, op: Op, inputs: [NodeId; 2], constant: bool) -> Node {
+    pub(super) fn new(data: f64, op: Op, inputs: [NodeId; 2], constant: bool) -> Node {
         Node {
             data,
             grad: 0.0,

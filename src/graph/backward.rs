@@ -146,7 +146,7 @@ fn steps<const N: usize>(
         for (k, &(input, _)) in inputs.iter().enumerate().rev() {
             nodes[input.index()].grad = before[k];
         }
-        return step_by_step(nodes, index, inputs, observe);
+        return step_by_step(nodes, index, observe);
     }
     for (which, &(input, local)) in inputs.iter().enumerate() {
         observe(&BackwardStep {
@@ -171,11 +171,23 @@ fn steps<const N: usize>(
 fn step_by_step(
     nodes: &mut [Node],
     index: usize,
-    inputs: &[(NodeId, f64)],
     observe: &mut impl FnMut(&BackwardStep),
 ) -> ControlFlow<Box<GraphError>> {
-    let upstream = nodes[index].grad;
-    for (which, &(input, local)) in inputs.iter().enumerate() {
+    let node = nodes[index];
+    let (x, y) = (
+        nodes[node.inputs[0].index()].data,
+        match node.op.arity() {
+            2 => nodes[node.inputs[1].index()].data,
+            _ => 0.0,
+        },
+    );
+    let (dx, dy) = local_derivatives(node.op, x, y, node.data);
+    let upstream = node.grad;
+    for (which, (input, local)) in [(node.inputs[0], dx), (node.inputs[1], dy)]
+        .into_iter()
+        .take(node.op.arity())
+        .enumerate()
+    {
         let target = &mut nodes[input.index()];
         let contribution = local * upstream;
         let grad = target.grad + contribution;

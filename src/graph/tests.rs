@@ -1555,3 +1555,105 @@ fn sweep_stamps_wrap_around_without_a_stale_mark() {
     }
     assert!(g.blocks.stamp() < 16, "the stamps wrapped");
 }
+
+#[test]
+fn a_neuron_built_in_the_run_is_the_neuron_built_node_by_node() {
+    // Graphs in each state a neuron can meet: fresh (the run is the room at the
+    // end), after a collection (a run of freed slots), and with the weights
+    // above the run (the fast path declines).
+    let mut states = Vec::new();
+    let mut g = Graph::new();
+    let weights: Vec<NodeId> = (0..4).map(|k| g.leaf(1.5 - 0.3 * k as f64).unwrap()).collect();
+    let bias = g.leaf(0.25).unwrap();
+    states.push((g.clone(), weights.clone(), bias));
+    let junk: Vec<NodeId> = (0..100).map(|k| g.leaf(k as f64).unwrap()).collect();
+    let keep = g.leaf(1.0).unwrap();
+    let mut roots = weights.clone();
+    roots.extend([bias, keep]);
+    g.collect_garbage(&roots);
+    assert!(g.contains(keep) && !g.contains(junk[0]));
+    states.push((g.clone(), weights.clone(), bias));
+    // `keep` lies above the freed slots: nodes using it go above it.
+    states.push((g.clone(), vec![keep; 4], bias));
+    let cases: Vec<(Vec<Operand>, Option<Op>)> = vec![
+        (
+            vec![
+                Operand::Number(1.0),
+                Operand::Number(-2.0),
+                Operand::Number(3.0),
+                Operand::Number(0.5),
+            ],
+            Some(Op::Relu),
+        ),
+        (
+            vec![
+                Operand::Node(bias),
+                Operand::Number(2.0),
+                Operand::Node(bias),
+                Operand::Number(-1.0),
+            ],
+            Some(Op::Tanh),
+        ),
+        (vec![Operand::Number(1.0); 4], None),
+        // Errors: a product, a sum, an activation that is not finite.
+        (
+            vec![
+                Operand::Number(1.0),
+                Operand::Number(1.7e308),
+                Operand::Number(1.0),
+                Operand::Number(1.0),
+            ],
+            None,
+        ),
+        (
+            vec![
+                Operand::Number(1e308),
+                Operand::Number(1e308),
+                Operand::Number(1.0),
+                Operand::Number(1.0),
+            ],
+            None,
+        ),
+        (
+            vec![
+                Operand::Number(1.0),
+                Operand::Number(2.0),
+                Operand::Number(3.0),
+                Operand::Number(4.0),
+            ],
+            Some(Op::Log),
+        ),
+    ];
+    let mut fast = 0;
+    for (g, weights, bias) in &states {
+        for (inputs, act) in &cases {
+            let (mut a, mut b) = (g.clone(), g.clone());
+            let in_run = a.neuron_in_run(*bias, weights, inputs, *act);
+            fast += usize::from(in_run.is_some());
+            let by_node = b.neuron_one_by_one(*bias, weights, inputs, *act);
+            let in_run = in_run.unwrap_or_else(|| a.neuron_one_by_one(*bias, weights, inputs, *act));
+            assert_eq!(in_run, by_node);
+            assert_eq!(
+                (a.len(), a.slot_count(), a.run.clone()),
+                (b.len(), b.slot_count(), b.run.clone())
+            );
+            let state = |g: &Graph| {
+                (0..g.slot_count())
+                    .map(NodeId::from_index)
+                    .filter(|&id| g.contains(id))
+                    .map(|id| {
+                        (
+                            id,
+                            g.data(id).to_bits(),
+                            g.op(id),
+                            g.inputs(id).to_vec(),
+                            g.is_constant(id),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(state(&a), state(&b));
+        }
+    }
+    assert_eq!(fast, 2 * cases.len(), "the fast path ran on the first two states only");
+}
