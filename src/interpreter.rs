@@ -9,10 +9,10 @@
 
 use std::rc::Rc;
 
-use crate::ast::Program;
+use crate::ast::{Program, StmtKind};
 use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
 use crate::graph::Graph;
-use crate::output::Output;
+use crate::output::{Output, Shown};
 use crate::parser::ParseError;
 use crate::span::Span;
 use crate::value::{Rng, Value};
@@ -30,6 +30,7 @@ mod errors;
 mod eval;
 mod exec;
 mod globals;
+mod inspect;
 mod locals;
 mod loops;
 mod models;
@@ -238,11 +239,36 @@ impl Session {
     pub fn run_entry(&mut self, source: &str, host: &mut dyn Host) -> Result<(), Diagnostic> {
         self.entries += 1;
         let name = format!("<repl {}>", self.entries);
-        let program = self.parse(&name, source)?;
+        self.run_interactive(&name, source, false, host).map(|_| ())
+    }
+
+    /// Runs one notebook cell (`name` is how errors refer to it) as a REPL entry, except
+    /// that a bare expression ending the cell is not printed: its value, as the REPL
+    /// would show it, is returned, to be the cell's result. (It is bound to `_` too.)
+    pub fn run_cell(&mut self, name: &str, source: &str, host: &mut dyn Host) -> Result<Option<Shown>, Diagnostic> {
+        self.run_interactive(name, source, true, host)
+    }
+
+    /// The statements of an entry, each undone if it fails; with `keep_result`, the
+    /// value of a final bare expression is returned rather than printed.
+    fn run_interactive(
+        &mut self,
+        name: &str,
+        source: &str,
+        keep_result: bool,
+        host: &mut dyn Host,
+    ) -> Result<Option<Shown>, Diagnostic> {
+        let program = self.parse(name, source)?;
         self.interactive = true;
-        for stmt in &program.statements {
+        let mut result = None;
+        for (index, stmt) in program.statements.iter().enumerate() {
             let snapshot = self.snapshot();
-            match self.exec_top(stmt, host) {
+            let last = index + 1 == program.statements.len();
+            let done = match &stmt.kind {
+                StmtKind::Expr(expr) if keep_result && last => self.eval_top(expr, host).map(|shown| result = shown),
+                _ => self.exec_top(stmt, host),
+            };
+            match done {
                 Ok(()) => self.history.push(self.sources.slice(stmt.span).to_string()),
                 Err(error) => {
                     self.restore(snapshot);
@@ -250,7 +276,7 @@ impl Session {
                 }
             }
         }
-        Ok(())
+        Ok(result)
     }
 
     /// How many `check` commands have failed so far (a script with any exits with status 1).

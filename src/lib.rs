@@ -8,6 +8,7 @@
 //! Pipeline: `grammar/mg.pest` → [`parser`] → [`ast`] → [`interpreter`] →
 //! [`graph`] (the autograd engine) → [`output`] → [`render`] / JSON.
 
+pub mod assist;
 pub mod ast;
 pub mod diagnostic;
 pub mod graph;

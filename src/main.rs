@@ -10,6 +10,8 @@
 //! Errors go to stderr (SPEC §6): in text mode a rendered diagnostic, in JSON mode
 //! one `{"cmd":"error",…}` line.
 
+#[cfg(feature = "jupyter")]
+mod kernel;
 mod repl;
 
 use std::io::{self, IsTerminal, Read, Write};
