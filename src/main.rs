@@ -25,7 +25,7 @@ use mgrad::render::{render_json, render_text};
 
 /// The stack of the thread that runs mg code: deep graphs and deeply nested programs
 /// recurse, and the main thread's default stack (often 8 MiB) is too small for them.
-const STACK_SIZE: usize = 256 * 1024 * 1024;
+pub(crate) const STACK_SIZE: usize = 256 * 1024 * 1024;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -65,6 +65,19 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
         args: Vec<String>,
     },
+    /// mg in Jupyter: install, uninstall or check the kernel (Jupyter runs it).
+    #[cfg(feature = "jupyter")]
+    Kernel {
+        #[command(subcommand)]
+        command: kernel::KernelCommand,
+    },
+    /// (This mgrad was built without the Jupyter kernel.)
+    #[cfg(not(feature = "jupyter"))]
+    #[command(hide = true)]
+    Kernel {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -86,6 +99,9 @@ enum Job {
     PipedRepl {
         source: String,
     },
+    /// `mgrad kernel …`
+    #[cfg(feature = "jupyter")]
+    Kernel(kernel::KernelCommand),
 }
 
 fn main() -> ExitCode {
@@ -98,10 +114,18 @@ fn main() -> ExitCode {
         }
     };
     let format = cli.format;
+    // The kernel runs its own threads (sockets here, the session on a large stack).
+    #[cfg(feature = "jupyter")]
+    let job = match job {
+        Job::Kernel(command) => return ExitCode::from(kernel::main(command)),
+        job => job,
+    };
     let run = move || match job {
         Job::Script { name, source } => run_script(&name, &source, format),
         Job::Repl => repl::run(format),
         Job::PipedRepl { source } => repl::run_piped(&source, format),
+        #[cfg(feature = "jupyter")]
+        Job::Kernel(_) => 2,
     };
     let code = match std::thread::Builder::new()
         .name("mg".to_string())
@@ -136,6 +160,16 @@ fn job_for(command: Option<Command>, files: Vec<String>, eval: Option<String>) -
         Some(Command::Grade { .. }) => {
             return Err("grading ('mgrad grade') is not available yet in this version".to_string());
         }
+        #[cfg(not(feature = "jupyter"))]
+        Some(Command::Kernel { .. }) => {
+            return Err(
+                "this mgrad was built without the Jupyter kernel: build it with the 'jupyter' feature \
+                 (on by default: cargo build --release)"
+                    .to_string(),
+            );
+        }
+        #[cfg(feature = "jupyter")]
+        Some(Command::Kernel { command }) => return Ok(Job::Kernel(command)),
         Some(Command::Run { file }) if files.is_empty() => Some(file),
         Some(Command::Run { file }) => {
             return Err(format!(

@@ -1,0 +1,70 @@
+"""The official Jupyter kernel conformance tests (jupyter_kernel_test) on mg's kernel.
+
+Run by tests/jupyter/run.sh, which installs the kernel under a private
+JUPYTER_DATA_DIR first. Every message the kernel sends is checked against the
+message spec's schemas; the samples below are mg.
+"""
+
+import unittest
+
+import jupyter_kernel_test
+
+
+class MgKernelTests(jupyter_kernel_test.KernelTests):
+    kernel_name = "mg"
+    language_name = "mg"
+    file_extension = ".mg"
+
+    code_hello_world = 'print "hello, world"'
+
+    # mg writes nothing to stderr: errors are Jupyter errors, and there is no
+    # way for a program to print to stderr (so test_execute_stderr is skipped).
+
+    completion_samples = [
+        {"text": "ta", "matches": {"tanh"}},
+        {"text": "x.gr", "matches": {"grad"}},
+        {"text": "zero_", "matches": {"zero_grad"}},
+        {"text": ":he", "matches": {":help"}},
+    ]
+
+    complete_code_samples = [
+        "a = 2",
+        "grad L",
+        "fn f(x) {\n  return x * 2\n}",
+        ":help grad",
+        "",
+    ]
+    incomplete_code_samples = [
+        "for k in 0..3 {",
+        "xs = [1, 2,",
+        "fn f(x) {\n  y = x * 2",
+        'print "open',
+    ]
+    invalid_code_samples = ["a = (1))", "1 +* 2", "a = 2 +"]
+
+    code_generate_error = "L = nowhere * 2"
+
+    code_execute_result = [
+        {"code": "1 + 2", "result": "3"},
+        {"code": "a = 2.0\nb = -3.0\na * b", "result": "Value(data=-6, grad=0, op=*)"},
+        {"code": '"text"', "result": "text"},
+    ]
+
+    code_display_data = [
+        {"code": "a = 2; b = -3; L = a * b; grad L", "mime": "text/html"},
+        {"code": "a = 2; b = -3; L = a * b; check L", "mime": "text/html"},
+    ]
+
+    code_history_pattern = "1 + ?"
+    supported_history_operations = ("tail", "range", "search")
+
+    code_inspect_sample = "tanh"
+
+
+class MgIopubWelcomeTests(jupyter_kernel_test.IopubWelcomeTests):
+    kernel_name = "mg"
+    support_iopub_welcome = True
+
+
+if __name__ == "__main__":
+    unittest.main()
