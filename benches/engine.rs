@@ -30,7 +30,7 @@ fn chain_backward(bencher: Bencher, n: usize) {
             let (_, y) = build_chain(&mut g, n);
             (g, y)
         })
-        .bench_local_refs(|(g, y)| g.backward(*y));
+        .bench_local_refs(|(g, y)| g.backward(*y).unwrap());
 }
 
 #[divan::bench(args = SIZES, sample_count = 10)]
@@ -48,7 +48,7 @@ fn wide_backward(bencher: Bencher, n: usize) {
             let (_, s) = build_wide(&mut g, n);
             (g, s)
         })
-        .bench_local_refs(|(g, s)| g.backward(*s));
+        .bench_local_refs(|(g, s)| g.backward(*s).unwrap());
 }
 
 /// One training step of micrograd's moons demo on a fresh graph holding only

@@ -37,7 +37,7 @@ fn graph_case(kind: &str, n: usize, runs: usize) -> (f64, f64, usize) {
             _ => build_wide(&mut g, n),
         };
         let built = Instant::now();
-        g.backward(out);
+        g.backward(out).unwrap();
         let done = Instant::now();
         nodes = g.len();
         builds.push((built - start).as_secs_f64());

@@ -155,6 +155,11 @@ pub enum Command {
     Dot(Expr),
     /// `explain L`
     Explain(Expr),
+    /// `plot f`, `plot f, g from a to b`, `plot xs, ys`, `plot losses`
+    Plot {
+        series: Vec<Expr>,
+        range: Option<PlotRange>,
+    },
     /// `assert cond` or `assert cond, "message"`
     Assert { condition: Expr, message: Option<Expr> },
     /// `seed N`
@@ -166,6 +171,13 @@ pub enum Command {
 pub struct CheckOption {
     pub name: Ident,
     pub value: Expr,
+}
+
+/// `from start to end` after `plot`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlotRange {
+    pub start: Expr,
+    pub end: Expr,
 }
 
 /// `> "path"` after a command.
@@ -422,8 +434,8 @@ pub const KEYWORDS: &[&str] = &[
     "false",
 ];
 
-/// Words with a meaning only in one place (`grad L wrt a`); they stay usable as names.
-pub const CONTEXTUAL_KEYWORDS: &[&str] = &["wrt"];
+/// Words with a meaning only in one place (`grad L wrt a`, `plot f from a to b`); they stay usable as names.
+pub const CONTEXTUAL_KEYWORDS: &[&str] = &["wrt", "from", "to"];
 
 /// The attributes a node has.
 pub const ATTRIBUTES: &[&str] = &["data", "grad", "label"];

@@ -5,12 +5,14 @@
 //! is the one place that turns a diagnostic into text (the source line with a
 //! caret, via codespan-reporting) or into the JSON fields of `--format json`.
 
+mod excerpt;
+
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
-use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor};
 use serde::Serialize;
 
 use crate::span::{LineCol, LineIndex, Span};
+use excerpt::{Excerpt, Excerpts};
 
 /// Which stage found the error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -19,6 +21,37 @@ pub enum ErrorKind {
     Parse,
     Runtime,
     Assertion,
+    /// mgrad was called wrongly (a bad argument, a script that cannot be
+    /// read) or a REPL meta-command went wrong: there is no source position.
+    Usage,
+}
+
+/// A usage error as `--format json` writes it: the fields of every error
+/// (SPEC §6), with `source`, `line` and `column` null, as it has no position.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UsageErrorJson {
+    pub cmd: &'static str,
+    pub kind: ErrorKind,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    pub source: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl UsageErrorJson {
+    pub fn new(message: &str, help: Option<&str>) -> UsageErrorJson {
+        UsageErrorJson {
+            cmd: "error",
+            kind: ErrorKind::Usage,
+            message: message.to_string(),
+            help: help.map(str::to_string),
+            source: None,
+            line: None,
+            column: None,
+        }
+    }
 }
 
 /// An error ready to show: a sentence, where it happened, and a fix where one is clear.
@@ -43,6 +76,9 @@ pub struct SourceFile {
     /// Where this file starts in the session's address space.
     pub base: usize,
     pub text: String,
+    /// The line number of its first line where the user wrote it: 1, or
+    /// further down for an entry of a REPL fed from a pipe.
+    pub first_line: usize,
 }
 
 /// All the sources of a session, laid end to end in one address space, so that
@@ -56,11 +92,18 @@ pub struct SourceMap {
 impl SourceMap {
     /// Adds a source and returns its base offset.
     pub fn add(&mut self, name: &str, text: &str) -> usize {
+        self.add_at(name, text, 1)
+    }
+
+    /// Adds a source whose first line is line `first_line` of what the user
+    /// wrote (an entry read from a pipe), and returns its base offset.
+    pub fn add_at(&mut self, name: &str, text: &str, first_line: usize) -> usize {
         let base = self.files.last().map_or(0, |file| file.base + file.text.len() + 1);
         self.files.push(SourceFile {
             name: name.to_string(),
             base,
             text: text.to_string(),
+            first_line: first_line.max(1),
         });
         base
     }
@@ -83,7 +126,13 @@ impl SourceMap {
     /// The line and column where `offset` is, in its own source.
     pub fn line_col(&self, offset: usize) -> LineCol {
         match self.file_at(offset) {
-            Some(file) => LineIndex::new(&file.text).line_col(offset - file.base),
+            Some(file) => {
+                let at = LineIndex::new(&file.text).line_col(offset - file.base);
+                LineCol {
+                    line: at.line + file.first_line - 1,
+                    column: at.column,
+                }
+            }
             None => LineCol { line: 1, column: 1 },
         }
     }
@@ -95,31 +144,49 @@ impl SourceMap {
             "{} (line {}, column {})",
             diagnostic.message, line_col.line, line_col.column
         );
-        let mut files = SimpleFiles::new();
-        let mut file_ids: Vec<(usize, usize)> = Vec::new();
-        // A span as a file id and a range in that file, adding the file once.
-        let mut locate = |span: Span| {
-            let file = self.file_at(span.start)?;
-            let id = match file_ids.iter().find(|(base, _)| *base == file.base) {
-                Some((_, id)) => *id,
-                None => {
-                    let id = files.add(file.name.clone(), file.text.clone());
-                    file_ids.push((file.base, id));
-                    id
-                }
-            };
-            let start = (span.start - file.base).min(file.text.len());
-            let end = (span.end.saturating_sub(file.base)).clamp(start, file.text.len());
-            Some((id, start..end))
-        };
         let mut report = Report::error().with_message(headline);
+        // The lines the labels cover, long ones cut around them (see `excerpt`):
+        // the error's span, then the calls it happened in, which may lie in other
+        // sources (a function defined in an earlier REPL entry); one excerpt per source.
+        let spans: Vec<(Span, bool, String)> =
+            std::iter::once((diagnostic.span, true, diagnostic.label.clone().unwrap_or_default()))
+                .chain(
+                    diagnostic
+                        .context
+                        .iter()
+                        .map(|(span, message)| (*span, false, message.clone())),
+                )
+                .collect();
+        let mut excerpts = Excerpts::default();
         let mut labels = Vec::new();
-        if let Some((id, range)) = locate(diagnostic.span) {
-            labels.push(Label::primary(id, range).with_message(diagnostic.label.clone().unwrap_or_default()));
+        let mut bases: Vec<usize> = Vec::new();
+        for (span, _, _) in &spans {
+            if let Some(file) = self.file_at(span.start)
+                && !bases.contains(&file.base)
+            {
+                bases.push(file.base);
+            }
         }
-        for (span, message) in &diagnostic.context {
-            if let Some((id, range)) = locate(*span) {
-                labels.push(Label::secondary(id, range).with_message(message.clone()));
+        for base in bases {
+            let Some(file) = self.file_at(base) else { continue };
+            let in_file: Vec<&(Span, bool, String)> = spans
+                .iter()
+                .filter(|(span, _, _)| self.file_at(span.start).is_some_and(|f| f.base == base))
+                .collect();
+            let ranges: Vec<std::ops::Range<usize>> = in_file
+                .iter()
+                .map(|(span, _, _)| span.start - base..span.end.saturating_sub(base))
+                .collect();
+            let (excerpt, shown) = Excerpt::of_spans(&file.name, &file.text, file.first_line, &ranges);
+            let id = excerpts.0.len();
+            excerpts.0.push(excerpt);
+            for ((_, primary, message), range) in in_file.into_iter().zip(shown) {
+                let label = if *primary {
+                    Label::primary(id, range)
+                } else {
+                    Label::secondary(id, range)
+                };
+                labels.push(label.with_message(message.clone()));
             }
         }
         if !labels.is_empty() {
@@ -131,10 +198,10 @@ impl SourceMap {
         let config = term::Config::default();
         let rendered = if color {
             let mut buffer = termcolor::Buffer::ansi();
-            term::emit_to_write_style(&mut buffer, &config, &files, &report)
+            term::emit_to_write_style(&mut buffer, &config, &excerpts, &report)
                 .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
         } else {
-            term::emit_into_string(&config, &files, &report)
+            term::emit_into_string(&config, &excerpts, &report)
         };
         // Rendering only fails for spans outside the files, which `render` clamps; fall back to the headline.
         rendered.unwrap_or_else(|_| format!("error: {}\n", diagnostic.message))
@@ -148,12 +215,16 @@ impl SourceMap {
             kind: diagnostic.kind,
             message: diagnostic.message.clone(),
             help: diagnostic.help.clone(),
+            source: self
+                .file_at(diagnostic.span.start)
+                .map_or_else(String::new, |file| file.name.clone()),
             line: line_col.line,
             column: line_col.column,
         }
     }
 }
 
+/// An error in `--format json`: `{"cmd":"error","kind","message","help","source","line","column"}`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ErrorJson {
     pub cmd: &'static str,
@@ -161,6 +232,9 @@ pub struct ErrorJson {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// The name of the source the error is in: a script's path, `<-e>`,
+    /// `<stdin>`, or `<repl N>` for the Nth entry typed into the REPL.
+    pub source: String,
     pub line: usize,
     pub column: usize,
 }

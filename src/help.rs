@@ -33,9 +33,11 @@ Commands (L is any arithmetic expression, usually a name):
   print e1, e2          print values; a string prints as text
   show L                L's graph as an indented tree: label, op, data, grad
   topo L                the order in which backward visits L's nodes
-  explain L             like grad L, narrating each chain-rule step
-  dot L                 the graph in Graphviz DOT; dot L > \"l.dot\" writes a file
-                        (SVG pictures and plot are not in this version yet)
+  explain L             like grad L, narrating each chain-rule step;
+                        explain L > \"steps.html\" walks backward step by step in a browser
+  dot L                 the graph in Graphviz DOT; dot L > \"g.svg\" draws it (:help dot)
+  plot f                plot a function from -5 to 5 (plot f, g from 0 to 2; plot losses;
+                        plot xs, ys); plot f > \"f.svg\" draws it (:help plot)
   assert cond           stop with an error showing both sides when cond is false
   assert cond, \"msg\"    the same, with a message
   seed N                seed the random generator, so runs repeat exactly
@@ -59,7 +61,8 @@ Operators, loosest first:
   or   and   not   == != < <= > >= ~=   + -   * / %   unary - +   ** (or ^)   f(x) x.grad xs[i]
   -a**2 is -(a**2); ** groups to the right; a * -b and a - -b are fine.
   a ~= b is true when |a - b| <= 1e-6 * max(1, |a|, |b|). Comparisons build no node.
-  k % 10 is the remainder, read from data (it builds no node): if k % 10 == 0 { ... }
+  a % b is the remainder with b's sign, as in Python (-1 % 10 is 9); on nodes it is
+  differentiable, as torch.remainder: d/da = 1, d/db = -floor(a / b)
   xs + ys joins two lists, and s + t two strings.
 
 Names and attributes:
@@ -101,7 +104,8 @@ Lists, text, numbers and time:
 Models: Neuron, Layer, MLP, parameters (:help models)
 
 An operation whose result is not a finite number (1/0, log(-1), overflow) is an error
-that names the operation and its operands.
+that names the operation and its operands; so is a gradient that is not finite
+(sqrt(x) at x = 0 has derivative inf), in grad, backward, explain and check.
 ";
 
 const MODELS: &str = "\
@@ -133,9 +137,13 @@ backward computes. A leaf passes when
   |autograd - numeric| <= atol + rtol * |numeric|
 
 The defaults are those of torch.autograd.gradcheck: eps=1e-6, atol=1e-5, rtol=1e-3.
-A leaf on a kink (relu or abs at 0, max or min at a tie) is reported as a kink, not as a
-failure. check prints a row per leaf and a verdict, and leaves the graph's data and grads
-as they were. A script with a failed check exits with status 1.
+Both sides are taken at the leaves' current data: after a training step changed them,
+L's stored value is stale, and check says so and recomputes L's graph in scratch buffers.
+A leaf on a kink (relu or abs at 0, max or min at a tie, a % b where a / b is whole) is
+reported as a kink and not compared; so is a leaf whose finite difference is too
+imprecise to tell (its rounding or truncation error is as large as the disagreement),
+with an eps to try instead. check prints a row per leaf and a verdict, and leaves the
+graph's data and grads as they were. A script with a failed check exits 1.
 ";
 
 const REPL: &str = "\
@@ -222,16 +230,32 @@ topo L              the nodes of L's graph in the order backward visits them, L 
 const EXPLAIN: &str = "\
 explain L           like grad L, narrating each local chain-rule step, e.g.
                     e = a * b: a.grad += b.data * e.grad = -3 * -2 = 6
+explain L > \"steps.html\"
+                    a web page that walks backward one step at a time (next,
+                    previous, play), highlighting the node, its input and the line
 ";
 
 const DOT: &str = "\
 dot L               L's graph in Graphviz DOT, in micrograd's style
-dot L > \"l.dot\"     write the DOT text to a file
-(writing a rendered .svg picture is not in this version yet: render the .dot with Graphviz)
+dot L > \"g.svg\"     draw the graph as a picture, as micrograd's draw_dot does: left to
+                    right, a record per value (label | data | grad), a circle per op
+dot L > \"g.html\"    the same picture on a web page; hover over a value for its data
+                    and grad in full
+dot L > \"g.dot\"     the DOT text (any other extension writes DOT too)
+Files are written where mgrad runs; the line 'wrote … to …' gives the full path.
 ";
 
 const PLOT: &str = "\
-plot f from -5 to 5     plot a one-argument function (not in this version yet; 'plot' is reserved)
+plot f                  plot a one-argument function from -5 to 5, as the lecture does
+plot f from 0 to 2      over another range (201 points, both ends included)
+plot f, g from -2 to 2  several functions, one line each
+plot losses             a list of numbers against its index (0, 1, 2, ...)
+plot xs, ys             ys against xs (lists of the same length; more lists: more lines)
+plot f > \"f.svg\"        an SVG picture with axes, ticks and a legend (.html: a web page)
+In a terminal a plot is a text chart in Unicode braille; with --ascii, or where the
+locale is not UTF-8, in plain ASCII.
+  fn f(x) = 3*x**2 - 4*x + 5
+  plot f
 ";
 
 const ASSERT: &str = "\

@@ -34,6 +34,7 @@ mod inspect;
 mod locals;
 mod loops;
 mod models;
+mod plot;
 
 pub use errors::RuntimeError;
 pub(crate) use locals::Locals;
@@ -45,13 +46,21 @@ pub(crate) use locals::Locals;
 pub trait Host {
     /// Receives one printed result, as soon as the statement that made it runs.
     fn emit(&mut self, output: Output);
-    /// Writes `contents` to `path` (for `dot L > "l.dot"`), or says why not in a sentence.
+    /// Writes `contents` to `path` (for `dot L > "l.dot"`), or gives the reason
+    /// it could not (`No such file or directory`); the caller's message names
+    /// the path, so the reason should not.
     fn write_file(&mut self, path: &str, contents: &str) -> Result<(), String>;
     /// Seconds since some fixed moment, for `clock()`; `None` where there is no clock
     /// (the library has none of its own: it runs in browsers and graders, and a
     /// graded run must not depend on time).
     fn clock(&mut self) -> Option<f64> {
         None
+    }
+    /// What `command > "path"` writes for an output (other than DOT text,
+    /// which is written as it is): the text the command prints, or what the
+    /// host prints instead (the CLI in JSON mode: the JSON object).
+    fn render_for_file(&self, output: &Output) -> String {
+        crate::render::render_text(output)
     }
 }
 
@@ -237,16 +246,28 @@ impl Session {
     /// Runs one REPL entry. Each statement takes full effect or, if it fails, none:
     /// the session is as it was before that statement, and the entry stops there.
     pub fn run_entry(&mut self, source: &str, host: &mut dyn Host) -> Result<(), Diagnostic> {
-        self.entries += 1;
-        let name = format!("<repl {}>", self.entries);
-        self.run_interactive(&name, source, false, host).map(|_| ())
+        let name = format!("<repl {}>", self.entries + 1);
+        self.run_entry_from(&name, 1, source, host)
+    }
+
+    /// [`Session::run_entry`] for an entry that errors should place in a
+    /// source of its own: a file given to `:load`, or the lines of a piped
+    /// REPL's input from `first_line` on (named `<stdin>`).
+    pub fn run_entry_from(
+        &mut self,
+        name: &str,
+        first_line: usize,
+        source: &str,
+        host: &mut dyn Host,
+    ) -> Result<(), Diagnostic> {
+        self.run_interactive(name, first_line, source, false, host).map(|_| ())
     }
 
     /// Runs one notebook cell (`name` is how errors refer to it) as a REPL entry, except
     /// that a bare expression ending the cell is not printed: its value, as the REPL
     /// would show it, is returned, to be the cell's result. (It is bound to `_` too.)
     pub fn run_cell(&mut self, name: &str, source: &str, host: &mut dyn Host) -> Result<Option<Shown>, Diagnostic> {
-        self.run_interactive(name, source, true, host)
+        self.run_interactive(name, 1, source, true, host)
     }
 
     /// The statements of an entry, each undone if it fails; with `keep_result`, the
@@ -254,11 +275,14 @@ impl Session {
     fn run_interactive(
         &mut self,
         name: &str,
+        first_line: usize,
         source: &str,
         keep_result: bool,
         host: &mut dyn Host,
     ) -> Result<Option<Shown>, Diagnostic> {
-        let program = self.parse(name, source)?;
+        self.entries += 1;
+        let base = self.sources.add_at(name, source, first_line);
+        let program = self.parse_at(base, source)?;
         self.interactive = true;
         let mut result = None;
         for (index, stmt) in program.statements.iter().enumerate() {
@@ -342,6 +366,11 @@ impl Session {
         // A byte-order mark is not part of the text: leaving it out keeps line 1's columns right.
         let source = source.strip_prefix('\u{feff}').unwrap_or(source);
         let base = self.sources.add(name, source);
+        self.parse_at(base, source)
+    }
+
+    /// Parses a source already added to the source map at `base`.
+    fn parse_at(&mut self, base: usize, source: &str) -> Result<Program, Diagnostic> {
         crate::parser::parse_program(source, base).map_err(parse_diagnostic)
     }
 

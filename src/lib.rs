@@ -6,7 +6,8 @@
 //! reports, DOT text, diagnostics) that `src/main.rs` renders as text or JSON.
 //!
 //! Pipeline: `grammar/mg.pest` → [`parser`] → [`ast`] → [`interpreter`] →
-//! [`graph`] (the autograd engine) → [`output`] → [`render`] / JSON.
+//! [`graph`] (the autograd engine) → [`output`] → [`render`] / JSON, or [`picture`]
+//! (SVG and HTML).
 
 pub mod assist;
 pub mod ast;
@@ -18,6 +19,7 @@ pub mod meta;
 pub mod number;
 pub mod output;
 pub mod parser;
+pub mod picture;
 pub mod render;
 pub mod span;
 pub mod suggest;

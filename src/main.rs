@@ -18,10 +18,11 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use mgrad::diagnostic::{Diagnostic, SourceMap};
+use mgrad::diagnostic::{Diagnostic, SourceMap, UsageErrorJson};
 use mgrad::interpreter::{Host, Session};
-use mgrad::output::Output;
-use mgrad::render::{render_json, render_text};
+use mgrad::output::{Output, WroteFile};
+use mgrad::picture::Charset;
+use mgrad::render::{render_json, render_text_with};
 
 /// The stack of the thread that runs mg code: deep graphs and deeply nested programs
 /// recurse, and the main thread's default stack (often 8 MiB) is too small for them.
@@ -48,6 +49,11 @@ struct Cli {
     /// How to print results: text for people, json for one JSON object per line.
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
     format: Format,
+
+    /// Draw plots in plain ASCII instead of Unicode braille (the default where the
+    /// locale is UTF-8).
+    #[arg(long, global = true)]
+    ascii: bool,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -105,21 +111,27 @@ enum Job {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return ExitCode::from(report_clap_error(&error, format_asked())),
+    };
+    let format = cli.format;
     let job = match job_for(cli.command, cli.files, cli.eval) {
         Ok(job) => job,
         Err(message) => {
-            eprintln!("mgrad: {message}");
+            report_usage_error(&message, None, format);
             return ExitCode::from(2);
         }
     };
-    let format = cli.format;
     // The kernel runs its own threads (sockets here, the session on a large stack).
     #[cfg(feature = "jupyter")]
     let job = match job {
         Job::Kernel(command) => return ExitCode::from(kernel::main(command)),
         job => job,
     };
+    if cli.ascii {
+        ASCII_CHARTS.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let run = move || match job {
         Job::Script { name, source } => run_script(&name, &source, format),
         Job::Repl => repl::run(format),
@@ -135,11 +147,80 @@ fn main() -> ExitCode {
         // A panic has already printed its message; 101 is Rust's own status for one.
         Ok(thread) => thread.join().unwrap_or(101),
         Err(error) => {
-            eprintln!("mgrad: cannot start the interpreter thread: {error}");
+            report_usage_error(&format!("cannot start the interpreter thread: {error}"), None, format);
             1
         }
     };
     ExitCode::from(code)
+}
+
+/// The format the command line asks for, read from the raw arguments: for
+/// errors clap finds before it has parsed `--format` (or cannot parse at all).
+fn format_asked() -> Format {
+    let args: Vec<String> = std::env::args_os()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    let json = args.iter().enumerate().any(|(at, arg)| {
+        arg == "--format=json" || (arg == "--format" && args.get(at + 1).is_some_and(|next| next == "json"))
+    });
+    if json { Format::Json } else { Format::Text }
+}
+
+/// What clap has to say when it does not run anything: help and the version
+/// (exit 0), or a usage error (exit 2); in JSON mode as one JSON object.
+/// Returns the exit status.
+fn report_clap_error(error: &clap::Error, format: Format) -> u8 {
+    use clap::error::ErrorKind as Clap;
+    let code = if error.use_stderr() { 2 } else { 0 };
+    if format == Format::Text {
+        let _ = error.print();
+        return code;
+    }
+    match error.kind() {
+        Clap::DisplayHelp | Clap::DisplayHelpOnMissingArgumentOrSubcommand if code == 0 => {
+            let json = serde_json::json!({"cmd": "help", "text": error.to_string()});
+            write_stdout(&format!("{json}\n"));
+        }
+        Clap::DisplayVersion => {
+            let json = serde_json::json!({"cmd": "version", "version": env!("CARGO_PKG_VERSION")});
+            write_stdout(&format!("{json}\n"));
+        }
+        _ => {
+            // clap's text: "error: <message>", then usage and tips, one per paragraph.
+            let text = error.to_string();
+            let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+            let first = lines.next().unwrap_or("the arguments are not understood");
+            let message = first.strip_prefix("error: ").unwrap_or(first);
+            let help: Vec<&str> = lines.collect();
+            let help = (!help.is_empty()).then(|| help.join("; "));
+            report_usage_error(message, help.as_deref(), format);
+        }
+    }
+    code
+}
+
+/// A usage error (a bad argument, a script that cannot be read): `mgrad: …`
+/// on stderr, or `{"cmd":"error","kind":"usage",…}` in JSON mode.
+pub(crate) fn report_usage_error(message: &str, help: Option<&str>, format: Format) {
+    let text = match format {
+        Format::Text => match help {
+            Some(help) => format!("mgrad: {message}\n  help: {help}\n"),
+            None => format!("mgrad: {message}\n"),
+        },
+        Format::Json => json_line(&UsageErrorJson::new(message, help)),
+    };
+    let mut stderr = io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}
+
+/// One JSON object and a newline. Serialising plain data cannot fail; the
+/// fallback only keeps the stream well-formed if that ever changes.
+pub(crate) fn json_line(value: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string(value).unwrap_or_else(|error| {
+        serde_json::json!({"cmd": "error", "kind": "usage", "message": error.to_string()}).to_string()
+    });
+    json + "\n"
 }
 
 /// Decides what to run, reading the script if there is one. Errors are usage errors.
@@ -190,12 +271,10 @@ fn job_for(command: Option<Command>, files: Vec<String>, eval: Option<String>) -
             name: "<stdin>".to_string(),
             source,
         }),
-        Some(path) => std::fs::read(path)
-            .map(|source| Job::Script {
-                name: path.to_string(),
-                source,
-            })
-            .map_err(|error| format!("cannot read '{path}': {}", os_reason(&error))),
+        Some(path) => read_script_bytes(path).map(|source| Job::Script {
+            name: path.to_string(),
+            source,
+        }),
         // Without a terminal there is nobody to prompt: the REPL reads stdin silently (SPEC §7).
         None if !io::stdin().is_terminal() => read_stdin().map(|bytes| Job::PipedRepl {
             source: mgrad::parser::decode(&bytes).text,
@@ -210,6 +289,36 @@ fn read_stdin() -> Result<Vec<u8>, String> {
         .read_to_end(&mut source)
         .map(|_| source)
         .map_err(|error| format!("cannot read the script from stdin: {}", os_reason(&error)))
+}
+
+/// The bytes of a script file (decoded by the library, which places a byte that is
+/// not UTF-8 at its line and column), or a sentence saying why it cannot be run.
+fn read_script_bytes(path: &str) -> Result<Vec<u8>, String> {
+    if std::fs::metadata(path).is_ok_and(|meta| meta.is_dir()) {
+        return Err(format!("'{path}' is a directory, not a script; give a .mg file"));
+    }
+    std::fs::read(path).map_err(|error| format!("cannot read '{path}': {}", os_reason(&error)))
+}
+
+/// The text of a script file for `:load`, or a sentence saying why it cannot be run.
+pub(crate) fn read_script(path: &str) -> Result<String, String> {
+    let bytes = read_script_bytes(path)?;
+    utf8_source(bytes).map_err(|reason| format!("'{path}' {reason}"))
+}
+
+/// Bytes as source text, or where they stop being UTF-8 ("is not UTF-8 text: …").
+fn utf8_source(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|error| {
+        let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+        // Everything before the bad byte is UTF-8, so lines and columns count characters.
+        let before = String::from_utf8_lossy(valid);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |text| text.chars().count()) + 1;
+        format!(
+            "is not UTF-8 text: line {line}, column {column} holds a byte that is not; \
+             mg source must be UTF-8 (save the file as UTF-8)"
+        )
+    })
 }
 
 /// An I/O error as a reason for a sentence: `No such file or directory`, without `(os error 2)`.
@@ -251,11 +360,9 @@ pub(crate) fn report_error(sources: &SourceMap, diagnostic: &Diagnostic, format:
             let _ = stderr.flush();
         }
         Format::Json => {
-            let json = serde_json::to_string(&sources.error_json(diagnostic)).unwrap_or_else(|error| {
-                serde_json::json!({"cmd": "error", "kind": "runtime", "message": error.to_string()}).to_string()
-            });
+            let json = json_line(&sources.error_json(diagnostic));
             let mut stderr = io::stderr().lock();
-            let _ = writeln!(stderr, "{json}");
+            let _ = stderr.write_all(json.as_bytes());
             let _ = stderr.flush();
         }
     }
@@ -271,7 +378,43 @@ pub(crate) fn write_stdout(text: &str) {
         if error.kind() == io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
-        eprintln!("mgrad: cannot write to stdout: {}", os_reason(&error));
+        // Whether JSON was asked for is not known here; a JSON reader still gets JSON.
+        let message = format!("cannot write to stdout: {}", os_reason(&error));
+        report_usage_error(&message, None, format_asked());
+    }
+}
+
+/// Set by `--ascii`: draw plots in ASCII whatever the locale.
+static ASCII_CHARTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Braille for plots where the terminal can show it: the locale's character set is
+/// UTF-8 (the first of `LC_ALL`, `LC_CTYPE`, `LANG` that is set, as C's setlocale
+/// reads them), and `--ascii` was not given.
+fn chart_charset() -> Charset {
+    if ASCII_CHARTS.load(std::sync::atomic::Ordering::Relaxed) {
+        return Charset::Ascii;
+    }
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if locale.contains("utf-8") || locale.contains("utf8") {
+        Charset::Unicode
+    } else {
+        Charset::Ascii
+    }
+}
+
+/// Where a written file went, as a full path, so the REPL's user can find it.
+fn full_path(path: &str) -> String {
+    let path = std::path::Path::new(path);
+    if path.is_absolute() {
+        return path.display().to_string();
+    }
+    match std::env::current_dir() {
+        Ok(dir) => dir.join(path).display().to_string(),
+        Err(_) => path.display().to_string(),
     }
 }
 
@@ -279,6 +422,7 @@ pub(crate) fn write_stdout(text: &str) {
 /// and tells the time for `clock()` (seconds since the host was made).
 pub(crate) struct CliHost {
     format: Format,
+    charset: Charset,
     start: std::time::Instant,
 }
 
@@ -286,6 +430,7 @@ impl CliHost {
     pub(crate) fn new(format: Format) -> CliHost {
         CliHost {
             format,
+            charset: chart_charset(),
             start: std::time::Instant::now(),
         }
     }
@@ -293,15 +438,28 @@ impl CliHost {
 
 impl Host for CliHost {
     fn emit(&mut self, output: Output) {
-        let text = match self.format {
-            Format::Text => render_text(&output),
-            Format::Json => render_json(&output) + "\n",
+        let output = match (self.format, output) {
+            // People in a REPL are told where a file went, as a full path.
+            (Format::Text, Output::Wrote(WroteFile { path, what })) => Output::Wrote(WroteFile {
+                path: full_path(&path),
+                what,
+            }),
+            (_, output) => output,
         };
-        write_stdout(&text);
+        write_stdout(&self.render_for_file(&output));
+    }
+
+    /// In JSON mode a file gets the command's JSON object, as stdout would.
+    fn render_for_file(&self, output: &Output) -> String {
+        match self.format {
+            Format::Text => render_text_with(output, self.charset),
+            Format::Json => render_json(output) + "\n",
+        }
     }
 
     fn write_file(&mut self, path: &str, contents: &str) -> Result<(), String> {
-        std::fs::write(path, contents).map_err(|error| format!("cannot write '{path}': {}", os_reason(&error)))
+        // Only the reason: the caller's message names the path ("cannot write 'P': …").
+        std::fs::write(path, contents).map_err(|error| os_reason(&error))
     }
 
     fn clock(&mut self) -> Option<f64> {

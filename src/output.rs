@@ -3,8 +3,36 @@
 //! The interpreter hands each [`Output`] to its host; `render.rs` turns it
 //! into text, and serde turns it into one JSON object (`--format json`).
 //! Architecture Invariant: nothing here knows about terminals or colours.
+//!
+//! Architecture Invariant: every `f64` field is serialised with [`number`],
+//! so that JSON never writes `null` for a number (serde_json writes NaN and
+//! ±inf as `null`, which a reader cannot tell from a missing value).
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+/// [`number`] for an optional field (skipped when `None`).
+fn optional_number<S: Serializer>(x: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => number(x, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// A number for JSON: a finite number as itself, and the others as the
+/// strings `"NaN"`, `"Infinity"` and `"-Infinity"`, as the JSON mapping of
+/// Protocol Buffers writes them; JavaScript's `Number(…)` and Python's
+/// `float(…)` read them back.
+pub fn number<S: Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if x.is_finite() {
+        serializer.serialize_f64(*x)
+    } else if x.is_nan() {
+        serializer.serialize_str("NaN")
+    } else if *x > 0.0 {
+        serializer.serialize_str("Infinity")
+    } else {
+        serializer.serialize_str("-Infinity")
+    }
+}
 
 /// One printed result of one statement.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -20,10 +48,12 @@ pub enum Output {
     Show(ShowTree),
     /// `topo L`
     Topo(TopoList),
-    /// `dot L`
-    Dot(DotText),
+    /// `dot L`: the graph as data; `picture` turns it into DOT text, SVG or a page.
+    Dot(GraphPicture),
     /// `explain L`
     Explain(Explanation),
+    /// `plot f`, `plot xs, ys`, …: the series as data; `picture` draws them.
+    Plot(Plot),
     /// A command whose output went to a file (`dot L > "l.dot"`).
     Wrote(WroteFile),
 }
@@ -35,7 +65,9 @@ pub struct NodeRow {
     pub label: Option<String>,
     /// The operation that made the node (`"+"`, `"tanh"`, …); empty for a leaf.
     pub op: String,
+    #[serde(serialize_with = "number")]
     pub data: f64,
+    #[serde(serialize_with = "number")]
     pub grad: f64,
 }
 
@@ -50,30 +82,68 @@ pub struct GradTable {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GradRow {
     pub label: String,
+    #[serde(serialize_with = "number")]
     pub data: f64,
+    #[serde(serialize_with = "number")]
     pub grad: f64,
 }
 
+/// `check L`: a row per labelled leaf, the counts of each status, and where
+/// the check was taken (the leaves' current data; see `stale_nodes`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckReport {
     pub target: String,
+    #[serde(serialize_with = "number")]
     pub eps: f64,
+    #[serde(serialize_with = "number")]
     pub atol: f64,
+    #[serde(serialize_with = "number")]
     pub rtol: f64,
-    /// True when no row failed (kinks do not fail).
+    /// True when no row is a mismatch or undefined (a kink is not compared, so it does not fail).
     pub ok: bool,
+    /// Rows whose gradients agree.
+    pub matched: usize,
+    /// Rows whose gradients differ.
+    pub mismatched: usize,
+    /// Rows at a kink, not compared.
+    pub kinks: usize,
+    /// Rows where nudging the leaf made the graph non-finite (these fail, like mismatches).
+    pub undefined: usize,
+    /// Rows whose finite difference is too imprecise at this eps to compare, not compared.
+    pub imprecise: usize,
+    /// The target recomputed from its leaves' current data: where both sides were taken.
+    #[serde(serialize_with = "number")]
+    pub value: f64,
+    /// The target's stored data, which differs from `value` when it is stale.
+    #[serde(serialize_with = "number")]
+    pub stored_value: f64,
+    /// How many nodes of the target's graph hold data computed from other leaf
+    /// data than the current (0 for a graph that is up to date).
+    pub stale_nodes: usize,
     pub nodes: Vec<CheckRow>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckRow {
     pub label: String,
+    #[serde(serialize_with = "number")]
     pub autograd: f64,
+    #[serde(serialize_with = "number")]
     pub numeric: f64,
+    #[serde(serialize_with = "number")]
     pub abs_err: f64,
-    /// False only for a mismatch or an undefined difference; a kink counts as ok.
-    pub ok: bool,
+    /// Whether the gradients agree: true for `ok`, false for `mismatch` and
+    /// `undefined`, and `null` for a `kink` or `imprecise` row, where nothing
+    /// could be compared.
+    pub ok: Option<bool>,
     pub status: CheckStatus,
+    /// For a row that disagrees beyond the tolerance: the estimated error of
+    /// the finite difference itself (rounding plus truncation).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "optional_number")]
+    pub numeric_error: Option<f64>,
+    /// For an `imprecise` row: an eps at which the difference should be precise enough.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "optional_number")]
+    pub suggested_eps: Option<f64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -87,6 +157,9 @@ pub enum CheckStatus {
     Kink,
     /// Nudging the leaf made some value of the graph non-finite.
     Undefined,
+    /// The finite difference's own error at this eps (rounding or truncation)
+    /// is as large as the disagreement: it cannot tell.
+    Imprecise,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -99,6 +172,7 @@ pub struct PrintOut {
 #[serde(untagged)]
 pub enum Shown {
     /// A scalar: its data.
+    #[serde(serialize_with = "number")]
     Number(f64),
     Bool(bool),
     Str(String),
@@ -142,10 +216,35 @@ pub struct TopoList {
     pub nodes: Vec<NodeRow>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct DotText {
+/// `dot L`: every node of L's graph and the edges between them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GraphPicture {
     pub target: String,
-    pub dot: String,
+    /// A topological order: every node comes after its inputs, so L is last.
+    pub nodes: Vec<NodeRow>,
+    /// From an input to the node computed from it, as indexes into `nodes`; one
+    /// edge per distinct input, in the order of the node's inputs.
+    pub edges: Vec<GraphEdge>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct GraphEdge {
+    pub from: usize,
+    pub to: usize,
+}
+
+/// `plot …`: one or more series of points, each drawn as a line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Plot {
+    pub series: Vec<Series>,
+}
+
+/// One line of a plot: its name in the legend (the argument as written) and its points.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Series {
+    pub label: String,
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
 }
 
 /// `explain L`: every chain-rule step of backward, in order, then the final grads.
@@ -154,6 +253,10 @@ pub struct Explanation {
     pub target: String,
     pub steps: Vec<ExplainStep>,
     pub grads: GradTable,
+    /// The graph the steps walk, with its grads after backward; the step-by-step
+    /// page draws it. Not part of the JSON, whose steps stand alone.
+    #[serde(skip)]
+    pub graph: GraphPicture,
 }
 
 /// One step, read as `{equation}: {update} = {local} * {upstream} = {contribution}`,
@@ -164,16 +267,26 @@ pub struct ExplainStep {
     pub equation: String,
     /// `a.grad += b.data * e.grad`
     pub update: String,
+    #[serde(serialize_with = "number")]
     pub local: f64,
+    #[serde(serialize_with = "number")]
     pub upstream: f64,
+    #[serde(serialize_with = "number")]
     pub contribution: f64,
     /// The input's grad after the step.
+    #[serde(serialize_with = "number")]
     pub grad_after: f64,
+    /// The node whose grad flows back, as an index into `Explanation::graph`'s nodes.
+    #[serde(skip)]
+    pub node: usize,
+    /// The input that receives it, likewise.
+    #[serde(skip)]
+    pub input: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WroteFile {
     pub path: String,
-    /// What was written: `"dot"`, `"grad"`, …
+    /// What was written: `"dot"`, `"grad"`, `"the graph as SVG"`, …
     pub what: String,
 }

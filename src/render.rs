@@ -9,19 +9,30 @@ pub mod html;
 
 use crate::number::{format_error, format_number};
 use crate::output::{
-    CheckReport, CheckStatus, DotText, Explanation, GradTable, NodeRow, Output, PrintOut, ShowTree, Shown, TopoList,
-    WroteFile,
+    CheckReport, CheckStatus, ExplainStep, Explanation, GradTable, NodeRow, Output, PrintOut, ShowTree, Shown,
+    TopoList, WroteFile,
 };
+use crate::picture::{Charset, dot_text, text_chart};
 
-/// The text of one output as the CLI prints it, ending with a newline.
+/// The text of one output as the CLI prints it, ending with a newline. Plots are
+/// drawn in Unicode; [`render_text_with`] chooses.
 pub fn render_text(output: &Output) -> String {
+    render_text_with(output, Charset::Unicode)
+}
+
+/// The text of one output, with plots drawn in the given characters.
+pub fn render_text_with(output: &Output, charset: Charset) -> String {
+    if let Output::Plot(plot) = output {
+        return text_chart(plot, charset);
+    }
     let text = match output {
         Output::Grad(table) => grad_table(table),
         Output::Check(report) => check_report(report),
         Output::Print(print) => print_values(print),
         Output::Show(tree) => show_tree(tree),
         Output::Topo(list) => topo_list(list),
-        Output::Dot(DotText { dot, .. }) => dot.clone(),
+        Output::Dot(graph) => dot_text(graph),
+        Output::Plot(plot) => text_chart(plot, Charset::Unicode),
         Output::Explain(explanation) => explain(explanation),
         Output::Wrote(WroteFile { path, what }) => format!("wrote {what} to {path}"),
     };
@@ -33,10 +44,11 @@ pub fn render_shown(value: &Shown) -> String {
     shown(value, true)
 }
 
-/// One output as one line of JSON (no trailing newline). Non-finite numbers become `null`.
+/// One output as one line of JSON (no trailing newline). A number that is not
+/// finite is the string `"NaN"`, `"Infinity"` or `"-Infinity"` (see [`crate::output::number`]).
 pub fn render_json(output: &Output) -> String {
-    // serde_json writes NaN and ±inf as null. Serialising these plain structs cannot fail;
-    // the fallback only keeps the stream well-formed if that ever changes.
+    // Serialising these plain structs cannot fail; the fallback only keeps the
+    // stream well-formed if that ever changes.
     serde_json::to_string(output).unwrap_or_else(|error| {
         serde_json::json!({"cmd": "error", "kind": "runtime", "message": error.to_string()}).to_string()
     })
@@ -51,10 +63,20 @@ enum Align {
 
 /// Lays out rows of cells in columns two spaces apart, without trailing spaces.
 fn table(aligns: &[Align], rows: &[Vec<String>]) -> String {
+    table_capped(aligns, rows, usize::MAX)
+}
+
+/// [`table`], where the first column is as wide as its widest cell of at most
+/// `cap` characters: a longer cell (a row deep in a `show` tree) pushes its own
+/// row's other cells right instead of padding every row to its width.
+fn table_capped(aligns: &[Align], rows: &[Vec<String>], cap: usize) -> String {
     let mut widths = vec![0; aligns.len()];
     for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+        for (column, (width, cell)) in widths.iter_mut().zip(row).enumerate() {
+            let chars = cell.chars().count();
+            if column > 0 || chars <= cap {
+                *width = (*width).max(chars);
+            }
         }
     }
     let mut out = String::new();
@@ -64,7 +86,7 @@ fn table(aligns: &[Align], rows: &[Vec<String>]) -> String {
             if index > 0 {
                 line.push_str("  ");
             }
-            let pad = width - cell.chars().count();
+            let pad = width.saturating_sub(cell.chars().count());
             match align {
                 Align::Left => {
                     line.push_str(cell);
@@ -102,6 +124,7 @@ fn status_word(status: CheckStatus) -> &'static str {
         CheckStatus::Mismatch => "MISMATCH",
         CheckStatus::Kink => "kink",
         CheckStatus::Undefined => "undefined",
+        CheckStatus::Imprecise => "imprecise",
     }
 }
 
@@ -113,6 +136,10 @@ fn check_report(report: &CheckReport) -> String {
         format_number(report.atol),
         format_number(report.rtol)
     );
+    if let Some(note) = stale_note(report) {
+        out.push_str(&note);
+        out.push('\n');
+    }
     if !report.nodes.is_empty() {
         let mut rows = vec![
             ["node", "autograd", "numeric", "abs err", "status"]
@@ -136,21 +163,48 @@ fn check_report(report: &CheckReport) -> String {
     out
 }
 
+/// Where the target's stored data is not that of its leaves' current data (a
+/// leaf changed after it was computed, as after a training step): says so,
+/// and that the check was taken at the current data.
+fn stale_note(report: &CheckReport) -> Option<String> {
+    let target = &report.target;
+    if report.stale_nodes == 0 {
+        return None;
+    }
+    Some(if report.stored_value != report.value {
+        format!(
+            "note: {target} is stale: it holds {}, but its leaves' current data give {}; \
+             both sides are computed at the current data",
+            format_number(report.stored_value),
+            format_number(report.value)
+        )
+    } else {
+        let values = match report.stale_nodes {
+            1 => "1 stored value is".to_string(),
+            n => format!("{n} stored values are"),
+        };
+        format!(
+            "note: {target}'s graph is stale: {values} out of date; \
+             both sides are computed from its leaves' current data"
+        )
+    })
+}
+
 /// `check passed: 3 of 3 gradients match`, `check FAILED: 1 of 3 gradients differ`,
 /// with a note on leaves at a kink, which are not compared.
 fn check_verdict(report: &CheckReport) -> String {
-    let count = |status: CheckStatus| report.nodes.iter().filter(|row| row.status == status).count();
-    let kinks = count(CheckStatus::Kink);
-    let undefined = count(CheckStatus::Undefined);
-    let compared = report.nodes.len() - kinks;
-    let failed = report.nodes.iter().filter(|row| !row.ok).count();
+    let kinks = report.kinks;
+    let undefined = report.undefined;
+    let compared = report.matched + report.mismatched + undefined;
+    let kinks_or_imprecise = kinks + report.imprecise;
+    let failed = report.mismatched + undefined;
     let noun = if compared == 1 { "gradient" } else { "gradients" };
     let mut verdict = if report.ok {
         let verb = if compared == 1 { "matches" } else { "match" };
-        if compared == 0 && kinks == 0 {
+        if compared == 0 && kinks_or_imprecise == 0 {
             "check passed: there are no leaves to check".to_string()
         } else {
-            format!("check passed: {} of {compared} {noun} {verb}", compared - failed)
+            format!("check passed: {} of {compared} {noun} {verb}", report.matched)
         }
     } else {
         let verb = if compared == 1 { "differs" } else { "differ" };
@@ -166,6 +220,22 @@ fn check_verdict(report: &CheckReport) -> String {
             "; {kinks} {leaves} on a kink and {} not compared",
             if kinks == 1 { "is" } else { "are" }
         ));
+    }
+    if report.imprecise > 0 {
+        let (leaves, differences) = if report.imprecise == 1 {
+            ("leaf is", "its finite difference is")
+        } else {
+            ("leaves are", "their finite differences are")
+        };
+        verdict.push_str(&format!(
+            "; {} {leaves} not compared: {differences} too imprecise at eps={}",
+            report.imprecise,
+            format_number(report.eps)
+        ));
+        let suggested = report.nodes.iter().find_map(|row| row.suggested_eps);
+        if let Some(eps) = suggested {
+            verdict.push_str(&format!(" (try eps={})", format_number(eps)));
+        }
     }
     verdict
 }
@@ -237,6 +307,11 @@ fn data_grad_cells(node: &NodeRow) -> [String; 4] {
     ]
 }
 
+/// Rows of a `show` tree whose guides and name are wider than this do not
+/// widen the name column: a chain 250 levels deep would pad every row to 1,000
+/// characters.
+const MAX_ALIGNED_TREE_WIDTH: usize = 48;
+
 /// The guides drawn before each row of a depth-first tree listing (`├── `, `│   └── `),
 /// given the rows' depths.
 fn tree_prefixes(depths: &[usize]) -> Vec<String> {
@@ -287,7 +362,7 @@ fn show_tree(tree: &ShowTree) -> String {
     }
     let right = Align::Right;
     let left = Align::Left;
-    let mut out = table(&[left, left, right, left, right, left], &rows);
+    let mut out = table_capped(&[left, left, right, left, right, left], &rows, MAX_ALIGNED_TREE_WIDTH);
     if tree.omitted > 0 {
         let nodes = if tree.omitted == 1 { "node" } else { "nodes" };
         out.push_str(&format!("… {} more {nodes} not shown\n", tree.omitted));
@@ -337,17 +412,23 @@ fn topo_list(list: &TopoList) -> String {
     table(&[right, left, left, right, left, right], &rows)
 }
 
+/// One step of `explain`: `e = a * b: a.grad += b.data * e.grad = -3 * -2 = 6`.
+pub fn explain_line(step: &ExplainStep) -> String {
+    format!(
+        "{}: {} = {} * {} = {}",
+        step.equation,
+        step.update,
+        format_number(step.local),
+        format_number(step.upstream),
+        format_number(step.contribution)
+    )
+}
+
 fn explain(explanation: &Explanation) -> String {
     let mut out = String::new();
     for step in &explanation.steps {
-        out.push_str(&format!(
-            "{}: {} = {} * {} = {}\n",
-            step.equation,
-            step.update,
-            format_number(step.local),
-            format_number(step.upstream),
-            format_number(step.contribution)
-        ));
+        out.push_str(&explain_line(step));
+        out.push('\n');
     }
     if !explanation.steps.is_empty() {
         out.push('\n');
@@ -359,7 +440,7 @@ fn explain(explanation: &Explanation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{CheckRow, ExplainStep, GradRow, TreeRow};
+    use crate::output::{CheckRow, ExplainStep, GradRow, GraphPicture, TreeRow};
 
     fn grad_row(label: &str, data: f64, grad: f64) -> GradRow {
         GradRow {
@@ -390,7 +471,11 @@ mod tests {
     }
 
     fn check_row(label: &str, autograd: f64, numeric: f64, status: CheckStatus) -> CheckRow {
-        let ok = matches!(status, CheckStatus::Ok | CheckStatus::Kink);
+        let ok = match status {
+            CheckStatus::Ok => Some(true),
+            CheckStatus::Kink | CheckStatus::Imprecise => None,
+            CheckStatus::Mismatch | CheckStatus::Undefined => Some(false),
+        };
         CheckRow {
             label: label.to_string(),
             autograd,
@@ -398,17 +483,27 @@ mod tests {
             abs_err: (autograd - numeric).abs(),
             ok,
             status,
+            numeric_error: None,
+            suggested_eps: None,
         }
     }
 
     fn report(nodes: Vec<CheckRow>) -> Output {
-        let ok = nodes.iter().all(|row| row.ok);
+        let count = |status: CheckStatus| nodes.iter().filter(|row| row.status == status).count();
         Output::Check(CheckReport {
             target: "L".to_string(),
             eps: 1e-6,
             atol: 1e-5,
             rtol: 1e-3,
-            ok,
+            ok: nodes.iter().all(|row| row.ok != Some(false)),
+            matched: count(CheckStatus::Ok),
+            mismatched: count(CheckStatus::Mismatch),
+            kinks: count(CheckStatus::Kink),
+            undefined: count(CheckStatus::Undefined),
+            imprecise: count(CheckStatus::Imprecise),
+            value: -8.0,
+            stored_value: -8.0,
+            stale_nodes: 0,
             nodes,
         })
     }
@@ -506,6 +601,21 @@ mod tests {
     }
 
     #[test]
+    fn imprecise_rows_are_named_in_the_verdict_with_a_better_eps() {
+        let mut row = check_row("x", 1.0, 1.907348632863532, CheckStatus::Imprecise);
+        row.suggested_eps = Some(0.01);
+        let text = render_text(&report(vec![row, check_row("y", 2.0, 2.0, CheckStatus::Ok)]));
+        assert!(text.contains("  imprecise\n"), "{text}");
+        assert!(
+            text.ends_with(
+                "check passed: 1 of 1 gradient matches; 1 leaf is not compared: \
+                 its finite difference is too imprecise at eps=1e-6 (try eps=0.01)\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn prints_join_values_and_quote_strings_only_inside_lists() {
         let print = PrintOut {
             values: vec![
@@ -571,6 +681,27 @@ mod tests {
     }
 
     #[test]
+    fn deep_trees_do_not_pad_every_row_to_the_deepest() {
+        // A chain 30 levels deep: its deepest name is 4 * 29 + 8 characters wide.
+        let rows: Vec<TreeRow> = (0..30)
+            .map(|depth| tree_row(depth, node(Some("x"), "*", 1.0, 0.0)))
+            .collect();
+        let tree = ShowTree {
+            target: "x".to_string(),
+            rows,
+            omitted: 0,
+        };
+        let text = render_text(&Output::Show(tree));
+        // The name column is as wide as the widest name of at most 48 characters:
+        // depth 11's, 4 * 11 + 3 = 47. Deeper rows push their own numbers right.
+        for (depth, line) in text.lines().enumerate() {
+            let name = 4 * depth + 3;
+            let data_at = line.chars().position(|c| c == 'd').unwrap();
+            assert_eq!(data_at, name.max(47) + 2, "{line}");
+        }
+    }
+
+    #[test]
     fn trees_count_what_they_leave_out() {
         let tree = ShowTree {
             target: "x".to_string(),
@@ -616,12 +747,17 @@ mod tests {
     }
 
     #[test]
-    fn dot_text_is_printed_as_is() {
-        let dot = DotText {
-            target: "L".to_string(),
-            dot: "digraph {\n  rankdir=LR\n}".to_string(),
+    fn graphs_print_as_dot() {
+        let graph = crate::output::GraphPicture {
+            target: "a".to_string(),
+            nodes: vec![node(Some("a"), "", 2.0, 0.0)],
+            edges: vec![],
         };
-        assert_eq!(render_text(&Output::Dot(dot)), "digraph {\n  rankdir=LR\n}\n");
+        assert_eq!(
+            render_text(&Output::Dot(graph)),
+            "digraph {\n  rankdir=LR\n  node [fontname=\"monospace\"]\n  \
+             n0 [shape=record, label=\"{ a | data 2.0000 | grad 0.0000 }\"]\n}\n"
+        );
     }
 
     #[test]
@@ -633,11 +769,14 @@ mod tests {
             upstream: -2.0,
             contribution: 6.0,
             grad_after: 6.0,
+            node: 0,
+            input: 0,
         };
         let explanation = Explanation {
             target: "L".to_string(),
             steps: vec![step],
             grads: lecture_grads(),
+            graph: Default::default(),
         };
         assert_eq!(
             render_text(&Output::Explain(explanation)),
@@ -674,8 +813,58 @@ mod tests {
         };
         assert_eq!(
             render_json(&Output::Print(print)),
-            r#"{"cmd":"print","values":[null,null,"a\nb"]}"#
+            r#"{"cmd":"print","values":["NaN","Infinity","a\nb"]}"#
         );
+    }
+
+    #[test]
+    fn json_never_writes_a_number_as_null() {
+        // Every number field of every output, non-finite: none may become null.
+        let x = f64::NEG_INFINITY;
+        let nan_node = node(Some("c"), "", f64::NAN, x);
+        let mut check = report(vec![check_row("a", f64::NAN, x, CheckStatus::Undefined)]);
+        if let Output::Check(report) = &mut check {
+            (report.eps, report.atol, report.rtol, report.value, report.stored_value) = (x, x, x, x, x);
+        }
+        let outputs = [
+            Output::Grad(GradTable {
+                target: "L".to_string(),
+                nodes: vec![grad_row("a", f64::NAN, x)],
+            }),
+            check,
+            Output::Print(PrintOut {
+                values: vec![Shown::List(vec![Shown::Number(f64::NAN)])],
+            }),
+            Output::Show(ShowTree {
+                target: "c".to_string(),
+                rows: vec![tree_row(0, nan_node.clone())],
+                omitted: 0,
+            }),
+            Output::Topo(TopoList {
+                target: "c".to_string(),
+                nodes: vec![nan_node],
+            }),
+            Output::Explain(Explanation {
+                target: "L".to_string(),
+                steps: vec![ExplainStep {
+                    equation: String::new(),
+                    update: String::new(),
+                    local: x,
+                    upstream: x,
+                    contribution: x,
+                    grad_after: x,
+                    node: 0,
+                    input: 0,
+                }],
+                grads: lecture_grads(),
+                graph: GraphPicture::default(),
+            }),
+        ];
+        for output in outputs {
+            let json = render_json(&output);
+            assert!(!json.contains("null"), "{json}");
+            assert!(json.contains("\"NaN\"") || json.contains("\"-Infinity\""), "{json}");
+        }
     }
 
     #[test]
@@ -683,7 +872,7 @@ mod tests {
         let json = render_json(&report(vec![check_row("a", 1.0, 1.0, CheckStatus::Ok)]));
         assert_eq!(
             json,
-            r#"{"cmd":"check","target":"L","eps":1e-6,"atol":0.00001,"rtol":0.001,"ok":true,"nodes":[{"label":"a","autograd":1.0,"numeric":1.0,"abs_err":0.0,"ok":true,"status":"ok"}]}"#
+            r#"{"cmd":"check","target":"L","eps":1e-6,"atol":0.00001,"rtol":0.001,"ok":true,"matched":1,"mismatched":0,"kinks":0,"undefined":0,"imprecise":0,"value":-8.0,"stored_value":-8.0,"stale_nodes":0,"nodes":[{"label":"a","autograd":1.0,"numeric":1.0,"abs_err":0.0,"ok":true,"status":"ok"}]}"#
         );
     }
 }

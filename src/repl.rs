@@ -21,16 +21,19 @@ use mgrad::interpreter::{BUILTINS, Host, Session, VarInfo};
 use mgrad::meta::{MetaCommand, is_meta_command};
 use mgrad::parser::is_incomplete;
 
-use crate::{CliHost, Format, os_reason, report_error, use_color, write_stdout};
+use crate::{
+    CliHost, Format, json_line, os_reason, read_script, report_error, report_usage_error, use_color, write_stdout,
+};
 
 /// What the REPL should do after an entry.
 #[derive(Debug, PartialEq)]
 pub(crate) enum Reply {
     /// Nothing more to show (statements print through the host as they run).
     Nothing,
-    /// Text for stdout.
-    Text(String),
-    /// A sentence for stderr (a meta-command went wrong).
+    /// A meta-command's answer: text for people, and the same as one JSON
+    /// object for `--format json`.
+    Text { text: String, json: serde_json::Value },
+    /// A sentence for stderr (a meta-command went wrong): a usage error.
     Problem(String),
     /// An error in mg code, to render against the session's sources.
     Error(Diagnostic),
@@ -38,14 +41,27 @@ pub(crate) enum Reply {
     Quit,
 }
 
+/// Where an entry's lines were read: typed at the prompt (each entry is a
+/// source of its own, `<repl N>`), or read from a pipe starting at a line of
+/// `<stdin>`, so that errors give the line of the input.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Origin {
+    Prompt,
+    Stdin { line: usize },
+}
+
 /// Handles one entry: a meta-command, or mg statements run in the session.
 /// An error leaves the session as it was; the REPL goes on.
-pub(crate) fn handle_entry(session: &mut Session, entry: &str, host: &mut dyn Host) -> Reply {
+pub(crate) fn handle_entry(session: &mut Session, entry: &str, origin: Origin, host: &mut dyn Host) -> Reply {
     if entry.trim().is_empty() {
         return Reply::Nothing;
     }
     if !is_meta_command(entry) {
-        return match session.run_entry(entry, host) {
+        let result = match origin {
+            Origin::Prompt => session.run_entry(entry, host),
+            Origin::Stdin { line } => session.run_entry_from("<stdin>", line, entry, host),
+        };
+        return match result {
             Ok(()) => Reply::Nothing,
             Err(diagnostic) => Reply::Error(diagnostic),
         };
@@ -56,20 +72,37 @@ pub(crate) fn handle_entry(session: &mut Session, entry: &str, host: &mut dyn Ho
     };
     match command {
         MetaCommand::Help(topic) => match help(topic.as_deref()) {
-            Ok(text) => Reply::Text(text.to_string()),
+            Ok(text) => Reply::Text {
+                text: text.to_string(),
+                json: serde_json::json!({"cmd": "help", "topic": topic, "text": text}),
+            },
             Err(message) => Reply::Problem(message),
         },
-        MetaCommand::Vars => Reply::Text(format_vars(&session.vars())),
+        MetaCommand::Vars => {
+            let vars = session.vars();
+            let json = serde_json::json!({"cmd": "vars", "vars": vars.iter().map(|var| serde_json::json!({
+                "name": var.name, "kind": var.kind, "summary": var.summary,
+            })).collect::<Vec<_>>()});
+            Reply::Text {
+                text: format_vars(&vars),
+                json,
+            }
+        }
         MetaCommand::Reset => {
             session.reset();
-            Reply::Text("the session is reset: no names, an empty graph, a fresh random generator\n".to_string())
+            let text = "the session is reset: no names, an empty graph, a fresh random generator";
+            Reply::Text {
+                text: format!("{text}\n"),
+                json: serde_json::json!({"cmd": "reset", "message": text}),
+            }
         }
-        MetaCommand::Load(path) => match std::fs::read_to_string(&path) {
-            Ok(source) => match session.run_entry(&source, host) {
+        MetaCommand::Load(path) => match read_script(&path) {
+            // Errors in a loaded file give its name and lines.
+            Ok(source) => match session.run_entry_from(&path, 1, &source, host) {
                 Ok(()) => Reply::Nothing,
                 Err(diagnostic) => Reply::Error(diagnostic),
             },
-            Err(error) => Reply::Problem(format!("cannot read '{path}': {}", os_reason(&error))),
+            Err(message) => Reply::Problem(message),
         },
         MetaCommand::Save(path) => {
             let statements = session.history();
@@ -84,12 +117,39 @@ pub(crate) fn handle_entry(session: &mut Session, entry: &str, host: &mut dyn Ho
                     } else {
                         "statements"
                     };
-                    Reply::Text(format!("wrote {} {noun} to {path}\n", statements.len()))
+                    Reply::Text {
+                        text: format!("wrote {} {noun} to {path}\n", statements.len()),
+                        json: serde_json::json!({
+                            "cmd": "wrote", "path": path, "what": "session", "statements": statements.len(),
+                        }),
+                    }
                 }
-                Err(message) => Reply::Problem(message),
+                Err(reason) => Reply::Problem(format!("cannot write '{path}': {reason}")),
             }
         }
         MetaCommand::Quit => Reply::Quit,
+    }
+}
+
+/// Shows what an entry answered, in the session's format; returns whether it was a failure.
+fn show_reply(reply: Reply, session: &Session, format: Format) -> bool {
+    match reply {
+        Reply::Nothing | Reply::Quit => false,
+        Reply::Text { text, json } => {
+            match format {
+                Format::Text => write_stdout(&text),
+                Format::Json => write_stdout(&json_line(&json)),
+            }
+            false
+        }
+        Reply::Problem(message) => {
+            report_usage_error(&message, None, format);
+            true
+        }
+        Reply::Error(diagnostic) => {
+            report_error(session.sources(), &diagnostic, format);
+            true
+        }
     }
 }
 
@@ -366,35 +426,30 @@ pub(crate) fn run_piped(source: &str, format: Format) -> u8 {
     let mut host = CliHost::new(format);
     let mut failed = false;
     let mut entry = String::new();
-    for line in source.lines() {
-        if !entry.is_empty() {
+    // The line of the input where the entry being gathered starts.
+    let mut first_line = 1;
+    for (index, line) in source.lines().enumerate() {
+        if entry.is_empty() {
+            first_line = index + 1;
+        } else {
             entry.push('\n');
         }
         entry.push_str(line);
         if is_incomplete(&entry) {
             continue;
         }
-        match handle_entry(&mut session, &entry, &mut host) {
-            Reply::Nothing => {}
-            Reply::Text(text) => write_stdout(&text),
-            Reply::Problem(message) => {
-                failed = true;
-                eprintln!("{message}");
-            }
-            Reply::Error(diagnostic) => {
-                failed = true;
-                report_error(session.sources(), &diagnostic, format);
-            }
-            Reply::Quit => return u8::from(failed || session.failed_checks() > 0),
+        let origin = Origin::Stdin { line: first_line };
+        let reply = handle_entry(&mut session, &entry, origin, &mut host);
+        if reply == Reply::Quit {
+            return u8::from(failed || session.failed_checks() > 0);
         }
+        failed |= show_reply(reply, &session, format);
         entry.clear();
     }
     if !entry.trim().is_empty() {
         // The input ended inside an open bracket: run it so the parser can say what is missing.
-        if let Reply::Error(diagnostic) = handle_entry(&mut session, &entry, &mut host) {
-            failed = true;
-            report_error(session.sources(), &diagnostic, format);
-        }
+        let reply = handle_entry(&mut session, &entry, Origin::Stdin { line: first_line }, &mut host);
+        failed |= show_reply(reply, &session, format);
     }
     u8::from(failed || session.failed_checks() > 0)
 }
@@ -409,7 +464,7 @@ pub(crate) fn run(format: Format) -> u8 {
     let mut editor: Editor<MgHelper, DefaultHistory> = match Editor::with_config(config) {
         Ok(editor) => editor,
         Err(error) => {
-            eprintln!("mgrad: cannot start the line editor: {error}");
+            report_usage_error(&format!("cannot start the line editor: {error}"), None, format);
             return 1;
         }
     };
@@ -462,7 +517,7 @@ pub(crate) fn run(format: Format) -> u8 {
             Err(ReadlineError::Eof) if pending.is_continuing() => pending.take(),
             Err(ReadlineError::Eof) => break,
             Err(error) => {
-                eprintln!("mgrad: cannot read input: {error}");
+                report_usage_error(&format!("cannot read input: {error}"), None, format);
                 return 1;
             }
         };
@@ -475,13 +530,11 @@ pub(crate) fn run(format: Format) -> u8 {
                 eprintln!("{warning}");
             }
         }
-        match handle_entry(&mut session, &entry, &mut host) {
-            Reply::Nothing => {}
-            Reply::Text(text) => write_stdout(&text),
-            Reply::Problem(message) => eprintln!("{message}"),
-            Reply::Error(diagnostic) => report_error(session.sources(), &diagnostic, format),
-            Reply::Quit => break,
+        let reply = handle_entry(&mut session, &entry, Origin::Prompt, &mut host);
+        if reply == Reply::Quit {
+            break;
         }
+        show_reply(reply, &session, format);
         if let Some(helper) = editor.helper_mut() {
             helper.names = session.names();
         }
@@ -512,15 +565,17 @@ mod tests {
     }
 
     fn entry(line: &str) -> Reply {
-        handle_entry(&mut Session::new(), line, &mut Recorder::default())
+        handle_entry(&mut Session::new(), line, Origin::Prompt, &mut Recorder::default())
     }
 
     #[test]
     fn meta_commands_answer_without_a_terminal() {
         assert_eq!(entry(":quit"), Reply::Quit);
         assert_eq!(entry("   "), Reply::Nothing);
-        assert!(matches!(entry(":help"), Reply::Text(text) if text.contains(":help grad")));
-        assert!(matches!(entry(":help check"), Reply::Text(text) if text.contains("eps=1e-6")));
+        assert!(matches!(entry(":help"), Reply::Text { text, .. } if text.contains(":help grad")));
+        assert!(
+            matches!(entry(":help check"), Reply::Text { text, json } if text.contains("eps=1e-6") && json["topic"] == "check")
+        );
         assert_eq!(
             entry(":hlep"),
             Reply::Problem("unknown command ':hlep'; did you mean ':help'?".to_string())
@@ -530,6 +585,38 @@ mod tests {
             entry(":load /no/such/file.mg"),
             Reply::Problem("cannot read '/no/such/file.mg': No such file or directory".to_string())
         );
+    }
+
+    #[test]
+    fn errors_name_the_file_or_line_they_come_from() {
+        let path = std::env::temp_dir().join(format!("mgrad-load-{}.mg", std::process::id()));
+        std::fs::write(&path, "a = 1\nb = nope\n").unwrap();
+        let mut session = Session::new();
+        let mut host = Recorder::default();
+        let reply = handle_entry(
+            &mut session,
+            &format!(":load {}", path.display()),
+            Origin::Prompt,
+            &mut host,
+        );
+        let _ = std::fs::remove_file(&path);
+        let Reply::Error(diagnostic) = reply else {
+            panic!("{reply:?}")
+        };
+        let text = session.sources().render(&diagnostic, false);
+        assert!(text.contains(&format!("{}:2:5", path.display())), "{text}");
+        // An entry read from a pipe keeps its line of the input.
+        let reply = handle_entry(
+            &mut session,
+            "for k in 0..2 {\n  c = nope\n}",
+            Origin::Stdin { line: 7 },
+            &mut host,
+        );
+        let Reply::Error(diagnostic) = reply else {
+            panic!("{reply:?}")
+        };
+        assert_eq!(session.sources().error_json(&diagnostic).line, 8);
+        assert_eq!(session.sources().error_json(&diagnostic).source, "<stdin>");
     }
 
     #[test]

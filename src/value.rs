@@ -271,9 +271,18 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    /// A number drawn uniformly from `[lo, hi)`.
+    /// A number drawn uniformly from `[lo, hi)`, finite for any finite bounds.
     pub fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
         let unit = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-        lo + (hi - lo) * unit
+        let width = hi - lo;
+        let x = if width.is_finite() {
+            lo + width * unit
+        } else {
+            // The width overflows only for bounds of opposite signs, where the
+            // two products cannot: uniform(-1e308, 1e308) was inf half the time.
+            lo * (1.0 - unit) + hi * unit
+        };
+        // Rounding must not take a draw past either bound.
+        x.max(lo.min(hi)).min(lo.max(hi))
     }
 }

@@ -204,7 +204,7 @@ impl Moons {
         for &p in &self.params {
             g.set_grad(p, 0.0);
         }
-        g.backward(total);
+        g.backward(total).unwrap();
         let lr = 1.0 - 0.9 * k as f64 / 100.0;
         for &p in &self.params {
             let updated = g.data(p) - lr * g.grad(p);

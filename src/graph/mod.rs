@@ -31,6 +31,7 @@ mod tests;
 
 use rustc_hash::FxHashMap;
 use std::fmt;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 pub use check::{CheckOptions, CheckResult, CheckRow, CheckStatus};
@@ -61,44 +62,84 @@ impl NodeId {
     }
 }
 
-/// Why a node could not be added to the graph.
+/// Why a node could not be added to the graph, or a backward pass could not finish.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GraphError {
     /// The result of `op` on `operands` (1 or 2 values, as the op's arity) is not finite.
     NonFinite { op: Op, operands: Vec<f64>, result: f64 },
+    /// A backward step would have made a gradient that is not finite.
+    /// Boxed: it is large, and `GraphError` is the error of every `apply`.
+    NonFiniteGradient(Box<NonFiniteStep>),
     /// The graph already holds `limit` nodes.
     TooManyNodes { limit: usize },
 }
 
+/// A backward step through a node of `op` on `operands` that would have
+/// given its input `input` (position `which`: 0 the lhs, 1 the rhs) a
+/// gradient that is not finite: `grad_before + local * upstream`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NonFiniteStep {
+    pub op: Op,
+    pub operands: Vec<f64>,
+    pub which: usize,
+    pub input: NodeId,
+    /// d node / d input at the data backward read.
+    pub local: f64,
+    /// The node's own gradient.
+    pub upstream: f64,
+    /// The input's gradient before this step.
+    pub grad_before: f64,
+}
+
 impl fmt::Display for GraphError {
+    /// A terse sentence with Rust's shortest round-trip numbers (`1`, `1e308`,
+    /// `NaN`); the interpreter words these errors for people itself.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let number = |x: f64| {
+            let text = format!("{x:?}");
+            text.strip_suffix(".0").map_or_else(|| text.clone(), str::to_string)
+        };
         match self {
-            GraphError::NonFinite { op, operands, result } => {
-                match (op, operands.as_slice()) {
-                    (Op::Neg, [x]) => write!(f, "-({x})")?,
-                    // A negative left operand is bracketed so that `(-8) ** 0.5`
-                    // does not read as `-(8 ** 0.5)`.
-                    (op, [x, y]) if op.is_infix() => {
-                        write_operand(f, *x)?;
-                        write!(f, " {} ", op.symbol())?;
-                        write_operand(f, *y)?;
-                    }
-                    (op, operands) => {
-                        write!(f, "{}(", op.symbol())?;
-                        for (i, x) in operands.iter().enumerate() {
-                            if i > 0 {
-                                f.write_str(", ")?;
-                            }
-                            write!(f, "{x}")?;
-                        }
-                        f.write_str(")")?;
-                    }
-                }
-                write!(f, " is not a finite number ({result})")
-            }
+            GraphError::NonFinite { op, operands, result } => write!(
+                f,
+                "{} is not a finite number ({})",
+                describe_operation(*op, operands, &number),
+                number(*result)
+            ),
+            GraphError::NonFiniteGradient(step) => write!(
+                f,
+                "backward through {} into input {}: {} + {} * {} is not a finite number",
+                describe_operation(step.op, &step.operands, &number),
+                step.which,
+                number(step.grad_before),
+                number(step.local),
+                number(step.upstream)
+            ),
             GraphError::TooManyNodes { limit } => {
                 write!(f, "the graph already holds {limit} nodes, the limit")
             }
+        }
+    }
+}
+
+/// `op` applied to `operands` as a person would write it: `1 / 0`, `log(-1)`,
+/// `(-8) ** 0.5`, `-(3)`, with every number written by `number`.
+pub fn describe_operation(op: Op, operands: &[f64], number: &dyn Fn(f64) -> String) -> String {
+    // A negative left operand is bracketed so that `(-8) ** 0.5` does not read
+    // as `-(8 ** 0.5)`; so is a negative right one, so that `2 - (-3)` reads well.
+    let operand = |x: f64| {
+        if x.is_sign_negative() && !x.is_nan() {
+            format!("({})", number(x))
+        } else {
+            number(x)
+        }
+    };
+    match (op, operands) {
+        (Op::Neg, [x]) => format!("-({})", number(*x)),
+        (op, [x, y]) if op.is_infix() => format!("{} {} {}", operand(*x), op.symbol(), operand(*y)),
+        (op, operands) => {
+            let arguments: Vec<String> = operands.iter().map(|x| number(*x)).collect();
+            format!("{}({})", op.symbol(), arguments.join(", "))
         }
     }
 }
@@ -123,14 +164,6 @@ fn wrong_arity(op: Op, given: usize) -> ! {
     panic!("Graph::apply: {op:?} takes {} inputs, given {given}", op.arity())
 }
 
-fn write_operand(f: &mut fmt::Formatter<'_>, x: f64) -> fmt::Result {
-    if x.is_sign_negative() && !x.is_nan() {
-        write!(f, "({x})")
-    } else {
-        write!(f, "{x}")
-    }
-}
-
 impl std::error::Error for GraphError {}
 
 /// One node of the arena.
@@ -147,6 +180,9 @@ struct Node {
     /// An index into `Graph::labels`, `NO_LABEL`, or `FREED` for a freed slot.
     label: u32,
     op: Op,
+    /// A leaf made by [`Graph::constant`]: it needs no gradient, so one that
+    /// is not finite is no error (the exponent of a negative base has none).
+    constant: bool,
 }
 
 impl Node {
@@ -159,6 +195,7 @@ impl Node {
         inputs: [NodeId(0); 2],
         label: FREED,
         op: Op::Leaf,
+        constant: false,
     };
 
     /// The lowest slot this node may go in: above all its inputs (0 for a leaf).
@@ -289,16 +326,38 @@ impl Graph {
     }
 
     /// Adds a leaf holding `data`, which may be any value, even NaN; only a
-    /// full graph is an error.
+    /// full graph is an error. A leaf is a variable: backward stops with an
+    /// error rather than give it a gradient that is not finite.
     #[inline]
     pub fn leaf(&mut self, data: f64) -> Result<NodeId, GraphError> {
+        self.push_leaf(data, false)
+    }
+
+    /// Adds a constant: a leaf for a number written in the program (the `2`
+    /// of `x * 2`). It collects a gradient like any leaf, but nobody asks for
+    /// it, so one that is not finite is kept without error: `x ** 2` at
+    /// `x = -1` has no derivative in its exponent (NaN), and `grad` of it must
+    /// still work.
+    #[inline]
+    pub fn constant(&mut self, data: f64) -> Result<NodeId, GraphError> {
+        self.push_leaf(data, true)
+    }
+
+    #[inline(always)]
+    fn push_leaf(&mut self, data: f64, constant: bool) -> Result<NodeId, GraphError> {
         self.push(Node {
             data,
             grad: 0.0,
             inputs: [NodeId(0); 2],
             label: NO_LABEL,
             op: Op::Leaf,
+            constant,
         })
+    }
+
+    /// Whether `id` was made by [`Graph::constant`].
+    pub fn is_constant(&self, id: NodeId) -> bool {
+        self.node(id).constant
     }
 
     /// Adds a node computing `op` on `inputs`, with its data computed by
@@ -345,6 +404,7 @@ impl Graph {
             inputs: [x, NodeId(0)],
             label: NO_LABEL,
             op,
+            constant: false,
         })
     }
 
@@ -379,6 +439,7 @@ impl Graph {
             inputs: [lhs, rhs],
             label: NO_LABEL,
             op,
+            constant: false,
         })
     }
 
@@ -541,19 +602,30 @@ impl Graph {
     /// stack). micrograd's own order is that of a Python set, so no order is
     /// more faithful than another; orders differ only in how three or more
     /// contributions to one grad are summed.
-    pub fn backward(&mut self, root: NodeId) {
-        self.run_backward(root, |_| {});
+    ///
+    /// A step that would make a grad non-finite (`sqrt(0)`'s derivative is
+    /// inf; a product of large numbers overflows) stops the pass with
+    /// [`GraphError::NonFiniteGradient`], except into a [`Graph::constant`].
+    /// The steps before it have been applied and the failing one has not, so
+    /// every grad other than a constant's stays finite; the caller decides
+    /// whether to restore them (the REPL undoes the whole statement).
+    pub fn backward(&mut self, root: NodeId) -> Result<(), GraphError> {
+        self.run_backward(root, |_| {})
     }
 
     /// [`Graph::backward`], calling `observe` once per (node, input) chain-rule
     /// step, in the order the steps happen.
-    pub fn backward_observed(&mut self, root: NodeId, observe: &mut dyn FnMut(&BackwardStep)) {
-        self.run_backward(root, observe);
+    pub fn backward_observed(
+        &mut self,
+        root: NodeId,
+        observe: &mut dyn FnMut(&BackwardStep),
+    ) -> Result<(), GraphError> {
+        self.run_backward(root, observe)
     }
 
     // Generic so that plain `backward` compiles to the bare loop, with no call
     // per step.
-    fn run_backward(&mut self, root: NodeId, mut observe: impl FnMut(&BackwardStep)) {
+    fn run_backward(&mut self, root: NodeId, mut observe: impl FnMut(&BackwardStep)) -> Result<(), GraphError> {
         self.node_mut(root).grad = 1.0;
         // Inputs have smaller ids: a node is reached from every node that uses
         // it before the sweep gets down to it. Every node the sweep visits is
@@ -563,11 +635,15 @@ impl Graph {
         let nodes = &mut self.nodes[..end];
         let mut reached = DenseSet::new(end);
         reached.insert(root);
-        reached.sweep_down(end, |reached, index| {
+        let stopped = reached.try_sweep_down(end, |reached, index| {
             propagate(nodes, index, &mut observe, |input| {
                 reached.insert(input);
-            });
+            })
         });
+        match stopped {
+            ControlFlow::Continue(()) => Ok(()),
+            ControlFlow::Break(error) => Err(*error),
+        }
     }
 
     /// Zeroes the grad of every node reachable from any of `roots`.
@@ -684,8 +760,15 @@ impl Graph {
 /// that is not a leaf (a leaf has no steps of its own, so a sweep need not
 /// visit it). A node may use one input twice (`a + a`): two separate
 /// additions, as micrograd's closure does, so the input collects both.
+/// Breaks, adding nothing, at a step that would make a grad not finite (see
+/// [`Graph::backward`]); the error is boxed so that the loop's value stays small.
 #[inline(always)]
-fn propagate(nodes: &mut [Node], index: usize, observe: &mut impl FnMut(&BackwardStep), mut reach: impl FnMut(NodeId)) {
+fn propagate(
+    nodes: &mut [Node],
+    index: usize,
+    observe: &mut impl FnMut(&BackwardStep),
+    mut reach: impl FnMut(NodeId),
+) -> ControlFlow<Box<GraphError>> {
     let node = &nodes[index];
     debug_assert!(!node.is_freed(), "backward reached freed slot {index}");
     let (op, [lhs, rhs], out, upstream) = (node.op, node.inputs, node.data, node.grad);
@@ -694,8 +777,12 @@ fn propagate(nodes: &mut [Node], index: usize, observe: &mut impl FnMut(&Backwar
     let mut step = |nodes: &mut [Node], which: usize, input: NodeId, local: f64| {
         let target = &mut nodes[input.index()];
         let contribution = local * upstream;
-        target.grad += contribution;
-        let (grad, is_leaf) = (target.grad, target.op == Op::Leaf);
+        let grad = target.grad + contribution;
+        if !grad.is_finite() && !target.constant {
+            return ControlFlow::Break(non_finite_gradient(nodes, index, which, local));
+        }
+        target.grad = grad;
+        let is_leaf = target.op == Op::Leaf;
         observe(&BackwardStep {
             node: id,
             input,
@@ -708,36 +795,56 @@ fn propagate(nodes: &mut [Node], index: usize, observe: &mut impl FnMut(&Backwar
         if !is_leaf {
             reach(input);
         }
+        ControlFlow::Continue(())
     };
     let data = |nodes: &[Node], input: NodeId| nodes[input.index()].data;
     // Add, Sub and Mul are matched with the op spelled out so that, with
     // `local_derivatives` inlined, their derivatives fold to constants or the
     // other input's data, each with its own copy of the steps.
     match op {
-        Op::Leaf => {}
+        Op::Leaf => ControlFlow::Continue(()),
         Op::Add => {
             let (dx, dy) = local_derivatives(Op::Add, data(nodes, lhs), data(nodes, rhs), out);
-            step(nodes, 0, lhs, dx);
-            step(nodes, 1, rhs, dy);
+            step(nodes, 0, lhs, dx)?;
+            step(nodes, 1, rhs, dy)
         }
         Op::Sub => {
             let (dx, dy) = local_derivatives(Op::Sub, data(nodes, lhs), data(nodes, rhs), out);
-            step(nodes, 0, lhs, dx);
-            step(nodes, 1, rhs, dy);
+            step(nodes, 0, lhs, dx)?;
+            step(nodes, 1, rhs, dy)
         }
         Op::Mul => {
             let (dx, dy) = local_derivatives(Op::Mul, data(nodes, lhs), data(nodes, rhs), out);
-            step(nodes, 0, lhs, dx);
-            step(nodes, 1, rhs, dy);
+            step(nodes, 0, lhs, dx)?;
+            step(nodes, 1, rhs, dy)
         }
         op if op.arity() == 2 => {
             let (dx, dy) = local_derivatives(op, data(nodes, lhs), data(nodes, rhs), out);
-            step(nodes, 0, lhs, dx);
-            step(nodes, 1, rhs, dy);
+            step(nodes, 0, lhs, dx)?;
+            step(nodes, 1, rhs, dy)
         }
         op => {
             let (dx, _) = local_derivatives(op, data(nodes, lhs), 0.0, out);
-            step(nodes, 0, lhs, dx);
+            step(nodes, 0, lhs, dx)
         }
     }
+}
+
+/// The error of a backward step through the node at `index` into its input
+/// `which` whose result is not finite. Out of line: it allocates and is rare.
+#[cold]
+#[inline(never)]
+fn non_finite_gradient(nodes: &[Node], index: usize, which: usize, local: f64) -> Box<GraphError> {
+    let node = &nodes[index];
+    let arity = node.op.arity();
+    let input = node.inputs[which];
+    Box::new(GraphError::NonFiniteGradient(Box::new(NonFiniteStep {
+        op: node.op,
+        operands: node.inputs[..arity].iter().map(|i| nodes[i.index()].data).collect(),
+        which,
+        input,
+        local,
+        upstream: node.grad,
+        grad_before: nodes[input.index()].grad,
+    })))
 }

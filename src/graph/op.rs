@@ -17,6 +17,9 @@ pub enum Op {
     Sub,
     Mul,
     Div,
+    /// `x % y` with Python's sign convention (the result has the sign of `y`),
+    /// differentiable as `torch.remainder`: d/dx = 1, d/dy = -floor(x / y).
+    Rem,
     Pow,
     Neg,
     Tanh,
@@ -34,12 +37,13 @@ pub enum Op {
 
 impl Op {
     /// Every op, in declaration order.
-    pub const ALL: [Op; 18] = [
+    pub const ALL: [Op; 19] = [
         Op::Leaf,
         Op::Add,
         Op::Sub,
         Op::Mul,
         Op::Div,
+        Op::Rem,
         Op::Pow,
         Op::Neg,
         Op::Tanh,
@@ -59,7 +63,7 @@ impl Op {
     pub fn arity(self) -> usize {
         match self {
             Op::Leaf => 0,
-            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Max | Op::Min => 2,
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Rem | Op::Pow | Op::Max | Op::Min => 2,
             Op::Neg
             | Op::Tanh
             | Op::Exp
@@ -82,6 +86,7 @@ impl Op {
             Op::Sub => "-",
             Op::Mul => "*",
             Op::Div => "/",
+            Op::Rem => "%",
             Op::Pow => "**",
             Op::Neg => "neg",
             Op::Tanh => "tanh",
@@ -101,13 +106,28 @@ impl Op {
     /// Whether the op is written between its operands (`a + b`) rather than as
     /// a function call (`max(a, b)`).
     pub fn is_infix(self) -> bool {
-        matches!(self, Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow)
+        matches!(self, Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Rem | Op::Pow)
+    }
+
+    /// How an error names input `which` of a two-input op: `base` and
+    /// `exponent` for `**`, `left operand` and `right operand` for the other
+    /// infix ops, `first argument` and `second argument` for max and min.
+    pub fn operand_name(self, which: usize) -> &'static str {
+        match (self, which) {
+            (Op::Pow, 0) => "base",
+            (Op::Pow, _) => "exponent",
+            (op, 0) if op.is_infix() => "left operand",
+            (op, _) if op.is_infix() => "right operand",
+            (_, 0) => "first argument",
+            (_, _) => "second argument",
+        }
     }
 
     /// Whether the op is not differentiable everywhere: its derivative jumps
-    /// where the input crosses zero (relu, abs) or the operands tie (max, min).
+    /// where the input crosses zero (relu, abs) or the operands tie (max, min),
+    /// or the op itself jumps where `x / y` crosses a whole number (`%`).
     pub(super) fn has_kink(self) -> bool {
-        matches!(self, Op::Relu | Op::Abs | Op::Max | Op::Min)
+        matches!(self, Op::Relu | Op::Abs | Op::Max | Op::Min | Op::Rem)
     }
 }
 
@@ -120,6 +140,7 @@ pub fn forward(op: Op, x: f64, y: f64) -> f64 {
         Op::Sub => x - y,
         Op::Mul => x * y,
         Op::Div => x / y,
+        Op::Rem => remainder(x, y),
         Op::Pow => x.powf(y),
         Op::Neg => -x,
         Op::Tanh => tanh(x),
@@ -141,6 +162,51 @@ pub fn forward(op: Op, x: f64, y: f64) -> f64 {
         Op::Cos => x.cos(),
         Op::Max => x.max(y),
         Op::Min => x.min(y),
+    }
+}
+
+/// `x % y` as Python computes it for floats: the exact remainder of
+/// `x / y` truncated (`fmod`), moved into `y`'s sign, so `-1 % 10 == 9`.
+/// NaN when `y` is 0.
+fn remainder(x: f64, y: f64) -> f64 {
+    let r = x % y;
+    if r == 0.0 {
+        // Python gives the zero `y`'s sign: 0.0 % -5 == -0.0.
+        0f64.copysign(y)
+    } else if (r < 0.0) != (y < 0.0) {
+        r + y
+    } else {
+        r
+    }
+}
+
+/// The whole number `q` with `x == q * y + (x % y)`: `floor(x / y)`, taken
+/// from the remainder `out` so that it agrees with it even where `x / y`
+/// rounds up to a whole number.
+fn quotient(x: f64, y: f64, out: f64) -> f64 {
+    ((x - out) / y).round()
+}
+
+/// Which smooth piece of an op with a kink the inputs fall on: the side of 0
+/// for relu and abs, which operand wins for max and min, the quotient for `%`
+/// (0 for any other op). Two points on the same piece are joined by a path
+/// on which the op is differentiable, so a central difference between them
+/// means something.
+pub(super) fn piece(op: Op, x: f64, y: f64, out: f64) -> f64 {
+    let side = |a: f64, b: f64| {
+        if a > b {
+            1.0
+        } else if a < b {
+            -1.0
+        } else {
+            0.0
+        }
+    };
+    match op {
+        Op::Relu | Op::Abs => side(x, 0.0),
+        Op::Max | Op::Min => side(x, y),
+        Op::Rem => quotient(x, y, out),
+        _ => 0.0,
     }
 }
 
@@ -171,6 +237,9 @@ pub(super) fn local_derivatives(op: Op, x: f64, y: f64, out: f64) -> (f64, f64) 
         Op::Sub => (1.0, -1.0),
         Op::Mul => (y, x),
         Op::Div => (1.0 / y, -x / (y * y)),
+        // torch.remainder's derivative: the remainder moves with x one for one,
+        // and falls by the quotient as y grows.
+        Op::Rem => (1.0, -quotient(x, y, out)),
         Op::Pow => {
             // With y == 0 the function is constant 1 in x; the formula would give
             // 0 * inf = NaN at x == 0.

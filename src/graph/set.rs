@@ -6,6 +6,8 @@
 //! page number per insert so that a walk never paid for the arena's size; with
 //! reclamation in place the dense set is simpler and several times faster.)
 
+use std::ops::ControlFlow;
+
 use super::NodeId;
 
 pub(super) struct DenseSet {
@@ -34,13 +36,26 @@ impl DenseSet {
     /// Visits the members below `end` from the highest down, including any
     /// that `visit` adds below the one it is visiting: a walk down an arena
     /// whose ids are a topological order, marking inputs as it goes.
+    #[inline]
+    pub(super) fn sweep_down(&mut self, end: usize, mut visit: impl FnMut(&mut DenseSet, usize)) {
+        let _ = self.try_sweep_down(end, |set, index| {
+            visit(set, index);
+            ControlFlow::<()>::Continue(())
+        });
+    }
+
+    /// [`DenseSet::sweep_down`], stopping at the first visit that breaks, with its value.
     ///
     /// Reads a word at a time, skipping 64 absent ids per read; after each
     /// visit it rereads the current word, where `visit` may have added members.
     #[inline]
-    pub(super) fn sweep_down(&mut self, end: usize, mut visit: impl FnMut(&mut DenseSet, usize)) {
+    pub(super) fn try_sweep_down<B>(
+        &mut self,
+        end: usize,
+        mut visit: impl FnMut(&mut DenseSet, usize) -> ControlFlow<B>,
+    ) -> ControlFlow<B> {
         let Some(last) = end.checked_sub(1) else {
-            return;
+            return ControlFlow::Continue(());
         };
         let mut word = last / 64;
         // The bits at or below `last` in its word.
@@ -48,11 +63,11 @@ impl DenseSet {
         loop {
             while bits != 0 {
                 let bit = 63 - bits.leading_zeros() as usize;
-                visit(self, word * 64 + bit);
+                visit(self, word * 64 + bit)?;
                 bits = self.words[word] & ((1 << bit) - 1);
             }
             if word == 0 {
-                return;
+                return ControlFlow::Continue(());
             }
             word -= 1;
             bits = self.words[word];

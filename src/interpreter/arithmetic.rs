@@ -3,39 +3,32 @@
 use super::{Exec, Flow, RuntimeError, Session, errors};
 use crate::ast::{BinaryOp, CompareOp, Expr, ExprKind};
 use crate::graph::{self, GraphError, NodeId, Op};
+use crate::number::format_number;
 use crate::span::Span;
 use crate::value::Value;
 
 impl Session {
-    /// `lhs op rhs` for `+ - * / **`: plain numbers stay plain, anything touching a node builds a node.
+    /// `lhs op rhs` for `+ - * / % **`: plain numbers stay plain, anything touching a node builds a node.
     #[inline]
     pub(super) fn arithmetic(&mut self, op: BinaryOp, lhs: &Value, rhs: &Value, span: Span) -> Exec<Value> {
         // The commonest case by far in graph building: two nodes, or a node and a
         // constant, under an op that makes a node.
-        if let Some(graph_op) = graph_op(op) {
-            let inputs = match (lhs, rhs) {
-                (Value::Node(a), Value::Node(b)) => Some((*a, *b)),
-                // A failed leaf adds nothing: the general path below meets the same error.
-                (Value::Node(a), Value::Num(b)) => self.graph.leaf(*b).ok().map(|b| (*a, b)),
-                (Value::Num(a), Value::Node(b)) => self.graph.leaf(*a).ok().map(|a| (a, *b)),
-                _ => None,
-            };
-            if let Some((a, b)) = inputs {
-                return self.apply(graph_op, &[a, b], span);
-            }
+        let inputs = match (lhs, rhs) {
+            (Value::Node(a), Value::Node(b)) => Some((*a, *b)),
+            // A failed leaf adds nothing: the general path below meets the same error.
+            (Value::Node(a), Value::Num(b)) => self.graph.constant(*b).ok().map(|b| (*a, b)),
+            (Value::Num(a), Value::Node(b)) => self.graph.constant(*a).ok().map(|a| (a, *b)),
+            _ => None,
+        };
+        if let Some((a, b)) = inputs {
+            return self.apply(graph_op(op), &[a, b], span);
         }
         self.general_arithmetic(op, lhs, rhs, span)
     }
 
     #[inline(never)]
     pub(super) fn general_arithmetic(&mut self, op: BinaryOp, lhs: &Value, rhs: &Value, span: Span) -> Exec<Value> {
-        let Some(graph_op) = graph_op(op) else {
-            // Like a comparison, a remainder reads data and builds no node.
-            return match (self.number(lhs), self.number(rhs)) {
-                (Some(a), Some(b)) => Ok(Value::Num(self.number_arithmetic(op, a, b, span)?)),
-                _ => Err(errors::arithmetic_type_error(op, lhs, rhs, span).into()),
-            };
-        };
+        let graph_op = graph_op(op);
         match (lhs, rhs) {
             (Value::Num(a), Value::Num(b)) => {
                 // Index arithmetic (xs[2*i + 1]) is common: skip the generic dispatch when it is safe.
@@ -126,24 +119,7 @@ impl Session {
     }
 
     pub(super) fn number_arithmetic(&self, op: BinaryOp, a: f64, b: f64, span: Span) -> Exec<f64> {
-        let Some(graph_op) = graph_op(op) else {
-            // Python's sign convention: the result has the sign of the divisor (-1 % 10 == 9).
-            let result = a - b * (a / b).floor();
-            return if result.is_finite() {
-                Ok(result)
-            } else {
-                Err(RuntimeError::NotFinite {
-                    message: format!(
-                        "{} % {} is not a finite number",
-                        crate::number::format_number(a),
-                        crate::number::format_number(b)
-                    ),
-                    span,
-                }
-                .into())
-            };
-        };
-        self.plain(graph_op, &[a, b], span)
+        self.plain(graph_op(op), &[a, b], span)
     }
 
     /// The result of `op` on plain numbers, with the same finiteness rule as graph nodes.
@@ -184,7 +160,7 @@ impl Session {
             Value::Node(id) => Ok(*id),
             Value::Num(x) => self
                 .graph
-                .leaf(*x)
+                .constant(*x)
                 .map_err(|error| self.graph_error(error, span).into()),
             other => Err(RuntimeError::Type {
                 message: format!("expected a number, found {}", other.kind_name()),
@@ -202,10 +178,18 @@ impl Session {
                 span,
                 help: Some("build a smaller graph, or reset the session with :reset".to_string()),
             },
-            other => RuntimeError::NotFinite {
-                message: other.to_string(),
+            GraphError::NonFinite { op, operands, result } => RuntimeError::NotFinite {
+                message: format!(
+                    "{} is not a finite number ({})",
+                    graph::describe_operation(op, &operands, &format_number),
+                    format_number(result)
+                ),
                 span,
+                help: None,
             },
+            GraphError::NonFiniteGradient(step) => {
+                errors::non_finite_gradient(&step, self.graph.label(step.input), span)
+            }
         }
     }
 
@@ -264,35 +248,53 @@ impl Session {
     pub(super) fn expect_integer(&self, value: &Value, span: Span, what: &str) -> Exec<i64> {
         let x = self.expect_number(value, span, what)?;
         if let Some(whole) = whole_number(x) {
-            Ok(whole)
+            return Ok(whole);
+        }
+        let error = if x.fract() == 0.0 {
+            // A whole number, but past the last f64 that has every whole number below it.
+            RuntimeError::Argument {
+                message: format!(
+                    "{what} must be a whole number between -2^53 and 2^53, not {}",
+                    format_number(x)
+                ),
+                span,
+                help: Some(format!(
+                    "past 2^53 = {} an f64 cannot hold every whole number, so counting with it is not exact",
+                    format_number(MAX_WHOLE)
+                )),
+            }
         } else {
-            Err(RuntimeError::Type {
-                message: format!("{what} must be a whole number, not {}", crate::number::format_number(x)),
+            RuntimeError::Type {
+                message: format!("{what} must be a whole number, not {}", format_number(x)),
                 span,
                 help: None,
             }
-            .into())
-        }
+        };
+        Err(error.into())
     }
 }
 
-/// `x` as an integer if it is a whole number below 9e15 in size (exactly
-/// representable, with room for index arithmetic).
+/// 2^53: every whole number up to it is an f64, and it is the last one that
+/// is (2^53 + 1 rounds to it).
+const MAX_WHOLE: f64 = 9_007_199_254_740_992.0;
+
+/// `x` as an integer if it is a whole number no larger than 2^53 in size, so
+/// that it stands for exactly one integer.
 #[inline]
 pub(super) fn whole_number(x: f64) -> Option<i64> {
     // `as` saturates and maps NaN to 0; the round trip rejects those and fractions.
     let whole = x as i64;
-    (whole as f64 == x && x.abs() < 9.0e15).then_some(whole)
+    (whole as f64 == x && x.abs() <= MAX_WHOLE).then_some(whole)
 }
 
-/// The graph operation of an arithmetic operator; `%` has none (it builds no node).
-pub(super) fn graph_op(op: BinaryOp) -> Option<Op> {
+/// The graph operation of an arithmetic operator: each builds a node when a node is involved.
+pub(super) fn graph_op(op: BinaryOp) -> Op {
     match op {
-        BinaryOp::Add => Some(Op::Add),
-        BinaryOp::Sub => Some(Op::Sub),
-        BinaryOp::Mul => Some(Op::Mul),
-        BinaryOp::Div => Some(Op::Div),
-        BinaryOp::Pow => Some(Op::Pow),
-        BinaryOp::Rem => None,
+        BinaryOp::Add => Op::Add,
+        BinaryOp::Sub => Op::Sub,
+        BinaryOp::Mul => Op::Mul,
+        BinaryOp::Div => Op::Div,
+        BinaryOp::Rem => Op::Rem,
+        BinaryOp::Pow => Op::Pow,
     }
 }

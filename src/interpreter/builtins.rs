@@ -258,6 +258,7 @@ impl Session {
                             crate::number::format_number(x)
                         ),
                         span,
+                        help: None,
                     });
                 }
                 Ok(Value::Num(rounded))

@@ -6,12 +6,13 @@ use std::fmt::Write as _;
 
 use super::{Exec, Host, RuntimeError, Session};
 use crate::ast::{Command, CompareOp, Expr, ExprKind, Redirect};
-use crate::graph::{BackwardStep, CheckOptions, NodeId, Op};
+use crate::graph::{BackwardStep, CheckOptions, GraphError, NodeId, Op};
 use crate::number::format_number;
 use crate::output::{
-    CheckReport, CheckRow, CheckStatus, DotText, ExplainStep, Explanation, GradRow, GradTable, NodeRow, Output,
-    PrintOut, ShowTree, TopoList, TreeRow, WroteFile,
+    CheckReport, CheckRow, CheckStatus, ExplainStep, Explanation, GradRow, GradTable, GraphEdge, GraphPicture, NodeRow,
+    Output, PrintOut, ShowTree, TopoList, TreeRow, WroteFile,
 };
+use crate::picture;
 use crate::span::Span;
 use crate::value::{Rng, Value};
 
@@ -34,12 +35,16 @@ impl Session {
                     named.push((self.target_node(expr, "grad … wrt", host)?, expr.span));
                 }
                 self.graph.zero_grad(&[root]);
-                self.graph.backward(root);
+                self.graph
+                    .backward(root)
+                    .map_err(|error| self.graph_error(error, target.span))?;
                 Some(Output::Grad(self.grad_table(root, target, &named)))
             }
             Command::Backward(target) => {
                 let root = self.target_node(target, "backward", host)?;
-                self.graph.backward(root);
+                self.graph
+                    .backward(root)
+                    .map_err(|error| self.graph_error(error, target.span))?;
                 None
             }
             Command::ZeroGrad(targets) => {
@@ -73,7 +78,7 @@ impl Session {
             Command::Check { target, options } => {
                 let root = self.target_node(target, "check", host)?;
                 let options = self.check_options(options, host)?;
-                let report = self.check(root, target, options);
+                let report = self.check(root, target, options)?;
                 if !report.ok {
                     self.failed_checks += 1;
                 }
@@ -103,15 +108,14 @@ impl Session {
             }
             Command::Dot(target) => {
                 let root = self.target_node(target, "dot", host)?;
-                Some(Output::Dot(DotText {
-                    target: self.text(target),
-                    dot: self.dot(root),
-                }))
+                let order = self.graph.topo(root);
+                Some(Output::Dot(self.graph_picture(&order, target).0))
             }
             Command::Explain(target) => {
                 let root = self.target_node(target, "explain", host)?;
-                Some(Output::Explain(self.explain(root, target)))
+                Some(Output::Explain(self.explain(root, target)?))
             }
+            Command::Plot { series, range } => Some(Output::Plot(self.plot(series, range.as_ref(), host)?)),
             Command::Assert { condition, message } => {
                 self.assert(condition, message.as_ref(), span, host)?;
                 None
@@ -124,33 +128,21 @@ impl Session {
             }
         };
         let Some(output) = output else { return Ok(()) };
-        match redirect {
-            None => host.emit(output),
-            Some(redirect) => {
-                let (what, contents) = match &output {
-                    Output::Dot(dot) => ("dot", dot.dot.clone()),
-                    other => (command_name(command), crate::render::render_text(other)),
-                };
-                if redirect.path.to_ascii_lowercase().ends_with(".svg") {
-                    return Err(RuntimeError::Write {
-                        path: redirect.path.clone(),
-                        reason: "pictures (SVG) are not drawn by this version of mgrad".to_string(),
-                        span: redirect.span,
-                    }
-                    .into());
-                }
-                host.write_file(&redirect.path, &contents)
-                    .map_err(|reason| RuntimeError::Write {
-                        path: redirect.path.clone(),
-                        reason,
-                        span: redirect.span,
-                    })?;
-                host.emit(Output::Wrote(WroteFile {
-                    path: redirect.path.clone(),
-                    what: what.to_string(),
-                }));
-            }
-        }
+        let Some(redirect) = redirect else {
+            host.emit(output);
+            return Ok(());
+        };
+        let write_error = |reason| RuntimeError::Write {
+            path: redirect.path.clone(),
+            reason,
+            span: redirect.span,
+        };
+        let (what, contents) = file_contents(&output, command, &redirect.path, host).map_err(write_error)?;
+        host.write_file(&redirect.path, &contents).map_err(write_error)?;
+        host.emit(Output::Wrote(WroteFile {
+            path: redirect.path.clone(),
+            what: what.to_string(),
+        }));
         Ok(())
     }
 
@@ -330,7 +322,7 @@ impl Session {
     }
 
     /// Checks every labelled leaf of the target's graph (unlabelled leaves are literal constants).
-    fn check(&self, root: NodeId, target: &Expr, options: CheckOptions) -> CheckReport {
+    fn check(&self, root: NodeId, target: &Expr, options: CheckOptions) -> Result<CheckReport, RuntimeError> {
         let order = self.graph.topo(root);
         let names = self.display_labels(&order);
         let leaves: Vec<NodeId> = order
@@ -338,8 +330,11 @@ impl Session {
             .copied()
             .filter(|id| self.graph.op(*id) == Op::Leaf && names.contains_key(id))
             .collect();
-        let result = self.graph.check(root, &leaves, options);
-        let nodes = result
+        let result = self
+            .graph
+            .check(root, &leaves, options)
+            .map_err(|error| self.check_error(error, target))?;
+        let nodes: Vec<CheckRow> = result
             .rows
             .iter()
             .map(|row| {
@@ -348,24 +343,59 @@ impl Session {
                     crate::graph::CheckStatus::Mismatch => CheckStatus::Mismatch,
                     crate::graph::CheckStatus::Kink => CheckStatus::Kink,
                     crate::graph::CheckStatus::Undefined => CheckStatus::Undefined,
+                    crate::graph::CheckStatus::Imprecise => CheckStatus::Imprecise,
                 };
                 CheckRow {
                     label: names.get(&row.leaf).cloned().unwrap_or_default(),
                     autograd: row.autograd,
                     numeric: row.numeric,
                     abs_err: row.abs_err,
-                    ok: matches!(status, CheckStatus::Ok | CheckStatus::Kink),
+                    ok: match status {
+                        CheckStatus::Ok => Some(true),
+                        CheckStatus::Mismatch | CheckStatus::Undefined => Some(false),
+                        CheckStatus::Kink | CheckStatus::Imprecise => None,
+                    },
                     status,
+                    numeric_error: row.numeric_error,
+                    suggested_eps: row.suggested_eps,
                 }
             })
             .collect();
-        CheckReport {
+        let count = |status: CheckStatus| nodes.iter().filter(|row| row.status == status).count();
+        Ok(CheckReport {
             target: self.text(target),
             eps: options.eps,
             atol: options.atol,
             rtol: options.rtol,
             ok: result.ok,
+            matched: count(CheckStatus::Ok),
+            mismatched: count(CheckStatus::Mismatch),
+            kinks: count(CheckStatus::Kink),
+            undefined: count(CheckStatus::Undefined),
+            imprecise: count(CheckStatus::Imprecise),
+            value: result.value,
+            stored_value: self.graph.data(root),
+            stale_nodes: result.stale,
             nodes,
+        })
+    }
+
+    /// A check that could not be made: the graph has no finite value, or no
+    /// finite gradient, at the leaves' current data.
+    fn check_error(&self, error: GraphError, target: &Expr) -> RuntimeError {
+        let undefined = matches!(error, GraphError::NonFinite { .. });
+        match self.graph_error(error, target.span) {
+            // Only a leaf changed since the graph was built can make a value non-finite here.
+            RuntimeError::NotFinite { message, span, .. } if undefined => RuntimeError::NotFinite {
+                message: format!("at its leaves' current data, {message}"),
+                span,
+                help: Some(format!(
+                    "'check' evaluates {0} at its leaves' current data, and a leaf's data has changed since \
+                     {0} was computed; compute {0} again, or set the leaf back",
+                    self.text(target)
+                )),
+            },
+            other => other,
         }
     }
 
@@ -399,47 +429,43 @@ impl Session {
         }
     }
 
-    /// Graphviz DOT in micrograd's style: a record per value (`label | data | grad`),
-    /// an oval per operation, left to right.
-    fn dot(&self, root: NodeId) -> String {
-        let order = self.graph.topo(root);
-        let names = self.display_labels(&order);
-        let mut dot = String::from("digraph {\n  rankdir=LR\n  node [fontname=\"monospace\"]\n");
-        for id in &order {
-            let index = id.index();
-            let label = names.get(id).map(|name| escape_record(name)).unwrap_or_default();
-            let _ = writeln!(
-                dot,
-                "  n{index} [shape=record, label=\"{{ {label} | data {:.4} | grad {:.4} }}\"]",
-                self.graph.data(*id),
-                self.graph.grad(*id)
-            );
-            let op = self.graph.op(*id);
-            if op != Op::Leaf {
-                let _ = writeln!(dot, "  n{index}op [label=\"{}\"]", op.symbol());
-                let _ = writeln!(dot, "  n{index}op -> n{index}");
-                let mut seen = Vec::new();
-                for input in self.graph.inputs(*id) {
-                    if !seen.contains(input) {
-                        seen.push(*input);
-                        let _ = writeln!(dot, "  n{} -> n{index}op", input.index());
-                    }
+    /// L's graph as data, for `dot` and the step-by-step page: the nodes of `order`
+    /// (a topological order) and their edges; also where each node went.
+    fn graph_picture(&self, order: &[NodeId], target: &Expr) -> (GraphPicture, HashMap<NodeId, usize>) {
+        let names = self.display_labels(order);
+        let index: HashMap<NodeId, usize> = order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let mut edges = Vec::new();
+        for (to, id) in order.iter().enumerate() {
+            let inputs = self.graph.inputs(*id);
+            for (k, input) in inputs.iter().enumerate() {
+                // `a * a` is one edge.
+                if let Some(&from) = index.get(input)
+                    && !inputs[..k].contains(input)
+                {
+                    edges.push(GraphEdge { from, to });
                 }
             }
         }
-        dot.push_str("}\n");
-        dot
+        let picture = GraphPicture {
+            target: self.text(target),
+            nodes: order.iter().map(|id| self.node_row(*id, &names)).collect(),
+            edges,
+        };
+        (picture, index)
     }
 
     /// `explain L`: `grad L`, narrating every chain-rule step.
-    fn explain(&mut self, root: NodeId, target: &Expr) -> Explanation {
+    fn explain(&mut self, root: NodeId, target: &Expr) -> Result<Explanation, RuntimeError> {
         let order = self.graph.topo(root);
         let names = self.display_labels(&order);
         self.graph.zero_grad(&[root]);
         // Steps into unlabelled leaves (the literal constants) are real but tell a learner nothing.
         let mut raw: Vec<BackwardStep> = Vec::new();
-        self.graph.backward_observed(root, &mut |step| raw.push(*step));
+        self.graph
+            .backward_observed(root, &mut |step| raw.push(*step))
+            .map_err(|error| self.graph_error(error, target.span))?;
         raw.retain(|step| self.graph.op(step.input) != Op::Leaf || names.contains_key(&step.input));
+        let (graph, index) = self.graph_picture(&order, target);
         let name = |id: NodeId| -> String {
             match names.get(&id) {
                 Some(name) => name.clone(),
@@ -479,6 +505,8 @@ impl Session {
                     (Op::Mul, _) => data(0),
                     (Op::Div, 0) => format!("(1 / {})", data(1)),
                     (Op::Div, _) => format!("(-{} / {}**2)", data(0), data(1)),
+                    (Op::Rem, 0) => "1".to_string(),
+                    (Op::Rem, _) => format!("-floor({} / {})", data(0), data(1)),
                     (Op::Pow, 0) => format!("({} * {}**({} - 1))", data(1), data(0), data(1)),
                     (Op::Pow, _) => format!("({out} * log({}))", data(0)),
                     (Op::Tanh, _) => format!("(1 - {out}**2)"),
@@ -500,14 +528,17 @@ impl Session {
                     upstream: step.upstream,
                     contribution: step.contribution,
                     grad_after: step.input_grad_after,
+                    node: index.get(&node).copied().unwrap_or_default(),
+                    input: index.get(&step.input).copied().unwrap_or_default(),
                 }
             })
             .collect();
-        Explanation {
+        Ok(Explanation {
             target: self.text(target),
             steps,
             grads: self.grad_table(root, target, &[]),
-        }
+            graph,
+        })
     }
 
     /// A short name for an unlabelled node: its value if a constant, else its expression, `depth` levels deep.
@@ -584,19 +615,60 @@ fn command_name(command: &Command) -> &'static str {
         Command::Topo(_) => "topo",
         Command::Dot(_) => "dot",
         Command::Explain(_) => "explain",
+        Command::Plot { .. } => "plot",
         Command::Assert { .. } => "assert",
         Command::Seed(_) => "seed",
     }
 }
 
-/// Escapes the characters that mean something inside a DOT record label.
-fn escape_record(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '{' | '}' | '|' | '<' | '>' | '"' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
+/// What a redirected output writes, chosen by the file's extension, and how the
+/// `wrote … to …` line names it. `dot` and `plot` draw SVG; `dot`, `plot` and `explain`
+/// make web pages; everything else is the text the command prints.
+fn file_contents(
+    output: &Output,
+    command: &Command,
+    path: &str,
+    host: &dyn Host,
+) -> Result<(&'static str, String), String> {
+    let extension = path
+        .rsplit(['/', '\\'])
+        .next()
+        .and_then(|name| name.rsplit_once('.'))
+        .map(|(_, extension)| extension.to_ascii_lowercase())
+        .unwrap_or_default();
+    let name = command_name(command);
+    let drawn = match output {
+        Output::Dot(graph) => graph.nodes.len(),
+        Output::Explain(explanation) => explanation.graph.nodes.len(),
+        _ => 0,
+    };
+    if drawn > picture::MAX_DRAWN_NODES && matches!(extension.as_str(), "svg" | "html" | "htm") {
+        return Err(format!(
+            "the graph has {drawn} values, and a picture of more than {} is unreadable; \
+             draw a smaller part of it, or write DOT text to a .dot file",
+            picture::MAX_DRAWN_NODES
+        ));
     }
-    escaped
+    Ok(match (output, extension.as_str()) {
+        (Output::Dot(graph), "svg") => ("the graph as SVG", picture::graph_svg(graph)),
+        (Output::Dot(graph), "html" | "htm") => ("the graph as a web page", picture::graph_page(graph)),
+        (Output::Dot(graph), _) => ("dot", picture::dot_text(graph)),
+        (Output::Plot(plot), "svg") => ("the plot as SVG", picture::plot_svg(plot)),
+        (Output::Plot(plot), "html" | "htm") => ("the plot as a web page", picture::plot_page(plot)),
+        (Output::Explain(explanation), "html" | "htm") => {
+            ("the backward steps as a web page", picture::steps_page(explanation))
+        }
+        (_, "svg") => {
+            return Err(format!(
+                "'{name}' prints text; only 'dot' and 'plot' draw SVG pictures (write its text to a .txt file)"
+            ));
+        }
+        (_, "html" | "htm") => {
+            return Err(format!(
+                "'{name}' prints text; only 'dot', 'explain' and 'plot' write web pages (write its text to a .txt file)"
+            ));
+        }
+        // Text, or what the host prints instead (the CLI in JSON mode: the JSON object).
+        (other, _) => (name, host.render_for_file(other)),
+    })
 }

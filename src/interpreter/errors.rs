@@ -4,6 +4,8 @@ use thiserror::Error;
 
 use crate::ast::{ATTRIBUTES, BinaryOp, Ident};
 use crate::diagnostic::{Diagnostic, ErrorKind};
+use crate::graph::{NonFiniteStep, Op, describe_operation};
+use crate::number::format_number;
 use crate::span::Span;
 use crate::suggest::closest;
 use crate::value::Value;
@@ -26,9 +28,14 @@ pub enum RuntimeError {
         suggestion: Option<String>,
         help: Option<String>,
     },
-    /// An operation whose result is not a finite number; the message names the operation and operands.
+    /// An operation whose result, or whose gradient, is not a finite number;
+    /// the message names the operation and its operands.
     #[error("{message}")]
-    NotFinite { message: String, span: Span },
+    NotFinite {
+        message: String,
+        span: Span,
+        help: Option<String>,
+    },
     /// A value of the wrong kind.
     #[error("{message}")]
     Type {
@@ -88,6 +95,7 @@ impl RuntimeError {
             RuntimeError::Type { help, .. }
             | RuntimeError::UnknownFunction { help, .. }
             | RuntimeError::Argument { help, .. }
+            | RuntimeError::NotFinite { help, .. }
             | RuntimeError::Limit { help, .. } => help.clone(),
             RuntimeError::IndexOutOfRange { len: 0, .. } => Some("the list is empty".to_string()),
             RuntimeError::IndexOutOfRange { len, .. } => Some(format!(
@@ -111,6 +119,76 @@ impl RuntimeError {
             help: self.help(),
             context: Vec::new(),
         }
+    }
+}
+
+/// `x.grad would not be a finite number: backward through sqrt(0) gives inf
+/// (its derivative) * 0 (the gradient from above) = nan`, with a fix, for a
+/// step into the input labelled `input` (if it has a label).
+pub fn non_finite_gradient(step: &NonFiniteStep, input: Option<&str>, span: Span) -> RuntimeError {
+    let &NonFiniteStep {
+        op,
+        ref operands,
+        which,
+        local,
+        upstream,
+        grad_before,
+        ..
+    } = step;
+    let through = describe_operation(op, operands, &format_number);
+    let whose = match input {
+        Some(label) => format!("{label}.grad"),
+        None => "a gradient".to_string(),
+    };
+    let contribution = local * upstream;
+    let (message, help) = if contribution.is_finite() {
+        (
+            format!(
+                "{whose} would not be a finite number: backward through {through} adds {} to the {} already there, which gives {}",
+                format_number(contribution),
+                format_number(grad_before),
+                format_number(grad_before + contribution)
+            ),
+            "the gradient is beyond the largest number (about 1.8e308); scale the numbers down".to_string(),
+        )
+    } else {
+        let derivative = if op.arity() == 1 {
+            "its derivative".to_string()
+        } else {
+            format!("its derivative in the {}", op.operand_name(which))
+        };
+        let help = if !local.is_finite() && op == Op::Pow && which == 1 {
+            "a power with a negative base has no real derivative in its exponent; \
+             use a positive base, or write the exponent as a number"
+                .to_string()
+        } else if !local.is_finite() && operands.len() == 1 {
+            let at = format_number(operands[0]);
+            format!(
+                "{} has no finite derivative at {at}; keep its input away from {at}",
+                op.symbol()
+            )
+        } else if !local.is_finite() {
+            format!(
+                "{through} has no finite derivative in its {}; move the operands away from this point",
+                op.operand_name(which)
+            )
+        } else {
+            "the gradient is beyond the largest number (about 1.8e308); scale the numbers down".to_string()
+        };
+        (
+            format!(
+                "{whose} would not be a finite number: backward through {through} gives {} ({derivative}) * {} (the gradient from above) = {}",
+                format_number(local),
+                format_number(upstream),
+                format_number(contribution)
+            ),
+            help,
+        )
+    };
+    RuntimeError::NotFinite {
+        message,
+        span,
+        help: Some(help),
     }
 }
 

@@ -228,6 +228,7 @@ impl Session {
                             crate::number::format_number(number)
                         ),
                         span,
+                        help: None,
                     }
                     .into());
                 }

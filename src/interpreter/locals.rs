@@ -162,6 +162,10 @@ impl Locals {
                 .chain(options.iter().map(|option| &option.value))
                 .collect(),
             Command::Assert { condition, message } => std::iter::once(condition).chain(message).collect(),
+            Command::Plot { series, range } => series
+                .iter()
+                .chain(range.iter().flat_map(|range| [&range.start, &range.end]))
+                .collect(),
         };
         exprs.into_iter().for_each(|expr| self.add_from_expr(expr));
     }

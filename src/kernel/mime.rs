@@ -6,13 +6,34 @@
 
 use mgrad::diagnostic::{Diagnostic, ErrorKind, SourceMap};
 use mgrad::output::{Output, Shown};
+use mgrad::picture::{MAX_DRAWN_NODES, graph_svg, plot_svg};
 use mgrad::render::html::render_html;
 use mgrad::render::{render_shown, render_text};
 use serde_json::{Value, json};
 
-/// The IOPub message for one output: its type and content.
+/// The IOPub message for one output: its type and content. A graph (`dot L`) and a
+/// plot are pictures, SVG inline, with their text (DOT, a text chart) beside them.
 pub(crate) fn output_message(output: &Output) -> (&'static str, Value) {
     let text = render_text(output);
+    let svg = match output {
+        Output::Dot(graph) if graph.nodes.len() <= MAX_DRAWN_NODES => Some(graph_svg(graph)),
+        Output::Dot(graph) => {
+            let note = format!(
+                "(no picture: the graph has {} values, and a picture of more than {MAX_DRAWN_NODES} is unreadable; \
+                 draw a smaller part of it)\n",
+                graph.nodes.len()
+            );
+            return stream(&(note + &text));
+        }
+        Output::Plot(plot) => Some(plot_svg(plot)),
+        _ => None,
+    };
+    if let Some(svg) = svg {
+        return (
+            "display_data",
+            json!({"data": {"text/plain": text, "image/svg+xml": svg}, "metadata": {}}),
+        );
+    }
     match render_html(output) {
         Some(html) => (
             "display_data",
@@ -46,6 +67,7 @@ pub(crate) fn error_fields(sources: &SourceMap, diagnostic: &Diagnostic, color: 
         ErrorKind::Parse => "ParseError",
         ErrorKind::Runtime => "RuntimeError",
         ErrorKind::Assertion => "AssertionError",
+        ErrorKind::Usage => "UsageError",
     };
     let rendered = sources.render(diagnostic, color);
     json!({

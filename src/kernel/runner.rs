@@ -19,7 +19,7 @@ use tokio::sync::{mpsc::UnboundedSender, oneshot};
 
 use super::mime::{error_fields, execute_result, output_message, problem_fields, stream};
 use super::wire::Message;
-use crate::repl::{Reply, handle_entry};
+use crate::repl::{Origin, Reply, handle_entry};
 
 /// A message for IOPub, made by whoever has something to say (the shell, the
 /// interpreter's thread), published in the order it was queued.
@@ -227,9 +227,9 @@ impl Runner {
                     line.trim()
                 )));
             }
-            match handle_entry(&mut self.session, line, host) {
+            match handle_entry(&mut self.session, line, Origin::Prompt, host) {
                 Reply::Nothing => {}
-                Reply::Text(text) => host.stream(&text),
+                Reply::Text { text, .. } => host.stream(&text),
                 Reply::Problem(message) => return Err(problem_fields(&message)),
                 Reply::Error(diagnostic) => return Err(error_fields(self.session.sources(), &diagnostic, self.color)),
                 Reply::Quit => host

@@ -186,6 +186,7 @@ impl<'s> Builder<'s> {
             | Rule::topo_cmd
             | Rule::dot_cmd
             | Rule::explain_cmd
+            | Rule::plot_cmd
             | Rule::assert_cmd
             | Rule::seed_cmd => self.command(rule, inner, span),
             _ => Err(self.internal("unexpected statement rule", span)),
@@ -469,6 +470,7 @@ impl<'s> Builder<'s> {
         let mut args: Vec<Built> = Vec::new();
         let mut wrt: Vec<Built> = Vec::new();
         let mut options: Vec<CheckOption> = Vec::new();
+        let mut range: Vec<Built> = Vec::new();
         let mut redirect = None;
         let mut depth = 0;
         for pair in inner {
@@ -477,6 +479,11 @@ impl<'s> Builder<'s> {
                 Rule::wrt_list => {
                     for p in pair.into_inner().filter(|p| p.as_rule() == Rule::arith) {
                         wrt.push(self.expr(p)?);
+                    }
+                }
+                Rule::plot_range => {
+                    for p in pair.into_inner().filter(|p| p.as_rule() == Rule::arith) {
+                        range.push(self.expr(p)?);
                     }
                 }
                 Rule::check_option => {
@@ -504,7 +511,12 @@ impl<'s> Builder<'s> {
                 _ => return Err(self.internal("unexpected part of a command", self.span(&pair))),
             }
         }
-        depth = args.iter().chain(&wrt).map(|b| b.depth).fold(depth, usize::max);
+        depth = args
+            .iter()
+            .chain(&wrt)
+            .chain(&range)
+            .map(|b| b.depth)
+            .fold(depth, usize::max);
         let mut args = args.into_iter().map(|b| b.expr);
         let mut first = || {
             args.next()
@@ -534,6 +546,17 @@ impl<'s> Builder<'s> {
             }
             Rule::zero_grad_cmd => Command::ZeroGrad(args.collect()),
             Rule::print_cmd => Command::Print(args.collect()),
+            Rule::plot_cmd => {
+                let mut range = range.into_iter().map(|b| b.expr);
+                let range = match (range.next(), range.next()) {
+                    (Some(start), Some(end)) => Some(PlotRange { start, end }),
+                    _ => None,
+                };
+                Command::Plot {
+                    series: args.collect(),
+                    range,
+                }
+            }
             _ => return Err(self.internal("unknown command", span)),
         };
         Ok((StmtKind::Command { command, redirect }, depth))

@@ -79,10 +79,6 @@ pub enum ParseError {
     #[error("this chain of operations is too long (more than {limit} operators in a row)")]
     ChainTooLong { limit: usize, span: Span },
 
-    /// `plot …`: reserved, but its syntax is not there yet.
-    #[error("'plot' is not available yet")]
-    PlotNotAvailable { span: Span },
-
     /// A keyword where a name is needed: `grad = 2`.
     #[error("'{keyword}' is a keyword and cannot be used as a name; try '{keyword}_'")]
     KeywordAsName { keyword: String, span: Span },
@@ -205,7 +201,6 @@ impl ParseError {
             | OperatorChainTooLong { span, .. }
             | TooDeep { span, .. }
             | ChainTooLong { span, .. }
-            | PlotNotAvailable { span }
             | KeywordAsName { span, .. }
             | InvalidAssignTarget { span, .. }
             | OutsideLoop { span, .. }
@@ -259,9 +254,6 @@ impl ParseError {
             ChainTooLong { .. } => Some(
                 "add the terms in parts (s1 = …; s2 = …; s = s1 + s2), or put them in a list and use sum(xs)".into(),
             ),
-            PlotNotAvailable { .. } => {
-                Some("plotting will come in a later version; to use the word as a name, try 'plot_'".into())
-            }
             KeywordAsName { .. } => None,
             InvalidAssignTarget { help, .. } => help.clone(),
             OutsideLoop { in_function: true, .. } => Some(

@@ -156,6 +156,7 @@ const COMMANDS: &[&str] = &[
     "topo",
     "dot",
     "explain",
+    "plot",
     "seed",
 ];
 
@@ -306,6 +307,12 @@ pub(crate) fn explain(error: &Error<Rule>, source: &str, tokens: &[Token], base:
         }
     }
 
+    if expects(Rule::kw_to) {
+        return expected(
+            "'to' and the end of the range".into(),
+            Some("write 'plot f from -5 to 5'".into()),
+        );
+    }
     if expects(Rule::kw_in) {
         return expected(
             "'in' after the loop variable".into(),

@@ -2,7 +2,7 @@
 //!
 //! It lexes the source once (skipping strings and comments) and:
 //! - reports lexical mistakes with precise spans (bad characters, unterminated strings,
-//!   unknown escapes, `12.`, `2x`, the reserved `plot`);
+//!   unknown escapes, `12.`, `2x`);
 //! - checks that brackets balance, and bounds their nesting by [`MAX_NESTING`];
 //! - bounds runs of prefix operators and chains of `**` by [`MAX_NESTING`], because the
 //!   Pratt parser recurses on them;
@@ -154,10 +154,6 @@ pub(crate) fn scan(source: &str, base: usize) -> Result<Scan, ParseError> {
             }
             _ if source[i..].chars().next().is_some_and(is_ident_start) => {
                 i += ident_len(&source[i..]);
-                let after_dot = tokens.last().is_some_and(|t| &source[t.start..t.end] == ".");
-                if &source[start..i] == "plot" && !after_dot {
-                    return Err(ParseError::PlotNotAvailable { span: span(start, i) });
-                }
                 TokenKind::Name
             }
             b'(' | b'[' | b'{' => {

@@ -492,7 +492,11 @@ fn error_messages_and_spans() {
         Some("to define a function, write 'fn f(x) = …'")
     );
     check_err("print \"abc", "the string is never closed", "\"");
-    check_err("plot f from -5 to 5", "'plot' is not available yet", "plot");
+    check_err(
+        "plot = 1",
+        "'plot' is a keyword and cannot be used as a name; try 'plot_'",
+        "plot",
+    );
     check_err(
         "x = 2y",
         "a number cannot be followed directly by a name, as in '2y'",

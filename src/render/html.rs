@@ -6,7 +6,7 @@
 //! The markup is plain tables with a few inline styles, so it reads the same in
 //! JupyterLab, Notebook, VS Code and an exported page; text is escaped.
 
-use super::{check_verdict, node_name, status_word, tree_prefixes};
+use super::{check_verdict, node_name, stale_note, status_word, tree_prefixes};
 use crate::number::{format_error, format_number};
 use crate::output::{CheckReport, CheckStatus, Explanation, GradTable, NodeRow, Output, ShowTree, TopoList};
 
@@ -95,6 +95,9 @@ fn check_report(report: &CheckReport) -> String {
         format_number(report.rtol)
     );
     let mut out = String::new();
+    if let Some(note) = stale_note(report) {
+        out.push_str(&paragraph(&note));
+    }
     if report.nodes.is_empty() {
         out.push_str(&paragraph(&caption));
     } else {
@@ -132,12 +135,13 @@ fn check_report(report: &CheckReport) -> String {
     out
 }
 
-/// A check row's status, coloured: green ok, red mismatch, amber where no derivative was compared.
+/// A check row's status, coloured: green ok, red mismatch, amber where the comparison
+/// could not be made (a kink, an undefined or imprecise difference).
 fn status(status: CheckStatus) -> String {
     let colour = match status {
         CheckStatus::Ok => "green",
         CheckStatus::Mismatch => "red",
-        CheckStatus::Kink | CheckStatus::Undefined => "darkorange",
+        CheckStatus::Kink | CheckStatus::Undefined | CheckStatus::Imprecise => "darkorange",
     };
     let weight = if status == CheckStatus::Mismatch {
         ";font-weight:bold"
@@ -263,7 +267,7 @@ fn escape(content: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{CheckRow, ExplainStep, GradRow, PrintOut, Shown, TreeRow};
+    use crate::output::{CheckRow, ExplainStep, GraphPicture, GradRow, PrintOut, Shown, TreeRow};
 
     fn row(label: &str, data: f64, grad: f64) -> GradRow {
         GradRow {
@@ -317,8 +321,10 @@ mod tests {
             autograd: 1.0,
             numeric: 1.5,
             abs_err: 0.5,
-            ok: status != CheckStatus::Mismatch,
+            ok: Some(status != CheckStatus::Mismatch),
             status,
+            numeric_error: None,
+            suggested_eps: None,
         };
         let report = CheckReport {
             target: "L".to_string(),
@@ -326,11 +332,20 @@ mod tests {
             atol: 1e-5,
             rtol: 1e-3,
             ok: false,
+            matched: 1,
+            mismatched: 1,
+            kinks: 0,
+            undefined: 0,
+            imprecise: 0,
+            value: 2.0,
+            stored_value: 1.0,
+            stale_nodes: 1,
             nodes: vec![check_row("a", CheckStatus::Ok), check_row("b", CheckStatus::Mismatch)],
         };
         let html = render_html(&Output::Check(report)).expect("a table");
         assert!(html.contains("<caption style=\"text-align:left;font-family:monospace\">check L: eps=1e-6 atol=1e-5 rtol=0.001</caption>"), "{html}");
         assert!(html.contains("<span style=\"color:green\">ok</span>"), "{html}");
+        assert!(html.starts_with("<p style=\"font-family:monospace\">note: L is stale: it holds 1,"), "{html}");
         assert!(
             html.contains("<span style=\"color:red;font-weight:bold\">MISMATCH</span>"),
             "{html}"
@@ -382,11 +397,14 @@ mod tests {
                 upstream: 1.0,
                 contribution: -3.0,
                 grad_after: -3.0,
+                node: 0,
+                input: 1,
             }],
             grads: GradTable {
                 target: "e".to_string(),
                 nodes: vec![row("e", -6.0, 1.0)],
             },
+            graph: GraphPicture::default(),
         };
         let html = render_html(&Output::Explain(explanation)).expect("tables");
         assert!(html.contains(">e = a * b</td>"), "{html}");

@@ -87,6 +87,10 @@ fn gradients_of_every_op() {
         ("x * y", 2.0),
         ("x / y", 0.5),
         ("y / x", -8.0),
+        // torch.remainder's derivatives: 1 in x, -floor(x / y) in y.
+        ("x % y", 1.0),
+        ("y % x", -4.0),
+        ("(x + 7) % y", 1.0),
         ("x ** y", 1.0),
         ("y ** x", 2f64.powf(0.5) * 2f64.ln()),
         ("-x", -1.0),
@@ -194,15 +198,124 @@ fn check_options_and_kinks() {
     assert_eq!(a.status, mgrad::output::CheckStatus::Kink);
 }
 
+/// The check report of the last statement of `source`.
+#[track_caller]
+fn check_report(source: &str) -> mgrad::output::CheckReport {
+    let (session, host) = run_ok(source);
+    assert_eq!(session.failed_checks(), 0, "{source}");
+    match host.outputs.last() {
+        Some(Output::Check(report)) => report.clone(),
+        other => panic!("expected a check report from {source:?}, got {other:?}"),
+    }
+}
+
 #[test]
-fn check_fails_when_a_grad_is_stale() {
-    // Changing .data without rebuilding makes the stored graph inconsistent: check catches it.
-    let (session, host) = run_ok("a = 2; b = a * a; c = b * a; b.data = 100; check c");
-    let Some(Output::Check(report)) = host.outputs.last() else {
-        panic!()
-    };
-    assert!(report.nodes.iter().all(|row| row.numeric.is_finite()));
-    let _ = session;
+fn check_is_taken_at_the_leaves_current_data() {
+    // SPEC §4: after a leaf changes, both sides are computed at its current data,
+    // and the report says the stored value was stale. Both of these failed before.
+    let report = check_report("a = 2; L = tanh(a); a.data = 0.5; check L");
+    assert!(report.ok);
+    assert_eq!((report.matched, report.mismatched, report.stale_nodes), (1, 0, 1));
+    assert_eq!(report.stored_value, 2f64.tanh());
+    assert_eq!(report.value, mgrad::graph::forward(mgrad::graph::Op::Tanh, 0.5, 0.0));
+    assert!((report.nodes[0].autograd - (1.0 - report.value * report.value)).abs() < 1e-15);
+    let text = mgrad::render::render_text(&Output::Check(report));
+    assert!(
+        text.contains(
+            "note: L is stale: it holds 0.9640275800758169, but its leaves' current data give 0.46211715726000974"
+        ),
+        "{text}"
+    );
+
+    // An interior node's data set by hand: the check recomputes it, so it never trusts stored data.
+    let report = check_report("a = 2; b = a * a; c = b * a; b.data = 100; check c");
+    assert!(report.ok);
+    assert_eq!(
+        (report.nodes[0].autograd, report.stale_nodes, report.value),
+        (12.0, 1, 8.0)
+    );
+    let text = mgrad::render::render_text(&Output::Check(report));
+    assert!(
+        text.contains("note: c's graph is stale: 1 stored value is out of date"),
+        "{text}"
+    );
+
+    // An up-to-date graph says nothing of staleness.
+    let report = check_report("a = 2; L = tanh(a); check L");
+    assert_eq!(report.stale_nodes, 0);
+    assert!(!mgrad::render::render_text(&Output::Check(report)).contains("stale"));
+}
+
+#[test]
+fn check_at_a_point_where_the_graph_is_undefined_is_an_error() {
+    let (message, line, column) = error("a = 2; L = log(a)\na.data = -1; check L");
+    assert_eq!(
+        message,
+        "at its leaves' current data, log(-1) is not a finite number (nan)"
+    );
+    assert_eq!((line, column), (2, 20));
+}
+
+#[test]
+fn remainder_is_differentiable() {
+    // a % 1 is a node: d/da (a * (a % 1)) = (a % 1) + a = 0.5 + 2.5. It was 0.5
+    // (the remainder was a constant), and check agreed, as it saw no remainder.
+    let (session, _) = run_ok("a = 2.5; L = a * (a % 1); grad L");
+    assert_eq!(node(&session, "a").1, 3.0);
+    let report = check_report("a = 2.5; L = a * (a % 1); check L");
+    assert!(report.ok);
+    assert_eq!(report.nodes[0].autograd, 3.0);
+    // Python's sign convention, on nodes as on numbers.
+    let (session, _) = run_ok("a = -1; r = a % 10; b = 7.5; s = b % -2; grad s");
+    assert_eq!(node(&session, "r").0, 9.0);
+    assert_eq!(node(&session, "s").0, -0.5);
+    // d/db (b % -2) = -floor(7.5 / -2) = 4.
+    assert_eq!(node(&session, "b").1, 1.0);
+    // Where a / b is a whole number the remainder jumps: check calls it a kink.
+    let report = check_report("a = 3; L = a % 1; check L");
+    assert_eq!((report.kinks, report.nodes[0].ok), (1, None));
+}
+
+#[test]
+fn gradients_that_are_not_finite_are_errors() {
+    // sqrt's derivative at 0 is inf; times 0 it is nan. This printed x.grad = nan before.
+    for command in ["grad y", "backward y", "explain y", "check y"] {
+        let (message, line, column) = error(&format!("x = 0; y = sqrt(x) * 0\n{command}"));
+        assert_eq!(
+            message,
+            "x.grad would not be a finite number: backward through sqrt(0) gives inf (its derivative) * 0 (the gradient from above) = nan",
+            "{command}"
+        );
+        assert_eq!((line, column), (2, command.len()), "{command}");
+    }
+    // An overflow on the way down, into an unlabelled node.
+    let (message, _, _) = error("a = 1e200; b = 1e-200; c = 1e200; L = a * b * c; grad L");
+    assert_eq!(
+        message,
+        "b.grad would not be a finite number: backward through 1e200 * 1e-200 gives 1e200 (its derivative in the right operand) * 1e200 (the gradient from above) = inf"
+    );
+    // A constant needs no gradient: x ** 2 at a negative x has none in its exponent, and that is fine.
+    let (session, _) = run_ok("x = -3; y = x ** 2; grad y");
+    assert_eq!(node(&session, "x").1, -6.0);
+    let (message, _, _) = error("x = -3; p = 2; y = x ** p; grad y");
+    assert!(
+        message.starts_with(
+            "p.grad would not be a finite number: backward through (-3) ** 2 gives nan (its derivative in the exponent)"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_failed_backward_in_the_repl_changes_nothing() {
+    let mut session = mgrad::interpreter::Session::new();
+    let mut host = super::Collect::default();
+    session
+        .run_entry("x = 0; w = 3; y = sqrt(x) * 0 + w * 2; backward w * 5", &mut host)
+        .unwrap();
+    assert!(session.run_entry("backward y", &mut host).is_err());
+    assert_eq!(node(&session, "w"), (3.0, 5.0));
+    assert_eq!(node(&session, "x"), (0.0, 0.0));
 }
 
 #[test]
@@ -236,16 +349,17 @@ fn print_values() {
 #[test]
 fn dot_in_micrograd_style() {
     let (_, host) = run_ok("a = 2; b = -3; e = a * b; dot e; dot e > \"e.dot\"");
-    let Some(Output::Dot(dot)) = host.outputs.first() else {
+    let Some(Output::Dot(graph)) = host.outputs.first() else {
         panic!()
     };
-    assert!(dot.dot.starts_with("digraph {"));
-    assert!(dot.dot.contains("rankdir=LR"));
-    assert!(dot.dot.contains("{ e | data -6.0000 | grad 0.0000 }"));
-    assert!(dot.dot.contains("[label=\"*\"]"));
+    let dot = mgrad::picture::dot_text(graph);
+    assert!(dot.starts_with("digraph {"));
+    assert!(dot.contains("rankdir=LR"));
+    assert!(dot.contains("{ e | data -6.0000 | grad 0.0000 }"));
+    assert!(dot.contains("[label=\"*\"]"));
     assert_eq!(host.files.len(), 1);
     assert_eq!(host.files[0].0, "e.dot");
-    assert_eq!(host.files[0].1, dot.dot);
+    assert_eq!(host.files[0].1, dot);
 }
 
 #[test]
@@ -312,6 +426,29 @@ fn seed_repeats_random_draws() {
     let (_, other) = run_ok("seed 7; print uniform(-1, 1), uniform(-1, 1)");
     assert_eq!(first.outputs, again.outputs);
     assert_ne!(first.outputs, other.outputs);
+}
+
+#[test]
+fn uniform_draws_are_finite_for_any_finite_bounds() {
+    // hi - lo overflows here: this printed inf about half the time.
+    let Shown::List(draws) = value("print [uniform(-1e308, 1e308) for k in 0..200]") else {
+        panic!()
+    };
+    for draw in draws {
+        assert!(
+            matches!(draw, Shown::Number(x) if x.is_finite() && x.abs() <= 1e308),
+            "{draw:?}"
+        );
+    }
+    let Shown::List(draws) = value("print [uniform(-1.7976931348623157e308, 1.7976931348623157e308) for k in 0..200]")
+    else {
+        panic!()
+    };
+    assert!(
+        draws
+            .iter()
+            .all(|draw| matches!(draw, Shown::Number(x) if x.is_finite()))
+    );
 }
 
 #[test]

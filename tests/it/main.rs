@@ -7,6 +7,7 @@ mod examples;
 mod language;
 mod memory;
 mod models;
+mod pictures;
 mod properties;
 mod scripts;
 mod seeds;

@@ -39,6 +39,20 @@ fn the_spec_training_loop_runs_as_written_and_trains() {
 }
 
 #[test]
+fn check_after_a_training_step_passes() {
+    // The README's loop ends with a step that changes every parameter after the
+    // loss was computed: the loss is stale. `check loss` said 40 of 41 differ.
+    let (session, host) = run_ok(&format!("{TRAINING}check loss\n"));
+    let Some(Output::Check(report)) = host.outputs.last() else {
+        panic!()
+    };
+    assert!(report.ok, "{report:?}");
+    assert_eq!((report.matched, report.mismatched, report.nodes.len()), (41, 0, 41));
+    assert!(report.stale_nodes > 0 && report.value != report.stored_value);
+    assert_eq!(session.failed_checks(), 0);
+}
+
+#[test]
 fn an_mlp_has_micrographs_shape_and_parameter_order() {
     let values = printed("n = MLP(3, [4, 4, 1]); ps = parameters(n); print n, len(ps)");
     assert_eq!(values, [Shown::Other("MLP(3, [4, 4, 1])".into()), Shown::Number(41.0)]);
@@ -143,7 +157,12 @@ fn remainder_and_mean() {
         printed("print 7 % 3, -1 % 10, 7.5 % 2"),
         [Shown::Number(1.0), Shown::Number(9.0), Shown::Number(1.5)]
     );
-    assert!(run_err("print 1 % 0").message.contains("1 % 0"));
+    assert_eq!(run_err("print 1 % 0").message, "1 % 0 is not a finite number (nan)");
+    // The exact remainder, as Python's: 1e17 is 100000000000000000, which leaves 1.
+    assert_eq!(
+        printed("print 1e17 % 3, 0.3 % 0.1"),
+        [Shown::Number(1.0), Shown::Number(0.09999999999999998)]
+    );
     let (session, _) = run_ok("a = 2; b = 4; m = mean([a, b, 6]); backward m");
     assert_eq!(node(&session, "m").0, 4.0);
     assert_eq!(node(&session, "a").1, 1.0 / 3.0);

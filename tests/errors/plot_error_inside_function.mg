@@ -1,0 +1,2 @@
+fn f(x) = 1 / x
+plot f from -1 to 1

@@ -1,0 +1,2 @@
+fn f(x) = [x, x]
+plot f

@@ -1,0 +1,2 @@
+fn f(x) = x
+plot f from 0

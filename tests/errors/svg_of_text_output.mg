@@ -1,0 +1,2 @@
+a = 2
+grad a > "a.svg"
