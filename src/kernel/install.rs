@@ -164,10 +164,11 @@ pub(crate) fn install(place: &Place, name: &str, display_name: &str, env: &Env) 
         dir.display(),
         exe.display()
     );
-    if !search_path(env).iter().any(|data| dir.starts_with(data)) {
+    let data_dir = dir.parent().and_then(Path::parent);
+    if !search_path(env).iter().any(|data| Some(data.as_path()) == data_dir) {
         message.push_str(&format!(
             "Jupyter does not look there by itself: add {} to JUPYTER_PATH\n",
-            dir.parent().and_then(Path::parent).unwrap_or(&dir).display()
+            data_dir.unwrap_or(&dir).display()
         ));
     }
     Ok(message)

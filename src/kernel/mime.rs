@@ -139,6 +139,64 @@ mod tests {
         );
     }
 
+    /// Collects what a session emits.
+    #[derive(Default)]
+    struct Recorder(Vec<Output>);
+
+    impl Host for Recorder {
+        fn emit(&mut self, output: Output) {
+            self.0.push(output);
+        }
+        fn write_file(&mut self, _path: &str, _contents: &str) -> Result<(), String> {
+            Err("no files here".to_string())
+        }
+    }
+
+    /// The IOPub messages of a cell's outputs.
+    fn messages(cell: &str) -> Vec<(&'static str, Value)> {
+        let mut recorder = Recorder::default();
+        let mut session = Session::new();
+        if let Err(error) = session.run_cell("In[1]", cell, &mut recorder) {
+            panic!("{}", session.sources().render(&error, false));
+        }
+        recorder.0.iter().map(output_message).collect()
+    }
+
+    #[test]
+    fn graphs_and_plots_are_inline_svg_with_text_beside() {
+        let shown = messages("a = 2; b = -3; L = a * b; dot L; plot tanh from -2 to 2");
+        let [(dot_kind, dot), (plot_kind, plot)] = &shown[..] else {
+            panic!("two outputs: {shown:?}");
+        };
+        assert_eq!((*dot_kind, *plot_kind), ("display_data", "display_data"));
+        let svg = dot["data"]["image/svg+xml"].as_str().expect("an SVG");
+        assert!(svg.starts_with("<svg") && svg.contains("class=\"label\""), "{svg}");
+        assert!(
+            dot["data"]["text/plain"]
+                .as_str()
+                .is_some_and(|text| text.starts_with("digraph"))
+        );
+        let svg = plot["data"]["image/svg+xml"].as_str().expect("an SVG");
+        assert!(svg.starts_with("<svg") && svg.contains("tanh"), "{svg}");
+        assert!(
+            plot["data"]["text/plain"]
+                .as_str()
+                .is_some_and(|text| text.contains('│') || text.contains('|'))
+        );
+    }
+
+    #[test]
+    fn a_graph_too_large_to_draw_is_dot_text_with_a_reason() {
+        let shown = messages("s = 0\nfor k in 0..2600 { s = s + k }\ndot s");
+        let [(kind, content)] = &shown[..] else {
+            panic!("one output: {shown:?}");
+        };
+        assert_eq!(*kind, "stream");
+        let text = content["text"].as_str().unwrap_or("");
+        assert!(text.starts_with("(no picture: the graph has 5201 values,"), "{text}");
+        assert!(text.contains("digraph"), "{text}");
+    }
+
     struct Quiet;
 
     impl Host for Quiet {

@@ -27,10 +27,6 @@ use super::protocol::{History, complete_reply, cursor, inspect_reply, is_complet
 use super::runner::{Executed, Interrupt, Publication, Request};
 use super::wire::{ConnectionInfo, Message, Signer};
 
-/// How long, after a cell fails, execute requests already sent are answered `aborted`
-/// rather than run (as ipykernel does for `stop_on_error`): those of a "Run All".
-const ABORT_WINDOW: Duration = Duration::from_millis(50);
-
 /// How long the socket writers get to send the last replies before the process exits.
 const LINGER: Duration = Duration::from_millis(100);
 
@@ -259,39 +255,49 @@ async fn serve_control(mut socket: RouterSocket, kernel: Arc<Kernel>) {
     }
 }
 
-/// What the shell loop does after a request: go on, or start aborting queued cells.
+/// What the shell loop does after a request: go on, or abort the execute requests that
+/// were already waiting when a cell failed with `stop_on_error` (the rest of a "Run
+/// All"), as ipykernel does.
 enum After {
     Continue,
-    Abort,
+    Abort(Vec<Arc<Message>>),
 }
 
 async fn serve_shell(mut socket: RouterSocket, kernel: Arc<Kernel>, runner: std_mpsc::Sender<Request>) {
     let mut history = History::default();
-    // Until when queued execute requests are aborted, after a failed cell.
-    let mut aborting_until: Option<tokio::time::Instant> = None;
     loop {
-        let request = match aborting_until {
-            Some(until) => match tokio::time::timeout_at(until, receive(&mut socket, &kernel.signer, "shell")).await {
-                Ok(request) => request,
-                Err(_) => {
-                    aborting_until = None;
-                    continue;
-                }
-            },
-            None => receive(&mut socket, &kernel.signer, "shell").await,
-        };
+        let request = receive(&mut socket, &kernel.signer, "shell").await;
         kernel.status(&request, "busy");
-        let after = if aborting_until.is_some() && request.msg_type() == "execute_request" {
-            kernel
-                .reply(&mut socket, &request, "execute_reply", json!({"status": "aborted"}))
-                .await;
-            After::Continue
-        } else {
-            handle_shell(&mut socket, &kernel, &runner, &mut history, &request).await
-        };
+        let after = handle_shell(&mut socket, &kernel, &runner, &mut history, &request).await;
         kernel.status(&request, "idle");
-        if let After::Abort = after {
-            aborting_until = Some(tokio::time::Instant::now() + ABORT_WINDOW);
+        if let After::Abort(waiting) = after {
+            for request in waiting {
+                kernel.status(&request, "busy");
+                if request.msg_type() == "execute_request" {
+                    kernel
+                        .reply(&mut socket, &request, "execute_reply", json!({"status": "aborted"}))
+                        .await;
+                } else {
+                    // Anything else waiting is answered as usual (it cannot fail a cell).
+                    handle_shell(&mut socket, &kernel, &runner, &mut history, &request).await;
+                }
+                kernel.status(&request, "idle");
+            }
+        }
+    }
+}
+
+/// The requests that have arrived and wait on the socket now, without waiting for more.
+/// Taken before a failed cell's reply is sent, they were all sent before the client
+/// could know of the failure.
+async fn waiting_requests(socket: &mut RouterSocket, signer: &Signer) -> Vec<Arc<Message>> {
+    let mut waiting = Vec::new();
+    loop {
+        // Let the event loop take in what has arrived, then take only what is there now.
+        tokio::task::yield_now().await;
+        match tokio::time::timeout(Duration::ZERO, receive(socket, signer, "shell")).await {
+            Ok(request) => waiting.push(request),
+            Err(_) => return waiting,
         }
     }
 }
@@ -335,12 +341,13 @@ async fn handle_shell(
             if store_history {
                 history.push(execution_count, &code, result);
             }
-            kernel.reply(socket, request, "execute_reply", content).await;
-            return if failed && stop_on_error {
-                After::Abort
+            let after = if failed && stop_on_error {
+                After::Abort(waiting_requests(socket, &kernel.signer).await)
             } else {
                 After::Continue
             };
+            kernel.reply(socket, request, "execute_reply", content).await;
+            return after;
         }
         "complete_request" => {
             let pos = cursor(content, &code);

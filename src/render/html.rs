@@ -267,7 +267,7 @@ fn escape(content: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{CheckRow, ExplainStep, GraphPicture, GradRow, PrintOut, Shown, TreeRow};
+    use crate::output::{CheckRow, ExplainStep, GradRow, GraphPicture, PrintOut, Shown, TreeRow};
 
     fn row(label: &str, data: f64, grad: f64) -> GradRow {
         GradRow {
@@ -345,7 +345,10 @@ mod tests {
         let html = render_html(&Output::Check(report)).expect("a table");
         assert!(html.contains("<caption style=\"text-align:left;font-family:monospace\">check L: eps=1e-6 atol=1e-5 rtol=0.001</caption>"), "{html}");
         assert!(html.contains("<span style=\"color:green\">ok</span>"), "{html}");
-        assert!(html.starts_with("<p style=\"font-family:monospace\">note: L is stale: it holds 1,"), "{html}");
+        assert!(
+            html.starts_with("<p style=\"font-family:monospace\">note: L is stale: it holds 1,"),
+            "{html}"
+        );
         assert!(
             html.contains("<span style=\"color:red;font-weight:bold\">MISMATCH</span>"),
             "{html}"

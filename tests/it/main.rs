@@ -4,6 +4,8 @@
 mod cli;
 mod errors;
 mod examples;
+#[cfg(feature = "jupyter")]
+mod kernel;
 mod language;
 mod memory;
 mod models;
