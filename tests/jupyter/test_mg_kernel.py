@@ -17,8 +17,10 @@ class MgKernelTests(jupyter_kernel_test.KernelTests):
 
     code_hello_world = 'print "hello, world"'
 
-    # mg writes nothing to stderr: errors are Jupyter errors, and there is no
-    # way for a program to print to stderr (so test_execute_stderr is skipped).
+    # Skipped: mg writes nothing to stderr (errors are Jupyter errors, and no
+    # statement prints to stderr), sends no pager payloads (:help prints its text)
+    # and never clears output, so test_execute_stderr, test_pager and
+    # test_clear_output have no samples.
 
     completion_samples = [
         {"text": "ta", "matches": {"tanh"}},
@@ -53,6 +55,8 @@ class MgKernelTests(jupyter_kernel_test.KernelTests):
     code_display_data = [
         {"code": "a = 2; b = -3; L = a * b; grad L", "mime": "text/html"},
         {"code": "a = 2; b = -3; L = a * b; check L", "mime": "text/html"},
+        {"code": "a = 2; b = -3; L = a * b; dot L", "mime": "image/svg+xml"},
+        {"code": "plot tanh from -3 to 3", "mime": "image/svg+xml"},
     ]
 
     code_history_pattern = "1 + ?"
