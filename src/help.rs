@@ -17,7 +17,7 @@ mg is a small language for automatic differentiation: micrograd as a language.
 Commands:  grad  backward  zero_grad  check  print  show  topo  explain  dot  plot  assert  seed
 REPL:      :help [topic]  :vars  :reset  :load FILE  :save FILE  :quit
 
-Topics:    commands  syntax  strings  functions  models  check  repl, and each command (:help grad)
+Topics:    commands  syntax  strings  functions  models  check  repl  jupyter, and each command (:help grad)
 ";
 
 const COMMANDS: &str = "\
@@ -144,6 +144,22 @@ reported as a kink and not compared; so is a leaf whose finite difference is too
 imprecise to tell (its rounding or truncation error is as large as the disagreement),
 with an eps to try instead. check prints a row per leaf and a verdict, and leaves the
 graph's data and grads as they were. A script with a failed check exits 1.
+";
+
+const JUPYTER: &str = "\
+mg in Jupyter notebooks (JupyterLab, Notebook, VS Code)
+
+  mgrad kernel install      register the kernel once (no Python needed), then pick
+                            \"mg (mgrad)\" as a notebook's kernel
+  mgrad kernel status       where Jupyter finds it; mgrad kernel uninstall removes it
+
+A notebook is one session: names and the graph carry from cell to cell, and a
+statement that fails is undone (the cells queued after it are not run).
+A bare expression ending a cell is its result (Out[n]), shown as the REPL shows it.
+grad, check, show, topo and explain show tables; dot L and plot show pictures.
+Tab completes; Shift-Tab (or hovering, in VS Code) on a name shows its data, grad and
+how it was made, or a command's help. A cell starting with ':' holds meta-commands, one
+a line (:help, :vars, :reset, :load FILE, :save FILE). Interrupt stops a running cell.
 ";
 
 const REPL: &str = "\
@@ -376,6 +392,7 @@ pub const TOPICS: &[(&str, &str)] = &[
     ("models", MODELS),
     ("check", CHECK),
     ("repl", REPL),
+    ("jupyter", JUPYTER),
     ("grad", GRAD),
     ("backward", BACKWARD),
     ("zero_grad", ZERO_GRAD),
@@ -406,6 +423,9 @@ const ALIASES: &[(&str, &str)] = &[
     ("model", "models"),
     ("mlp", "models"),
     ("meta", "repl"),
+    ("kernel", "jupyter"),
+    ("notebook", "jupyter"),
+    ("notebooks", "jupyter"),
     ("wrt", "grad"),
     (":help", "repl"),
     (":vars", "repl"),

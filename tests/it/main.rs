@@ -1,6 +1,7 @@
 //! The integration tests: one binary (matklad's "delete cargo integration tests"),
 //! a module per concern.
 
+mod cells;
 mod cli;
 mod errors;
 mod examples;
