@@ -9,6 +9,7 @@
 use super::{check_verdict, node_name, stale_note, status_word, tree_prefixes};
 use crate::number::{format_error, format_number};
 use crate::output::{CheckReport, CheckStatus, Explanation, GradTable, NodeRow, Output, ShowTree, TopoList};
+use crate::picture::escape_xml as escape;
 
 /// The HTML of an output that is a table, or `None` for one that is best as text
 /// (printed values, DOT, a file written).
@@ -246,22 +247,6 @@ fn explain(explanation: &Explanation) -> String {
 
 fn paragraph(content: &str) -> String {
     format!("<p style=\"{MONO}\">{}</p>", escape(content))
-}
-
-/// Escapes text for HTML content and attribute values.
-fn escape(content: &str) -> String {
-    let mut out = String::with_capacity(content.len());
-    for c in content.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

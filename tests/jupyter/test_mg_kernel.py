@@ -8,6 +8,7 @@ message spec's schemas; the samples below are mg.
 import unittest
 
 import jupyter_kernel_test
+from jupyter_client.manager import start_new_kernel
 
 
 class MgKernelTests(jupyter_kernel_test.KernelTests):
@@ -68,6 +69,30 @@ class MgKernelTests(jupyter_kernel_test.KernelTests):
 class MgIopubWelcomeTests(jupyter_kernel_test.IopubWelcomeTests):
     kernel_name = "mg"
     support_iopub_welcome = True
+
+
+class MgKernelLifeTests(unittest.TestCase):
+    """What the conformance suite leaves out: state across cells, interrupt, restart."""
+
+    def setUp(self):
+        self.km, self.kc = start_new_kernel(kernel_name="mg")
+
+    def tearDown(self):
+        self.kc.stop_channels()
+        self.km.shutdown_kernel()
+
+    def run_cell(self, code, timeout=30):
+        reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=lambda msg: None)
+        return reply["content"]
+
+    def test_restart_gives_a_fresh_session(self):
+        self.assertEqual(self.run_cell("kept = 1")["status"], "ok")
+        self.assertEqual(self.run_cell("kept")["status"], "ok")
+        self.km.restart_kernel(now=False)
+        self.kc.wait_for_ready(timeout=30)
+        after = self.run_cell("kept")
+        self.assertEqual(after["status"], "error")
+        self.assertIn("unknown name 'kept'", after["evalue"])
 
 
 if __name__ == "__main__":
