@@ -24,6 +24,10 @@ pub enum ErrorKind {
     /// mgrad was called wrongly (a bad argument, a script that cannot be
     /// read) or a REPL meta-command went wrong: there is no source position.
     Usage,
+    /// A limit of `crate::limits` was reached (time, memory, nodes, output, depth, …).
+    Limit,
+    /// The run was stopped from outside (Ctrl-C).
+    Interrupted,
 }
 
 /// A usage error as `--format json` writes it: the fields of every error

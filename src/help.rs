@@ -17,7 +17,7 @@ mg is a small language for automatic differentiation: micrograd as a language.
 Commands:  grad  backward  zero_grad  check  print  show  topo  explain  dot  plot  assert  seed
 REPL:      :help [topic]  :vars  :reset  :load FILE  :save FILE  :quit
 
-Topics:    commands  syntax  strings  functions  models  check  repl  jupyter, and each command (:help grad)
+Topics:    commands  syntax  strings  functions  models  check  repl  limits  jupyter, and each command (:help grad)
 ";
 
 const COMMANDS: &str = "\
@@ -177,6 +177,7 @@ An open bracket or brace continues the input on the next line, after a '…' pro
 Ctrl-C drops the entry. Typing a node shows it whole, Value(data=2, grad=3, label=a);
 _ is the value of the last bare expression.
 An error never ends the session and never changes it: a failing statement has no effect.
+Ctrl-C while a statement runs stops it; it is undone like any failing statement.
 History is kept between sessions; set MGRAD_HISTORY to a file to move it, or to nothing
 (MGRAD_HISTORY=) to turn it off. If the file cannot be written, mgrad says so once.
 ";
@@ -384,6 +385,21 @@ pub fn builtin_help(name: &str) -> Option<&'static str> {
 }
 
 /// Every topic with its text; the first names are the general topics.
+const LIMITS: &str = "\
+Limits (flags of mgrad; in the REPL the time and output limits apply to each entry)
+
+  --time-limit SECONDS    stop a run that takes longer (default: none)
+  --memory-limit MIB      stop a program whose graph and lists need more (default: 2048)
+  --node-limit N          stop a graph that grows past N nodes (default: 50000000)
+  --output-limit BYTES    stop a run that prints more (default: none)
+  --sandbox               no file is read or written: > \"path\", :load and :save are refused
+
+A limit ends the program with an error that names it and says how to raise it; in the
+REPL the statement is undone and the session goes on. Recursion that nests too deeply
+is an error too. Ctrl-C stops the running statement (a script exits with status 130).
+> \"path\" writes only regular files: never through a link, to a device, or over mgrad's output.
+";
+
 pub const TOPICS: &[(&str, &str)] = &[
     ("commands", COMMANDS),
     ("syntax", SYNTAX),
@@ -392,6 +408,7 @@ pub const TOPICS: &[(&str, &str)] = &[
     ("models", MODELS),
     ("check", CHECK),
     ("repl", REPL),
+    ("limits", LIMITS),
     ("jupyter", JUPYTER),
     ("grad", GRAD),
     ("backward", BACKWARD),

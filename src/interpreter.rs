@@ -12,10 +12,11 @@ use std::rc::Rc;
 use crate::ast::{Program, StmtKind};
 use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
 use crate::graph::Graph;
+use crate::limits::{Halt, Limits, POLL_EVERY, Reached};
 use crate::output::{Output, Shown};
 use crate::parser::ParseError;
 use crate::span::Span;
-use crate::value::{Rng, Value};
+use crate::value::{Items, Rng, Value};
 use arithmetic::whole_number;
 use calls::Frame;
 use globals::Globals;
@@ -62,6 +63,12 @@ pub trait Host {
     fn render_for_file(&self, output: &Output) -> String {
         crate::render::render_text(output)
     }
+    /// Whether the run may go on: asked every [`crate::limits::POLL_EVERY`] steps and
+    /// after every output. A host with a clock checks its deadline here, a terminal
+    /// host its Ctrl-C flag, any host the bytes it has printed (see `crate::limits`).
+    fn poll(&mut self) -> Result<(), Halt> {
+        Ok(())
+    }
 }
 
 /// Builtin functions, for completion and "did you mean".
@@ -100,8 +107,8 @@ pub const MAX_CALL_DEPTH: usize = 1000;
 /// (or twice as many as it kept, if more: so collecting costs O(1) per node created).
 pub const COLLECT_AFTER: usize = 10_000;
 
-/// The largest graph a session may build (32 bytes a node: about 1.6 GB).
-pub const DEFAULT_NODE_LIMIT: usize = 50_000_000;
+/// The largest graph a session may build by default (32 bytes a node: about 1.6 GB).
+pub const DEFAULT_NODE_LIMIT: usize = Limits::DEFAULT_NODES;
 
 /// A bound name as `:vars` lists it.
 #[derive(Clone, Debug, PartialEq)]
@@ -121,7 +128,7 @@ pub struct Session {
     /// The user functions being run, innermost last.
     frames: Vec<Frame>,
     /// The lists that running `for` loops walk (garbage-collection roots).
-    loop_lists: Vec<Rc<Vec<Value>>>,
+    loop_lists: Vec<Rc<Items>>,
     /// Slot vectors of finished calls, cleared, for the next calls to reuse.
     spare_slots: Vec<Vec<Option<Value>>>,
     rng: Rng,
@@ -134,6 +141,13 @@ pub struct Session {
     /// The calls an error has left so far on its way out (call span, function name),
     /// innermost first: where it happened, for the diagnostic.
     unwound_calls: Vec<(Span, String)>,
+    limits: Limits,
+    /// Steps left before the next poll of the host (see [`Session::tick`]).
+    countdown: u32,
+    /// Steps taken by the run so far, up to the last poll.
+    steps: u64,
+    /// How deeply evaluation is nested now (see [`Session::enter`]).
+    depth: usize,
 }
 
 /// Why evaluation stopped early: an error, a `return` on its way to its function, or
@@ -204,10 +218,19 @@ impl Default for Session {
 }
 
 impl Session {
+    /// A session with the default limits ([`Limits::default`]).
     pub fn new() -> Session {
+        Session::with_limits(Limits::default())
+    }
+
+    /// A session that runs under `limits`. A grader makes one per submission,
+    /// each with its own limits, on as many threads as it likes.
+    pub fn with_limits(limits: Limits) -> Session {
+        let mut graph = Graph::with_node_limit(limits.nodes);
+        graph.set_memory_cap(limits.memory_bytes().unwrap_or(usize::MAX));
         Session {
             sources: SourceMap::default(),
-            graph: Graph::with_node_limit(DEFAULT_NODE_LIMIT),
+            graph,
             globals: Globals::default(),
             frames: Vec::new(),
             loop_lists: Vec::new(),
@@ -218,11 +241,21 @@ impl Session {
             entries: 0,
             unwound_calls: Vec::new(),
             interactive: false,
+            countdown: POLL_EVERY,
+            steps: 0,
+            depth: 0,
+            limits,
         }
+    }
+
+    /// The limits this session runs under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Runs a script (`name` is how errors refer to it), stopping at the first error.
     pub fn run_script(&mut self, name: &str, source: &str, host: &mut dyn Host) -> Result<(), Diagnostic> {
+        self.start_run();
         let program = self.parse(name, source)?;
         self.interactive = false;
         for stmt in &program.statements {
@@ -284,6 +317,7 @@ impl Session {
         let base = self.sources.add_at(name, source, first_line);
         let program = self.parse_at(base, source)?;
         self.interactive = true;
+        self.start_run();
         let mut result = None;
         for (index, stmt) in program.statements.iter().enumerate() {
             let snapshot = self.snapshot();
@@ -342,9 +376,9 @@ impl Session {
         &self.history
     }
 
-    /// Forgets everything: names, graph, random state, history.
+    /// Forgets everything: names, graph, random state, history (not the limits).
     pub fn reset(&mut self) {
-        *self = Session::new();
+        *self = Session::with_limits(self.limits.clone());
     }
 
     /// The sources seen so far, to render diagnostics against.
@@ -418,6 +452,189 @@ impl Session {
         self.failed_checks = snapshot.failed_checks;
         self.frames.clear();
         self.loop_lists.clear();
+        self.depth = 0;
+    }
+
+    /// A script, or a REPL entry, has the whole step budget.
+    fn start_run(&mut self) {
+        self.steps = 0;
+        self.countdown = self.first_countdown();
+        self.depth = 0;
+    }
+
+    /// Steps until the next poll: [`POLL_EVERY`], or what is left of the step budget.
+    fn first_countdown(&self) -> u32 {
+        let left = match self.limits.steps {
+            Some(budget) => budget.saturating_sub(self.steps),
+            None => u64::from(POLL_EVERY),
+        };
+        // At least 1, so the step that passes the budget polls and stops.
+        left.clamp(1, u64::from(POLL_EVERY)) as u32
+    }
+
+    /// One step of a run: a loop iteration, a comprehension item, a call. Every loop
+    /// and every call goes through here, so no program can run without being counted.
+    /// A countdown, so it costs a decrement and a branch; every [`POLL_EVERY`] steps it
+    /// checks the step budget and the memory, and asks the host whether to go on.
+    #[inline(always)]
+    fn tick(&mut self, span: Span, host: &mut dyn Host) -> Exec<()> {
+        self.countdown -= 1;
+        if self.countdown == 0 {
+            return self.poll(span, host);
+        }
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn poll(&mut self, span: Span, host: &mut dyn Host) -> Exec<()> {
+        let taken = self.first_countdown();
+        self.steps += u64::from(taken);
+        if let Some(budget) = self.limits.steps
+            && self.steps > budget
+        {
+            return Err(limit_error(Reached::Steps { steps: budget }, span).into());
+        }
+        self.countdown = self.first_countdown();
+        self.check_memory(0, span)?;
+        self.ask_host(span, host)
+    }
+
+    /// Asks the host whether to go on (after every output, and every so many steps).
+    fn ask_host(&mut self, span: Span, host: &mut dyn Host) -> Exec<()> {
+        host.poll().map_err(|halt| halt_error(halt, span).into())
+    }
+
+    /// Sends an output to the host, then asks it whether to go on (its output limit).
+    fn emit(&mut self, output: Output, span: Span, host: &mut dyn Host) -> Exec<()> {
+        host.emit(output);
+        self.ask_host(span, host)
+    }
+
+    /// One level deeper in evaluation (an expression, a block, a call), or the depth
+    /// limit's error. Every recursive path of the evaluator passes through here, so
+    /// no program can overflow the stack; [`Session::leave`] undoes it.
+    #[inline(always)]
+    fn enter(&mut self, span: Span) -> Exec<()> {
+        self.depth += 1;
+        if self.depth > self.limits.depth {
+            self.depth -= 1;
+            return Err(limit_error(
+                Reached::Depth {
+                    depth: self.limits.depth,
+                },
+                span,
+            )
+            .into());
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    /// The memory the session holds (approximately: the graph's arena and labels, and
+    /// every list's items), plus `more` bytes about to be allocated, against the limit.
+    fn check_memory(&self, more: usize, span: Span) -> Result<(), RuntimeError> {
+        let Some(limit) = self.limits.memory_bytes() else {
+            return Ok(());
+        };
+        let used = self
+            .graph
+            .memory_bytes()
+            .saturating_add(crate::limits::memory::value_bytes())
+            .saturating_add(more);
+        if used > limit {
+            return Err(limit_error(
+                Reached::Memory {
+                    mib: self.limits.memory_mib.unwrap_or_default(),
+                },
+                span,
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Session {
+    /// An empty `Vec` with room for `items` values, if the memory limit allows it and
+    /// the allocator gives it: a list a program asks for is an error past the limit,
+    /// never an abort of the process.
+    fn reserve_list(&self, items: usize, span: Span) -> Result<Vec<Value>, RuntimeError> {
+        let mut list = Vec::new();
+        self.grow_list(&mut list, items, span)?;
+        Ok(list)
+    }
+
+    /// An empty `String` with room for `bytes`, as [`Session::reserve_list`] gives a list.
+    fn reserve_string(&self, bytes: usize, span: Span) -> Result<String, RuntimeError> {
+        self.check_memory(bytes, span)?;
+        let mut text = String::new();
+        text.try_reserve_exact(bytes).map_err(|_| self.memory_error(span))?;
+        Ok(text)
+    }
+
+    /// Makes room in a list that grows in place (`xs.append(x)`) for one more item,
+    /// doubling its capacity as a `Vec` would, within the memory limit.
+    pub(super) fn grow_items(&self, items: &mut crate::value::Items, span: Span) -> Result<(), RuntimeError> {
+        if items.len() < items.capacity() {
+            return Ok(());
+        }
+        let more = items.capacity().max(4);
+        self.check_memory(more.saturating_mul(std::mem::size_of::<Value>()), span)?;
+        if items.try_reserve(more) {
+            Ok(())
+        } else {
+            Err(self.memory_error(span))
+        }
+    }
+
+    /// The error of memory the allocator would not give.
+    fn memory_error(&self, span: Span) -> RuntimeError {
+        limit_error(
+            Reached::Memory {
+                mib: self.limits.memory_mib.unwrap_or_default(),
+            },
+            span,
+        )
+    }
+
+    /// Makes room in `list` for `more` values, as [`Session::reserve_list`] does.
+    fn grow_list(&self, list: &mut Vec<Value>, more: usize, span: Span) -> Result<(), RuntimeError> {
+        let bytes = more
+            .saturating_add(list.capacity())
+            .saturating_mul(std::mem::size_of::<Value>());
+        self.check_memory(bytes, span)?;
+        list.try_reserve_exact(more).map_err(|_| {
+            limit_error(
+                Reached::Memory {
+                    mib: self.limits.memory_mib.unwrap_or_default(),
+                },
+                span,
+            )
+        })
+    }
+}
+
+/// The error of a limit reached at `span`.
+#[cold]
+fn limit_error(reached: Reached, span: Span) -> RuntimeError {
+    RuntimeError::Limit {
+        message: reached.to_string(),
+        span,
+        help: Some(reached.help()),
+    }
+}
+
+/// The error of a host's halt at `span`.
+#[cold]
+fn halt_error(halt: Halt, span: Span) -> RuntimeError {
+    match halt {
+        Halt::Time { seconds } => limit_error(Reached::Time { seconds }, span),
+        Halt::Output { bytes } => limit_error(Reached::Output { bytes }, span),
+        Halt::Interrupted => RuntimeError::Interrupted { span },
     }
 }
 

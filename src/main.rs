@@ -10,6 +10,7 @@
 //! Errors go to stderr (SPEC §6): in text mode a rendered diagnostic, in JSON mode
 //! one `{"cmd":"error",…}` line.
 
+mod host;
 #[cfg(feature = "jupyter")]
 mod kernel;
 mod repl;
@@ -17,16 +18,17 @@ mod repl;
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use mgrad::diagnostic::{Diagnostic, SourceMap, UsageErrorJson};
-use mgrad::interpreter::{Host, Session};
-use mgrad::output::{Output, WroteFile};
-use mgrad::picture::Charset;
-use mgrad::render::{render_json, render_text_with};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mgrad::diagnostic::{Diagnostic, ErrorKind, SourceMap, UsageErrorJson};
+use mgrad::interpreter::Session;
+use mgrad::limits::{CLI_STACK_BYTES, Limits};
 
-/// The stack of the thread that runs mg code: deep graphs and deeply nested programs
-/// recurse, and the main thread's default stack (often 8 MiB) is too small for them.
-pub(crate) const STACK_SIZE: usize = 256 * 1024 * 1024;
+pub(crate) use host::CliHost;
+
+/// The stack of the thread that runs mg code: deeply nested programs recurse, and the
+/// main thread's default stack (often 8 MiB) is too small for them. The default
+/// evaluation depth ([`Limits::default`]) is sized for it, so no program overflows it.
+pub(crate) const STACK_SIZE: usize = CLI_STACK_BYTES;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -54,9 +56,62 @@ struct Cli {
     /// locale is UTF-8).
     #[arg(long, global = true)]
     ascii: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
 
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// The limits of SPEC §10, the same for every way to run mg. In the REPL, the time and
+/// output limits apply to each entry.
+#[derive(Args, Debug, Clone, Default)]
+struct LimitArgs {
+    /// Stop a run that takes longer than SECONDS (default: no limit).
+    #[arg(long, value_name = "SECONDS", value_parser = positive_seconds, global = true)]
+    time_limit: Option<f64>,
+
+    /// Stop a program that needs more than MIB mebibytes for its graph and lists (default: 2048).
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    memory_limit: Option<u64>,
+
+    /// Stop a program whose graph grows past N live nodes (default: 50000000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    node_limit: Option<u64>,
+
+    /// Stop a run that prints more than BYTES (default: no limit).
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    output_limit: Option<u64>,
+
+    /// Read and write no file: `> "path"`, :load and :save are refused.
+    #[arg(long, global = true)]
+    sandbox: bool,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        let defaults = Limits::default();
+        Limits {
+            time_seconds: self.time_limit,
+            memory_mib: self.memory_limit.or(defaults.memory_mib),
+            nodes: self
+                .node_limit
+                .map_or(defaults.nodes, |nodes| usize::try_from(nodes).unwrap_or(usize::MAX)),
+            output_bytes: self.output_limit,
+            sandbox: self.sandbox,
+            ..defaults
+        }
+    }
+}
+
+/// A time limit: a positive, finite number of seconds.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds < 1e9 => Ok(seconds),
+        _ => Err(format!(
+            "expected a positive number of seconds, like 10 or 0.5, not '{text}'"
+        )),
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -123,19 +178,23 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // The kernel runs its own threads (sockets here, the session on a large stack).
+    let limits = cli.limits.limits();
+    // The kernel runs its own threads (sockets here, the session on a large stack), and
+    // turns Ctrl-C into an interrupt of the running cell.
     #[cfg(feature = "jupyter")]
     let job = match job {
-        Job::Kernel(command) => return ExitCode::from(kernel::main(command)),
+        Job::Kernel(command) => return ExitCode::from(kernel::main(command, &limits)),
         job => job,
     };
+    host::catch_ctrl_c();
     if cli.ascii {
-        ASCII_CHARTS.store(true, std::sync::atomic::Ordering::Relaxed);
+        host::draw_plots_in_ascii();
     }
     let run = move || match job {
-        Job::Script { name, source } => run_script(&name, &source, format),
-        Job::Repl => repl::run(format),
-        Job::PipedRepl { source } => repl::run_piped(&source, format),
+        Job::Script { name, source } => run_script(&name, &source, format, &limits),
+        Job::Repl => repl::run(format, &limits),
+        Job::PipedRepl { source } => repl::run_piped(&source, format, &limits),
+        // (Returned from main above: the kernel does not run on this thread.)
         #[cfg(feature = "jupyter")]
         Job::Kernel(_) => 2,
     };
@@ -300,14 +359,8 @@ fn read_script_bytes(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|error| format!("cannot read '{path}': {}", os_reason(&error)))
 }
 
-/// The text of a script file for `:load`, or a sentence saying why it cannot be run.
-pub(crate) fn read_script(path: &str) -> Result<String, String> {
-    let bytes = read_script_bytes(path)?;
-    utf8_source(bytes).map_err(|reason| format!("'{path}' {reason}"))
-}
-
 /// Bytes as source text, or where they stop being UTF-8 ("is not UTF-8 text: …").
-fn utf8_source(bytes: Vec<u8>) -> Result<String, String> {
+pub(crate) fn utf8_source(bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|error| {
         let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
         // Everything before the bad byte is UTF-8, so lines and columns count characters.
@@ -331,16 +384,26 @@ pub(crate) fn os_reason(error: &io::Error) -> String {
 }
 
 /// Runs a whole script and returns the exit status.
-fn run_script(name: &str, source: &[u8], format: Format) -> u8 {
-    let mut session = Session::new();
-    let mut host = CliHost::new(format);
+fn run_script(name: &str, source: &[u8], format: Format, limits: &Limits) -> u8 {
+    let mut session = Session::with_limits(limits.clone());
+    let mut host = CliHost::new(format, limits);
     match session.run_script_bytes(name, source, &mut host) {
         Err(diagnostic) => {
             report_error(session.sources(), &diagnostic, format);
-            1
+            exit_status(&diagnostic)
         }
         Ok(()) if session.failed_checks() > 0 => 1,
         Ok(()) => 0,
+    }
+}
+
+/// The exit status of a run that stopped with `diagnostic`: 130 for Ctrl-C (as a
+/// shell reports SIGINT), 1 for every error and limit.
+pub(crate) fn exit_status(diagnostic: &Diagnostic) -> u8 {
+    if diagnostic.kind == ErrorKind::Interrupted {
+        host::INTERRUPTED_STATUS
+    } else {
+        1
     }
 }
 
@@ -381,89 +444,6 @@ pub(crate) fn write_stdout(text: &str) {
         // Whether JSON was asked for is not known here; a JSON reader still gets JSON.
         let message = format!("cannot write to stdout: {}", os_reason(&error));
         report_usage_error(&message, None, format_asked());
-    }
-}
-
-/// Set by `--ascii`: draw plots in ASCII whatever the locale.
-static ASCII_CHARTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Braille for plots where the terminal can show it: the locale's character set is
-/// UTF-8 (the first of `LC_ALL`, `LC_CTYPE`, `LANG` that is set, as C's setlocale
-/// reads them), and `--ascii` was not given.
-fn chart_charset() -> Charset {
-    if ASCII_CHARTS.load(std::sync::atomic::Ordering::Relaxed) {
-        return Charset::Ascii;
-    }
-    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if locale.contains("utf-8") || locale.contains("utf8") {
-        Charset::Unicode
-    } else {
-        Charset::Ascii
-    }
-}
-
-/// Where a written file went, as a full path, so the REPL's user can find it.
-fn full_path(path: &str) -> String {
-    let path = std::path::Path::new(path);
-    if path.is_absolute() {
-        return path.display().to_string();
-    }
-    match std::env::current_dir() {
-        Ok(dir) => dir.join(path).display().to_string(),
-        Err(_) => path.display().to_string(),
-    }
-}
-
-/// The host of the command line: prints outputs to stdout, writes files with std::fs,
-/// and tells the time for `clock()` (seconds since the host was made).
-pub(crate) struct CliHost {
-    format: Format,
-    charset: Charset,
-    start: std::time::Instant,
-}
-
-impl CliHost {
-    pub(crate) fn new(format: Format) -> CliHost {
-        CliHost {
-            format,
-            charset: chart_charset(),
-            start: std::time::Instant::now(),
-        }
-    }
-}
-
-impl Host for CliHost {
-    fn emit(&mut self, output: Output) {
-        let output = match (self.format, output) {
-            // People in a REPL are told where a file went, as a full path.
-            (Format::Text, Output::Wrote(WroteFile { path, what })) => Output::Wrote(WroteFile {
-                path: full_path(&path),
-                what,
-            }),
-            (_, output) => output,
-        };
-        write_stdout(&self.render_for_file(&output));
-    }
-
-    /// In JSON mode a file gets the command's JSON object, as stdout would.
-    fn render_for_file(&self, output: &Output) -> String {
-        match self.format {
-            Format::Text => render_text_with(output, self.charset),
-            Format::Json => render_json(output) + "\n",
-        }
-    }
-
-    fn write_file(&mut self, path: &str, contents: &str) -> Result<(), String> {
-        // Only the reason: the caller's message names the path ("cannot write 'P': …").
-        std::fs::write(path, contents).map_err(|error| os_reason(&error))
-    }
-
-    fn clock(&mut self) -> Option<f64> {
-        Some(self.start.elapsed().as_secs_f64())
     }
 }
 

@@ -21,8 +21,13 @@ use mgrad::interpreter::{BUILTINS, Host, Session, VarInfo};
 use mgrad::meta::{MetaCommand, is_meta_command};
 use mgrad::parser::is_incomplete;
 
+use mgrad::diagnostic::ErrorKind;
+use mgrad::limits::Limits;
+use mgrad::paths::shown;
+
+use crate::host::SANDBOX_REFUSAL;
 use crate::{
-    CliHost, Format, json_line, os_reason, read_script, report_error, report_usage_error, use_color, write_stdout,
+    CliHost, Format, exit_status, json_line, os_reason, report_error, report_usage_error, use_color, write_stdout,
 };
 
 /// What the REPL should do after an entry.
@@ -96,21 +101,28 @@ pub(crate) fn handle_entry(session: &mut Session, entry: &str, origin: Origin, h
                 json: serde_json::json!({"cmd": "reset", "message": text}),
             }
         }
-        MetaCommand::Load(path) => match read_script(&path) {
+        MetaCommand::Load(path) => match read_script(&path, session.limits()) {
             // Errors in a loaded file give its name and lines.
             Ok(source) => match session.run_entry_from(&path, 1, &source, host) {
                 Ok(()) => Reply::Nothing,
                 Err(diagnostic) => Reply::Error(diagnostic),
             },
-            Err(message) => Reply::Problem(message),
+            Err(reason) => Reply::Problem(format!("cannot load '{}': {reason}", shown(&path))),
         },
+        MetaCommand::Save(path) if session.limits().sandbox => {
+            Reply::Problem(format!("cannot write '{}': {SANDBOX_REFUSAL}", shown(&path)))
+        }
         MetaCommand::Save(path) => {
             let statements = session.history();
             let mut script = statements.join("\n");
             if !script.is_empty() {
                 script.push('\n');
             }
-            match host.write_file(&path, &script) {
+            let written = match mgrad::paths::refusal(&path) {
+                Some(reason) => Err(reason.to_string()),
+                None => host.write_file(&path, &script),
+            };
+            match written {
                 Ok(()) => {
                     let noun = if statements.len() == 1 {
                         "statement"
@@ -118,13 +130,13 @@ pub(crate) fn handle_entry(session: &mut Session, entry: &str, origin: Origin, h
                         "statements"
                     };
                     Reply::Text {
-                        text: format!("wrote {} {noun} to {path}\n", statements.len()),
+                        text: format!("wrote {} {noun} to {}\n", statements.len(), shown(&path)),
                         json: serde_json::json!({
                             "cmd": "wrote", "path": path, "what": "session", "statements": statements.len(),
                         }),
                     }
                 }
-                Err(reason) => Reply::Problem(format!("cannot write '{path}': {reason}")),
+                Err(reason) => Reply::Problem(format!("cannot write '{}': {reason}", shown(&path))),
             }
         }
         MetaCommand::Quit => Reply::Quit,
@@ -151,6 +163,30 @@ fn show_reply(reply: Reply, session: &Session, format: Format) -> bool {
             true
         }
     }
+}
+
+/// The largest script `:load` reads.
+const MAX_SCRIPT_BYTES: u64 = 64 << 20;
+
+/// The text of the mg script `:load` runs. Only a regular file named `*.mg` holding
+/// UTF-8 text is loaded: so an error in it quotes mg source, never a line of some
+/// other file (`:load /etc/shadow` says no without showing any of it).
+fn read_script(path: &str, limits: &Limits) -> Result<String, String> {
+    if limits.sandbox {
+        return Err(SANDBOX_REFUSAL.to_string());
+    }
+    if !path.ends_with(".mg") {
+        return Err(":load runs mg scripts, whose names end in .mg".to_string());
+    }
+    let metadata = std::fs::metadata(path).map_err(|error| os_reason(&error))?;
+    if !metadata.is_file() {
+        return Err("it is not a regular file".to_string());
+    }
+    if metadata.len() > MAX_SCRIPT_BYTES {
+        return Err(format!("it is larger than {} MiB", MAX_SCRIPT_BYTES >> 20));
+    }
+    let bytes = std::fs::read(path).map_err(|error| os_reason(&error))?;
+    crate::utf8_source(bytes).map_err(|reason| format!("it {reason}"))
 }
 
 /// `:vars` as an aligned table: name, kind, value.
@@ -421,9 +457,9 @@ fn short_version() -> String {
 /// The REPL without a terminal (`mgrad < session.mg`): each line is an entry (lines join
 /// while brackets are open), meta-commands work, and an error is reported without ending
 /// the session. The exit status is 1 if any entry failed or any check failed.
-pub(crate) fn run_piped(source: &str, format: Format) -> u8 {
-    let mut session = Session::new();
-    let mut host = CliHost::new(format);
+pub(crate) fn run_piped(source: &str, format: Format, limits: &Limits) -> u8 {
+    let mut session = Session::with_limits(limits.clone());
+    let mut host = CliHost::new(format, limits);
     let mut failed = false;
     let mut entry = String::new();
     // The line of the input where the entry being gathered starts.
@@ -438,23 +474,30 @@ pub(crate) fn run_piped(source: &str, format: Format) -> u8 {
         if is_incomplete(&entry) {
             continue;
         }
-        let origin = Origin::Stdin { line: first_line };
-        let reply = handle_entry(&mut session, &entry, origin, &mut host);
-        if reply == Reply::Quit {
-            return u8::from(failed || session.failed_checks() > 0);
+        host.begin();
+        let reply = handle_entry(&mut session, &entry, Origin::Stdin { line: first_line }, &mut host);
+        match &reply {
+            Reply::Quit => return u8::from(failed || session.failed_checks() > 0),
+            // Ctrl-C stops the whole input: nobody is there to type the next entry.
+            Reply::Error(diagnostic) if diagnostic.kind == ErrorKind::Interrupted => {
+                report_error(session.sources(), diagnostic, format);
+                return exit_status(diagnostic);
+            }
+            _ => {}
         }
         failed |= show_reply(reply, &session, format);
         entry.clear();
     }
     if !entry.trim().is_empty() {
         // The input ended inside an open bracket: run it so the parser can say what is missing.
+        host.begin();
         let reply = handle_entry(&mut session, &entry, Origin::Stdin { line: first_line }, &mut host);
         failed |= show_reply(reply, &session, format);
     }
     u8::from(failed || session.failed_checks() > 0)
 }
 
-pub(crate) fn run(format: Format) -> u8 {
+pub(crate) fn run(format: Format, limits: &Limits) -> u8 {
     let color = use_color(&std::io::stdout());
     let config = Config::builder()
         .auto_add_history(false)
@@ -494,8 +537,8 @@ pub(crate) fn run(format: Format) -> u8 {
     } else {
         (("> ", "> "), ("… ", "… "))
     };
-    let mut session = Session::new();
-    let mut host = CliHost::new(format);
+    let mut session = Session::with_limits(limits.clone());
+    let mut host = CliHost::new(format, limits);
     let mut pending = PendingEntry::default();
     loop {
         let line = editor.readline(if pending.is_continuing() {
@@ -530,11 +573,16 @@ pub(crate) fn run(format: Format) -> u8 {
                 eprintln!("{warning}");
             }
         }
+        host.begin();
         let reply = handle_entry(&mut session, &entry, Origin::Prompt, &mut host);
         if reply == Reply::Quit {
             break;
         }
+        let interrupted = matches!(&reply, Reply::Error(diagnostic) if diagnostic.kind == ErrorKind::Interrupted);
         show_reply(reply, &session, format);
+        if interrupted && format == Format::Text {
+            eprintln!("the statement was stopped and undone; the session goes on");
+        }
         if let Some(helper) = editor.helper_mut() {
             helper.names = session.names();
         }
@@ -583,7 +631,7 @@ mod tests {
         assert!(matches!(entry(":help nope"), Reply::Problem(text) if text.starts_with("there is no help on 'nope'")));
         assert_eq!(
             entry(":load /no/such/file.mg"),
-            Reply::Problem("cannot read '/no/such/file.mg': No such file or directory".to_string())
+            Reply::Problem("cannot load '/no/such/file.mg': No such file or directory".to_string())
         );
     }
 

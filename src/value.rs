@@ -19,10 +19,10 @@ pub enum Value {
     Num(f64),
     Node(NodeId),
     Bool(bool),
-    /// (An `Rc<String>`, not an `Rc<str>`: a thin pointer keeps every `Value` at 16 bytes.)
-    Str(Rc<String>),
+    /// (An `Rc<Text>`, not an `Rc<str>`: a thin pointer keeps every `Value` at 16 bytes.)
+    Str(Rc<Text>),
     /// Lists have value semantics: `xs[0] = 1` changes `xs` only (copy on write).
-    List(Rc<Vec<Value>>),
+    List(Rc<Items>),
     Function(Rc<Function>),
     Builtin(Builtin),
     /// A `Neuron`, `Layer` or `MLP`; its parameters are nodes, shared by every name bound to it.
@@ -45,8 +45,157 @@ impl Value {
         }
     }
 
+    /// A list of `items`, its memory charged to the thread's count (`limits::memory`)
+    /// until it is dropped.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(items))
+        Value::List(Rc::new(Items::new(items)))
+    }
+
+    /// A string, its memory charged as a list's is.
+    pub fn str(text: impl Into<String>) -> Value {
+        Value::Str(Rc::new(Text::new(text.into())))
+    }
+}
+
+/// The items of a list. A `Vec<Value>` (it derefs to one) that counts its memory
+/// for the memory limit (`limits::memory`) and drops without recursion.
+///
+/// Architecture Invariant: no recursion over value nesting. A list can hold a list
+/// that holds a list… as deep as a loop makes it (`for k in 0..3000000 { xs = [xs] }`),
+/// and closures can capture closures as deep; dropping the outermost must not recurse
+/// once per level, as the compiler's drop glue would. So the last reference to a
+/// list (or to a closure's captured names) moves what it holds onto a heap stack and
+/// drops it from there, one level at a time. (The `Drop` is on the items, not on
+/// `Value`: a value is dropped at every step of evaluation, a list's items rarely.)
+#[derive(Debug, Default)]
+pub struct Items(Vec<Value>);
+
+impl Items {
+    pub fn new(items: Vec<Value>) -> Items {
+        crate::limits::memory::charge(list_bytes(&items));
+        Items(items)
+    }
+}
+
+impl Items {
+    /// Room for at least `more` items beyond the length, charged to the thread's
+    /// count; `false` (nothing changed) if the allocator refuses. A list that grows
+    /// in place (`xs.append(x)`) goes through here, so its count stays true.
+    pub fn try_reserve(&mut self, more: usize) -> bool {
+        let before = list_bytes(&self.0);
+        if self.0.try_reserve(more).is_err() {
+            return false;
+        }
+        crate::limits::memory::charge(list_bytes(&self.0) - before);
+        true
+    }
+}
+
+/// A string's text, charged to the thread's memory count while it lives (as a
+/// list's [`Items`]): strings can double in a loop (`s = s + s`) as lists can.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Text(String);
+
+impl Text {
+    pub fn new(text: String) -> Text {
+        crate::limits::memory::charge(text.capacity());
+        Text(text)
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = String;
+    fn deref(&self) -> &String {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Drop for Text {
+    fn drop(&mut self) {
+        crate::limits::memory::release(self.0.capacity());
+    }
+}
+
+impl Clone for Items {
+    /// A copy (copy on write, `Rc::make_mut`) is charged like a new list.
+    fn clone(&self) -> Items {
+        Items::new(self.0.clone())
+    }
+}
+
+impl std::ops::Deref for Items {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Items {
+    fn deref_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.0
+    }
+}
+
+impl Drop for Items {
+    fn drop(&mut self) {
+        crate::limits::memory::release(list_bytes(&self.0));
+        if self.0.iter().any(Value::can_nest) {
+            let mut pending = std::mem::take(&mut self.0);
+            while let Some(mut value) = pending.pop() {
+                take_contents(&mut value, &mut pending);
+                // `value` now holds nothing that recurses: dropping it is shallow.
+            }
+        }
+    }
+}
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        if let Some(captured) = self.captured.as_mut().and_then(Rc::get_mut) {
+            let mut pending: Vec<Value> = captured.drain().map(|(_, value)| value).collect();
+            while let Some(mut value) = pending.pop() {
+                take_contents(&mut value, &mut pending);
+            }
+        }
+    }
+}
+
+/// The bytes a list's items take (what `limits::memory` charges for it).
+fn list_bytes(items: &Vec<Value>) -> usize {
+    items.capacity() * std::mem::size_of::<Value>()
+}
+
+/// Moves out what `value` alone holds (the items of a list it is the last owner of,
+/// or the captured names of such a closure) onto `pending`, leaving it shallow.
+fn take_contents(value: &mut Value, pending: &mut Vec<Value>) {
+    match value {
+        Value::List(items) => {
+            if let Some(items) = Rc::get_mut(items) {
+                pending.append(&mut items.0);
+            }
+        }
+        Value::Function(function) => {
+            if let Some(function) = Rc::get_mut(function)
+                && let Some(captured) = function.captured.as_mut().and_then(Rc::get_mut)
+            {
+                pending.extend(captured.drain().map(|(_, value)| value));
+            }
+        }
+        _ => {}
+    }
+}
+
+impl Value {
+    /// Whether dropping this value could drop other values holding more.
+    #[inline]
+    fn can_nest(&self) -> bool {
+        matches!(self, Value::List(_) | Value::Function(_))
     }
 }
 

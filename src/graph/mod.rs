@@ -72,6 +72,9 @@ pub enum GraphError {
     NonFiniteGradient(Box<NonFiniteStep>),
     /// The graph already holds `limit` nodes.
     TooManyNodes { limit: usize },
+    /// Growing the arena would pass the graph's memory cap of `limit` bytes, or the
+    /// allocator refused it.
+    OutOfMemory { limit: usize },
 }
 
 /// A backward step through a node of `op` on `operands` that would have
@@ -117,6 +120,9 @@ impl fmt::Display for GraphError {
             ),
             GraphError::TooManyNodes { limit } => {
                 write!(f, "the graph already holds {limit} nodes, the limit")
+            }
+            GraphError::OutOfMemory { limit } => {
+                write!(f, "the graph cannot grow past its memory cap of {limit} bytes")
             }
         }
     }
@@ -260,8 +266,18 @@ pub struct Graph {
     label_index: FxHashMap<Arc<str>, u32>,
     /// The label set last: loops label a new node with the same name every step.
     last_label: u32,
+    /// Approximately the bytes the labels take (text and bookkeeping).
+    label_bytes: usize,
     limit: usize,
+    /// The most bytes [`Graph::memory_bytes`] may reach when the arena grows.
+    memory_cap: usize,
 }
+
+/// What one distinct label costs besides its text: its `Arc` (header and the
+/// allocator's rounding), its entries in `labels` and in `label_index` (with the
+/// hash table's spare room), measured approximately with a model of 49 million
+/// parameters, each with a label of its own.
+const LABEL_OVERHEAD: usize = 112;
 
 impl Default for Graph {
     fn default() -> Graph {
@@ -286,8 +302,23 @@ impl Graph {
             labels: Vec::new(),
             label_index: FxHashMap::default(),
             last_label: NO_LABEL,
+            label_bytes: 0,
             limit: limit.min(MAX_NODES),
+            memory_cap: usize::MAX,
         }
+    }
+
+    /// Caps the memory the graph may hold ([`Graph::memory_bytes`]): the arena grows
+    /// only while it stays under `bytes`, and past it node creation fails with
+    /// [`GraphError::OutOfMemory`] rather than the allocator aborting the process.
+    pub fn set_memory_cap(&mut self, bytes: usize) {
+        self.memory_cap = bytes;
+    }
+
+    /// Approximately the bytes the graph holds: its arena (a node is 32 bytes, and
+    /// each slot has a bit in the free set) and its labels.
+    pub fn memory_bytes(&self) -> usize {
+        self.nodes.capacity() * (std::mem::size_of::<Node>() + 1) + self.label_bytes
     }
 
     /// The number of live nodes: created and not freed by
@@ -461,6 +492,9 @@ impl Graph {
             if index >= MAX_NODES {
                 return Err(GraphError::TooManyNodes { limit: self.limit });
             }
+            if index == self.nodes.capacity() {
+                self.grow()?;
+            }
             self.nodes.push(node);
         } else {
             let slot = &mut self.nodes[index];
@@ -470,6 +504,27 @@ impl Graph {
         self.live += 1;
         // Cannot truncate: slot indexes are below `MAX_NODES`.
         Ok(NodeId(index as u32))
+    }
+
+    /// Makes room for more nodes in the arena: twice as many, or as many as the node
+    /// limit and the memory cap allow, without ever asking the allocator for more than
+    /// it can give (a refusal is an error, not an abort).
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) -> Result<(), GraphError> {
+        let len = self.nodes.len();
+        let per_node = std::mem::size_of::<Node>() + 1;
+        let others = self.label_bytes;
+        let fits = self.memory_cap.saturating_sub(others) / per_node;
+        // Slots can outnumber live nodes (free slots below a new node's inputs), so
+        // the node limit bounds growth only loosely.
+        let wanted = (2 * len).max(64).min(self.limit.max(len + 64)).min(fits);
+        if wanted <= len {
+            return Err(GraphError::OutOfMemory { limit: self.memory_cap });
+        }
+        self.nodes
+            .try_reserve_exact(wanted - len)
+            .map_err(|_| GraphError::OutOfMemory { limit: self.memory_cap })
     }
 
     /// The lowest free slot above `node`'s inputs, taken off the free set, or
@@ -548,6 +603,7 @@ impl Graph {
                 None => {
                     // Fewer distinct labels than nodes, and nodes fit in a u32.
                     let index = self.labels.len() as u32;
+                    self.label_bytes += text.len() + LABEL_OVERHEAD;
                     let text: Arc<str> = Arc::from(text);
                     self.labels.push(Arc::clone(&text));
                     self.label_index.insert(text, index);

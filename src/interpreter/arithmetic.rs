@@ -3,6 +3,7 @@
 use super::{Exec, Flow, RuntimeError, Session, errors};
 use crate::ast::{BinaryOp, CompareOp, Expr, ExprKind};
 use crate::graph::{self, GraphError, NodeId, Op};
+use crate::limits::Reached;
 use crate::number::format_number;
 use crate::span::Span;
 use crate::value::Value;
@@ -45,14 +46,16 @@ impl Session {
             }
             // Lists join with '+', as in Python: xs = xs + [x].
             (Value::List(a), Value::List(b)) if op == BinaryOp::Add => {
-                Ok(Value::list(a.iter().chain(b.iter()).cloned().collect()))
+                let mut joined = self.reserve_list(a.len().saturating_add(b.len()), span)?;
+                joined.extend(a.iter().chain(b.iter()).cloned());
+                Ok(Value::list(joined))
             }
             // And strings: "loss " + str(x).
             (Value::Str(a), Value::Str(b)) if op == BinaryOp::Add => {
-                let mut joined = String::with_capacity(a.len() + b.len());
+                let mut joined = self.reserve_string(a.len().saturating_add(b.len()), span)?;
                 joined.push_str(a);
                 joined.push_str(b);
-                Ok(Value::Str(std::rc::Rc::new(joined)))
+                Ok(Value::str(joined))
             }
             (Value::Num(_) | Value::Node(_), Value::Num(_) | Value::Node(_)) => {
                 let a = self.node_of(lhs, span)?;
@@ -173,11 +176,13 @@ impl Session {
 
     pub(super) fn graph_error(&self, error: GraphError, span: Span) -> RuntimeError {
         match error {
-            GraphError::TooManyNodes { limit } => RuntimeError::Limit {
-                message: format!("the graph has reached its limit of {limit} nodes"),
+            GraphError::TooManyNodes { limit } => super::limit_error(Reached::Nodes { nodes: limit }, span),
+            GraphError::OutOfMemory { .. } => super::limit_error(
+                Reached::Memory {
+                    mib: self.limits.memory_mib.unwrap_or_default(),
+                },
                 span,
-                help: Some("build a smaller graph, or reset the session with :reset".to_string()),
-            },
+            ),
             GraphError::NonFinite { op, operands, result } => RuntimeError::NotFinite {
                 message: format!(
                     "{} is not a finite number ({})",

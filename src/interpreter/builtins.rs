@@ -138,11 +138,12 @@ impl Session {
                     }
                 }
                 let shortest = lists.iter().map(|list| list.len()).min().unwrap_or(0);
-                Ok(Value::list(
-                    (0..shortest)
-                        .map(|k| Value::list(lists.iter().map(|list| list[k].clone()).collect()))
-                        .collect(),
-                ))
+                // Each row is a list of its own: charge the rows' items up front too.
+                let rows = shortest.saturating_mul(lists.len() + 2);
+                let mut zipped = self.reserve_list(shortest, span)?;
+                self.check_memory(rows.saturating_mul(std::mem::size_of::<Value>()), span)?;
+                zipped.extend((0..shortest).map(|k| Value::list(lists.iter().map(|list| list[k].clone()).collect())));
+                Ok(Value::list(zipped))
             }
             Builtin::Range => {
                 let bounds: Vec<i64> = args
@@ -326,6 +327,8 @@ impl Session {
                 help: None,
             });
         }
-        Ok(Value::list((from..to).map(|k| Value::Num(k as f64)).collect()))
+        let mut items = self.reserve_list(usize::try_from(to.saturating_sub(from)).unwrap_or(0), span)?;
+        items.extend((from..to).map(|k| Value::Num(k as f64)));
+        Ok(Value::list(items))
     }
 }

@@ -125,9 +125,9 @@ impl Session {
                 }
             }
         }
-        match function {
-            Value::Builtin(builtin) => Ok(self.call_builtin(builtin, &positional, &spans, &named, span, host)?),
-            Value::Function(function) => self.call_function(&function, positional, named, span, host),
+        match &function {
+            Value::Builtin(builtin) => Ok(self.call_builtin(*builtin, &positional, &spans, &named, span, host)?),
+            Value::Function(function) => self.call_function(function, positional, named, span, host),
             Value::Model(model) => {
                 if let Some((name, _)) = named.first() {
                     return Err(RuntimeError::Argument {
@@ -137,7 +137,7 @@ impl Session {
                     }
                     .into());
                 }
-                Ok(self.call_model(&model, &positional, &spans, span)?)
+                Ok(self.call_model(model, &positional, &spans, span)?)
             }
             other => Err(RuntimeError::Type {
                 message: format!(
@@ -284,6 +284,10 @@ impl Session {
         host: &mut dyn Host,
     ) -> Exec<Value> {
         let def = &function.def;
+        if let Err(flow) = self.tick(span, host) {
+            self.recycle(slots);
+            return Err(flow);
+        }
         let locals = Rc::clone(&function.locals);
         if self.frames.len() >= MAX_CALL_DEPTH {
             self.recycle(slots);

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::{COLLECT_AFTER, Session};
 use crate::graph::NodeId;
-use crate::value::Value;
+use crate::value::{Items, Value};
 
 impl Session {
     /// Frees the nodes nothing can reach any more, once enough have been created since
@@ -35,7 +35,7 @@ impl Session {
     /// Every node a name, a list being looped over, a closure or a model still holds.
     pub(super) fn roots(&self) -> Vec<NodeId> {
         let mut roots = Vec::new();
-        let mut seen_lists: HashSet<*const Vec<Value>> = HashSet::new();
+        let mut seen_lists: HashSet<*const Items> = HashSet::new();
         let mut pending: Vec<&Value> = self.globals.values().collect();
         for list in &self.loop_lists {
             if seen_lists.insert(Rc::as_ptr(list)) {

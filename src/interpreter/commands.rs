@@ -129,20 +129,31 @@ impl Session {
         };
         let Some(output) = output else { return Ok(()) };
         let Some(redirect) = redirect else {
-            host.emit(output);
-            return Ok(());
+            return self.emit(output, span, host);
         };
-        let write_error = |reason| RuntimeError::Write {
-            path: redirect.path.clone(),
+        let refusal = if self.limits.sandbox {
+            Some("the sandbox (--sandbox) allows no file to be read or written")
+        } else {
+            crate::paths::refusal(&redirect.path)
+        };
+        let write_error = |reason: String| RuntimeError::Write {
+            path: crate::paths::shown(&redirect.path),
             reason,
             span: redirect.span,
         };
+        if let Some(reason) = refusal {
+            return Err(write_error(reason.to_string()).into());
+        }
         let (what, contents) = file_contents(&output, command, &redirect.path, host).map_err(write_error)?;
         host.write_file(&redirect.path, &contents).map_err(write_error)?;
-        host.emit(Output::Wrote(WroteFile {
-            path: redirect.path.clone(),
-            what: what.to_string(),
-        }));
+        self.emit(
+            Output::Wrote(WroteFile {
+                path: redirect.path.clone(),
+                what: what.to_string(),
+            }),
+            span,
+            host,
+        )?;
         Ok(())
     }
 
@@ -179,23 +190,23 @@ impl Session {
         }
     }
 
-    /// Every node inside a value (a node, or the nodes of a list, recursively).
+    /// Every node inside a value (a node, or the nodes of a list, at any depth: an
+    /// explicit stack, as lists can nest as deep as a loop makes them).
     fn collect_nodes(&self, value: &Value, span: Span, nodes: &mut Vec<NodeId>) -> Result<(), RuntimeError> {
-        match value {
-            Value::Node(id) => nodes.push(*id),
-            Value::Num(_) => {}
-            Value::Model(model) => nodes.extend(model.parameters()),
-            Value::List(items) => {
-                for item in items.iter() {
-                    self.collect_nodes(item, span, nodes)?;
+        let mut pending = vec![value];
+        while let Some(value) = pending.pop() {
+            match value {
+                Value::Node(id) => nodes.push(*id),
+                Value::Num(_) => {}
+                Value::Model(model) => nodes.extend(model.parameters()),
+                Value::List(items) => pending.extend(items.iter().rev()),
+                other => {
+                    return Err(RuntimeError::Type {
+                        message: format!("'zero_grad' needs nodes or lists of nodes, not {}", other.kind_name()),
+                        span,
+                        help: None,
+                    });
                 }
-            }
-            other => {
-                return Err(RuntimeError::Type {
-                    message: format!("'zero_grad' needs nodes or lists of nodes, not {}", other.kind_name()),
-                    span,
-                    help: None,
-                });
             }
         }
         Ok(())
@@ -583,9 +594,9 @@ impl Session {
         let mut text = match message {
             Some(expr) => {
                 let value = self.eval(expr, host)?;
-                match value {
+                match &value {
                     Value::Str(text) => text.to_string(),
-                    other => crate::render::render_shown(&self.show_value(&other)),
+                    other => crate::render::render_shown(&self.show_value(other)),
                 }
             }
             None => self.text(condition),

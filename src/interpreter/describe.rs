@@ -3,15 +3,26 @@
 use super::Session;
 use crate::value::Value;
 
+/// Lists nested deeper than this print as `[…]`: a loop can nest them millions deep,
+/// and what shows a value (this, the renderer, serde, the drop of a `Shown`) recurses
+/// once per level, so this bounds them all.
+pub const MAX_SHOWN_NESTING: usize = 100;
+
 impl Session {
     pub(super) fn show_value(&self, value: &Value) -> crate::output::Shown {
+        self.show_nested(value, MAX_SHOWN_NESTING)
+    }
+
+    /// [`Session::show_value`], with `levels` more levels of lists to show.
+    fn show_nested(&self, value: &Value, levels: usize) -> crate::output::Shown {
         use crate::output::Shown;
         match value {
             Value::Num(x) => Shown::Number(*x),
             Value::Node(id) => Shown::Number(self.graph.data(*id)),
             Value::Bool(b) => Shown::Bool(*b),
             Value::Str(text) => Shown::Str(text.to_string()),
-            Value::List(items) => Shown::List(items.iter().map(|item| self.show_value(item)).collect()),
+            Value::List(_) if levels == 0 => Shown::Other("[…]".to_string()),
+            Value::List(items) => Shown::List(items.iter().map(|item| self.show_nested(item, levels - 1)).collect()),
             Value::Function(_) | Value::Builtin(_) | Value::Model(_) | Value::None => {
                 Shown::Other(self.describe(value))
             }

@@ -56,13 +56,18 @@ pub enum RuntimeError {
     Assertion { message: String, span: Span },
     #[error("cannot write '{path}': {reason}")]
     Write { path: String, reason: String, span: Span },
-    /// A limit that protects the machine: graph size, call depth, range length.
+    /// A limit that protects the machine (`crate::limits`): time, memory, nodes,
+    /// output, steps, evaluation depth, call depth, range length. The message names
+    /// the limit; the help says how to raise it.
     #[error("{message}")]
     Limit {
         message: String,
         span: Span,
         help: Option<String>,
     },
+    /// The host asked the run to stop (Ctrl-C).
+    #[error("interrupted (Ctrl-C) while this statement ran")]
+    Interrupted { span: Span },
     #[error("'return' can only be used inside a function")]
     ReturnOutsideFunction { span: Span },
     /// `break` or `continue` that reached no loop (the parser rules this out).
@@ -82,6 +87,7 @@ impl RuntimeError {
             | RuntimeError::Assertion { span, .. }
             | RuntimeError::Write { span, .. }
             | RuntimeError::Limit { span, .. }
+            | RuntimeError::Interrupted { span }
             | RuntimeError::ReturnOutsideFunction { span }
             | RuntimeError::OutsideLoop { span, .. } => *span,
         }
@@ -109,6 +115,8 @@ impl RuntimeError {
     pub fn into_diagnostic(self) -> Diagnostic {
         let kind = match self {
             RuntimeError::Assertion { .. } => ErrorKind::Assertion,
+            RuntimeError::Limit { .. } => ErrorKind::Limit,
+            RuntimeError::Interrupted { .. } => ErrorKind::Interrupted,
             _ => ErrorKind::Runtime,
         };
         Diagnostic {

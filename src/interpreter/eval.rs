@@ -5,20 +5,30 @@ use std::rc::Rc;
 use super::{BUILTINS, Exec, Frame, Host, RuntimeError, Session, errors, whole_number};
 use crate::ast::{BinaryOp, Expr, ExprKind, Ident, LogicalOp, UnaryOp};
 use crate::graph::Op;
-use crate::value::{Builtin, CONSTANTS, Value};
+use crate::value::{Builtin, CONSTANTS, Items, Value};
 
 impl Session {
     /// Evaluates an expression. Only the commonest kinds are handled here; the
     /// rest go to [`Session::eval_other`], so that this function, which every
     /// sub-expression passes through, stays small (a small stack frame and few
     /// saved registers per call are most of what a tree walker can save).
+    ///
+    /// Every expression that can contain another one is one level of depth
+    /// ([`Session::enter`]): so is every recursion of the evaluator.
     pub(super) fn eval(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Value> {
         match &expr.kind {
             ExprKind::Number(x) => Ok(Value::Num(*x)),
             ExprKind::Name(ident) => self.lookup(ident),
-            ExprKind::Binary { .. } => self.eval_binary_chain(expr, host),
-            ExprKind::Index { object, index } => self.eval_index(object, index, host),
-            _ => self.eval_other(expr, host),
+            _ => {
+                self.enter(expr.span)?;
+                let result = match &expr.kind {
+                    ExprKind::Binary { .. } => self.eval_binary_chain(expr, host),
+                    ExprKind::Index { object, index } => self.eval_index(object, index, host),
+                    _ => self.eval_other(expr, host),
+                };
+                self.leave();
+                result
+            }
         }
     }
 
@@ -51,7 +61,7 @@ impl Session {
     #[inline(never)]
     pub(super) fn eval_other(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Value> {
         let value = match &expr.kind {
-            ExprKind::Str(text) => Value::Str(Rc::new(text.clone())),
+            ExprKind::Str(text) => Value::str(text.as_str()),
             ExprKind::Format(parts) => self.eval_format(parts, host)?,
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::List(items) => {
@@ -82,15 +92,21 @@ impl Session {
                     (None, None) => 0,
                 };
                 // Room for every item up front (bounded: a filter may keep few of many).
-                let mut values = Vec::with_capacity(expected.min(1 << 20));
+                let mut values = self.reserve_list(expected.min(1 << 20), expr.span)?;
                 let mut visit = |session: &mut Session, item: Value| -> Exec<()> {
+                    session.tick(expr.span, host)?;
                     session.bind_pattern(pattern, item)?;
                     if let Some(condition) = condition
                         && !session.eval_condition(condition, host)?
                     {
                         return Ok(());
                     }
-                    values.push(session.eval(element, host)?);
+                    let value = session.eval(element, host)?;
+                    if values.len() == values.capacity() {
+                        let more = values.len().max(16);
+                        session.grow_list(&mut values, more, expr.span)?;
+                    }
+                    values.push(value);
                     Ok(())
                 };
                 if let Some((from, to)) = range {
@@ -207,9 +223,9 @@ impl Session {
         }
     }
 
-    pub(super) fn eval_iterable(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Rc<Vec<Value>>> {
-        match self.eval(expr, host)? {
-            Value::List(items) => Ok(items),
+    pub(super) fn eval_iterable(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Rc<Items>> {
+        match &self.eval(expr, host)? {
+            Value::List(items) => Ok(Rc::clone(items)),
             other => Err(RuntimeError::Type {
                 message: format!("cannot loop over {}", other.kind_name()),
                 span: expr.span,
@@ -331,7 +347,7 @@ impl Session {
         match (attribute.name.as_str(), value) {
             ("data", Value::Node(id)) => Ok(Value::Num(self.graph.data(*id))),
             ("grad", Value::Node(id)) => Ok(Value::Num(self.graph.grad(*id))),
-            ("label", Value::Node(id)) => Ok(Value::Str(Rc::new(self.graph.label(*id).unwrap_or("").to_string()))),
+            ("label", Value::Node(id)) => Ok(Value::str(self.graph.label(*id).unwrap_or(""))),
             ("data", Value::Num(x)) => Ok(Value::Num(*x)),
             ("data" | "grad" | "label", other) => Err(RuntimeError::Type {
                 message: format!(

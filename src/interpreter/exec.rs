@@ -19,11 +19,13 @@ impl Session {
     }
 
     pub(super) fn exec_block(&mut self, block: &Block, host: &mut dyn Host) -> Exec<()> {
-        for stmt in &block.statements {
+        self.enter(block.span)?;
+        let result = block.statements.iter().try_for_each(|stmt| {
             self.collect_garbage_if_due();
-            self.exec(stmt, host, false)?;
-        }
-        Ok(())
+            self.exec(stmt, host, false)
+        });
+        self.leave();
+        result
     }
 
     pub(super) fn exec(&mut self, stmt: &Stmt, host: &mut dyn Host, top_level: bool) -> Exec<()> {
@@ -31,7 +33,7 @@ impl Session {
             StmtKind::Expr(expr) => {
                 let value = self.eval(expr, host)?;
                 if top_level && !matches!(value, Value::None) {
-                    self.echo(value, host);
+                    self.echo(value, stmt.span, host)?;
                 }
             }
             StmtKind::Assign { target, op, value } => self.exec_assign(target, *op, value, stmt.span, host)?,
@@ -42,8 +44,8 @@ impl Session {
                 pattern,
                 iterable,
                 body,
-            } => self.exec_for(pattern, iterable, body, host)?,
-            StmtKind::While { condition, body } => self.exec_while(condition, body, host)?,
+            } => self.exec_for(pattern, iterable, body, stmt.span, host)?,
+            StmtKind::While { condition, body } => self.exec_while(condition, body, stmt.span, host)?,
             StmtKind::Break => return Err(Flow::stopping(Stop::Break(stmt.span))),
             StmtKind::Continue => return Err(Flow::stopping(Stop::Continue(stmt.span))),
             StmtKind::If {
@@ -98,9 +100,13 @@ impl Session {
     }
 
     /// Prints the value of a bare expression at the top level, and binds it to `_`.
-    fn echo(&mut self, value: Value, host: &mut dyn Host) {
+    fn echo(&mut self, value: Value, span: Span, host: &mut dyn Host) -> Exec<()> {
         let shown = self.echoed(value);
-        host.emit(Output::Print(crate::output::PrintOut { values: vec![shown] }));
+        self.emit(
+            Output::Print(crate::output::PrintOut { values: vec![shown] }),
+            span,
+            host,
+        )
     }
 
     /// A bare expression's value as it is shown, now bound to `_`. The REPL shows a
@@ -247,8 +253,8 @@ impl Session {
                     }
                     .into());
                 }
-                match new {
-                    Value::Str(text) => self.graph.set_label(id, Some(&text)),
+                match &new {
+                    Value::Str(text) => self.graph.set_label(id, Some(text)),
                     other => {
                         return Err(RuntimeError::Type {
                             message: format!("a label must be a string, not {}", other.kind_name()),

@@ -1,10 +1,12 @@
 //! micrograd's nn: `Neuron`, `Layer` and `MLP`, built and called.
 
+use std::rc::Rc;
+
 use super::{RuntimeError, Session};
 use crate::ast::BinaryOp;
 use crate::graph::{NodeId, Op};
 use crate::span::Span;
-use crate::value::{Activation, Layer, Model, Neuron, Value};
+use crate::value::{Activation, Items, Layer, Model, Neuron, Value};
 
 impl Session {
     /// A whole number of things (inputs, neurons): at least 1, and not absurdly many.
@@ -27,6 +29,11 @@ impl Session {
         let value = self.rng.uniform(-1.0, 1.0);
         let id = self.graph.leaf(value).map_err(|error| self.graph_error(error, span))?;
         self.graph.set_label(id, Some(label));
+        // Each parameter has a label of its own, which the arena's growth does not
+        // see: a big model checks the memory limit as it goes.
+        if id.index() % 1024 == 0 {
+            self.check_memory(0, span)?;
+        }
         Ok(id)
     }
 
@@ -77,9 +84,11 @@ impl Session {
                 help: Some("call it on a list, e.g. m([2.0, 3.0, -1.0])".to_string()),
             });
         };
-        let inputs = match input {
-            Value::List(items) => items.as_ref().clone(),
-            scalar @ (Value::Num(_) | Value::Node(_)) => vec![scalar.clone()],
+        // Shared, not copied: a model call reads its inputs, and copying (then
+        // dropping) every input of every layer is most of what a call would cost.
+        let inputs: Rc<Items> = match input {
+            Value::List(items) => Rc::clone(items),
+            scalar @ (Value::Num(_) | Value::Node(_)) => Rc::new(Items::new(vec![scalar.clone()])),
             other => {
                 return Err(RuntimeError::Type {
                     message: format!("a model takes a list of numbers, not {}", other.kind_name()),
@@ -97,8 +106,8 @@ impl Session {
                 for layer in layers {
                     output = self.run_layer(layer, &activations, spans[0], span)?;
                     activations = match &output {
-                        Value::List(items) => items.as_ref().clone(),
-                        scalar => vec![scalar.clone()],
+                        Value::List(items) => Rc::clone(items),
+                        scalar => Rc::new(Items::new(vec![scalar.clone()])),
                     };
                 }
                 Ok(output)

@@ -179,6 +179,8 @@ impl Session {
         // The calls an error unwinds are shown as its context; a plotted function's
         // error is moved to the plot's argument instead, which names it already.
         let calls_before = self.unwound_calls.len();
+        // A plotted function may plot: the plot's own frames count as a level of depth.
+        self.enter(span)?;
         let result = match function {
             Value::Function(function) => self
                 .call_function(function, vec![Value::Num(x)], Vec::new(), span, host)
@@ -190,10 +192,11 @@ impl Session {
                 help: None,
             }),
         };
+        self.leave();
         let value = match result {
             Ok(value) => value,
-            // A limit stops the whole program, and says so itself.
-            Err(error @ RuntimeError::Limit { .. }) => return Err(error.into()),
+            // A limit or an interruption stops the whole program, and says so itself.
+            Err(error @ (RuntimeError::Limit { .. } | RuntimeError::Interrupted { .. })) => return Err(error.into()),
             Err(error) => {
                 self.unwound_calls.truncate(calls_before);
                 return Err(self.plot_error(&name, x, error, span).into());

@@ -9,6 +9,8 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use mgrad::limits::Limits;
+use mgrad::number::format_number;
 use serde_json::{Value, json};
 
 /// Where to install: the user's Jupyter data dir, the active Python environment's, or a prefix.
@@ -127,10 +129,43 @@ pub(crate) fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// The `kernel.json` of an mgrad at `exe`.
-pub(crate) fn kernel_json(exe: &Path, display_name: &str) -> Value {
+/// The options of `mgrad kernel run` that give it `limits` (those that differ from the
+/// defaults), so `mgrad kernel install --sandbox --time-limit 60` makes a kernel whose
+/// every cell runs so.
+pub(crate) fn limit_options(limits: &Limits) -> Vec<String> {
+    let defaults = Limits::default();
+    let mut options = Vec::new();
+    let mut option = |name: &str, value: String| options.extend([format!("--{name}"), value]);
+    if let Some(seconds) = limits.time_seconds {
+        option("time-limit", format_number(seconds));
+    }
+    if let Some(mib) = limits.memory_mib.filter(|mib| Some(*mib) != defaults.memory_mib) {
+        option("memory-limit", mib.to_string());
+    }
+    if limits.nodes != defaults.nodes {
+        option("node-limit", limits.nodes.to_string());
+    }
+    if let Some(bytes) = limits.output_bytes {
+        option("output-limit", bytes.to_string());
+    }
+    if limits.sandbox {
+        options.push("--sandbox".to_string());
+    }
+    options
+}
+
+/// The `kernel.json` of an mgrad at `exe`, run with `options`.
+pub(crate) fn kernel_json(exe: &Path, display_name: &str, options: &[String]) -> Value {
+    let mut argv = vec![
+        exe.to_string_lossy().into_owned(),
+        "kernel".to_string(),
+        "run".to_string(),
+        "--connection-file".to_string(),
+        "{connection_file}".to_string(),
+    ];
+    argv.extend(options.iter().cloned());
     json!({
-        "argv": [exe.to_string_lossy(), "kernel", "run", "--connection-file", "{connection_file}"],
+        "argv": argv,
         "display_name": display_name,
         "language": "mg",
         "interrupt_mode": "message",
@@ -145,24 +180,36 @@ fn this_program() -> Result<PathBuf, String> {
     Ok(exe.canonicalize().unwrap_or(exe))
 }
 
-/// Writes the kernelspec; returns what to tell the user.
-pub(crate) fn install(place: &Place, name: &str, display_name: &str, env: &Env) -> Result<String, String> {
+/// Writes the kernelspec of a kernel run under `limits`; returns what to tell the user.
+pub(crate) fn install(
+    place: &Place,
+    name: &str,
+    display_name: &str,
+    limits: &Limits,
+    env: &Env,
+) -> Result<String, String> {
     check_name(name)?;
     let exe = this_program()?;
     let dir = kernels_dir(place, env)?.join(name.to_lowercase());
     let replaced = dir.join("kernel.json").exists();
     std::fs::create_dir_all(&dir).map_err(|error| cannot("create", &dir, &error))?;
-    let spec = serde_json::to_string_pretty(&kernel_json(&exe, display_name)).unwrap_or_default() + "\n";
+    let options = limit_options(limits);
+    let spec = serde_json::to_string_pretty(&kernel_json(&exe, display_name, &options)).unwrap_or_default() + "\n";
     let json_path = dir.join("kernel.json");
     std::fs::write(&json_path, spec).map_err(|error| cannot("write", &json_path, &error))?;
     let logo_path = dir.join("logo-svg.svg");
     std::fs::write(&logo_path, LOGO_SVG).map_err(|error| cannot("write", &logo_path, &error))?;
     let verb = if replaced { "updated" } else { "installed" };
     let mut message = format!(
-        "{verb} the Jupyter kernel '{}' ({display_name}) in {}\nit runs {}\n",
+        "{verb} the Jupyter kernel '{}' ({display_name}) in {}\nit runs {}{}\n",
         name.to_lowercase(),
         dir.display(),
-        exe.display()
+        exe.display(),
+        if options.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", options.join(" "))
+        }
     );
     let data_dir = dir.parent().and_then(Path::parent);
     if !search_path(env).iter().any(|data| Some(data.as_path()) == data_dir) {
@@ -313,7 +360,7 @@ mod tests {
 
     #[test]
     fn the_kernelspec_runs_this_program_by_message_interrupts() {
-        let spec = kernel_json(Path::new("/opt/bin/mgrad"), "mg (mgrad)");
+        let spec = kernel_json(Path::new("/opt/bin/mgrad"), "mg (mgrad)", &[]);
         assert_eq!(
             spec["argv"],
             json!([
@@ -327,6 +374,34 @@ mod tests {
         assert_eq!(spec["interrupt_mode"], "message");
         assert_eq!(spec["language"], "mg");
         assert_eq!(spec["display_name"], "mg (mgrad)");
+    }
+
+    #[test]
+    fn limits_become_options_of_the_kernels_command() {
+        assert_eq!(limit_options(&Limits::default()), Vec::<String>::new());
+        let limits = Limits {
+            time_seconds: Some(60.0),
+            memory_mib: Some(512),
+            output_bytes: Some(100_000),
+            sandbox: true,
+            ..Limits::default()
+        };
+        let options = limit_options(&limits);
+        assert_eq!(
+            options,
+            [
+                "--time-limit",
+                "60",
+                "--memory-limit",
+                "512",
+                "--output-limit",
+                "100000",
+                "--sandbox"
+            ]
+        );
+        let spec = kernel_json(Path::new("/opt/bin/mgrad"), "mg", &options);
+        assert_eq!(spec["argv"][5], "--time-limit");
+        assert_eq!(spec["argv"][11], "--sandbox");
     }
 
     #[test]

@@ -68,6 +68,8 @@ pub(crate) fn error_fields(sources: &SourceMap, diagnostic: &Diagnostic, color: 
         ErrorKind::Runtime => "RuntimeError",
         ErrorKind::Assertion => "AssertionError",
         ErrorKind::Usage => "UsageError",
+        ErrorKind::Limit => "LimitError",
+        ErrorKind::Interrupted => "Interrupted",
     };
     let rendered = sources.render(diagnostic, color);
     json!({

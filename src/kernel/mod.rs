@@ -19,12 +19,14 @@ mod wire;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use mgrad::limits::Limits;
 
 use install::{DEFAULT_DISPLAY_NAME, DEFAULT_NAME, Env, Place};
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum KernelCommand {
-    /// Register mg as a Jupyter kernel: writes its kernelspec (no Python needed).
+    /// Register mg as a Jupyter kernel: writes its kernelspec (no Python needed). Limits
+    /// given here (--time-limit, --sandbox, …) apply to every cell of its notebooks.
     Install {
         #[command(flatten)]
         place: PlaceArgs,
@@ -79,21 +81,22 @@ impl PlaceArgs {
     }
 }
 
-/// Runs a `mgrad kernel` command; returns the exit status.
-pub(crate) fn main(command: KernelCommand) -> u8 {
+/// Runs a `mgrad kernel` command; returns the exit status. The kernel's session runs
+/// under `limits` (`mgrad kernel run --time-limit 60 --sandbox …`).
+pub(crate) fn main(command: KernelCommand, limits: &Limits) -> u8 {
     let env = Env::real();
     let outcome = match command {
         KernelCommand::Install {
             place,
             name,
             display_name,
-        } => install::install(&place.place(), &name, &display_name, &env).map(|text| (text, true)),
+        } => install::install(&place.place(), &name, &display_name, limits, &env).map(|text| (text, true)),
         KernelCommand::Uninstall { place, name } => {
             install::uninstall(&place.place(), &name, &env).map(|text| (text, true))
         }
         KernelCommand::Status { name } => install::status(&name, &env),
         KernelCommand::Run { connection_file } => wire::ConnectionInfo::read(&connection_file)
-            .and_then(|info| server::serve(info, traceback_colour()))
+            .and_then(|info| server::serve(info, limits.clone(), traceback_colour()))
             .map(|()| (String::new(), true)),
     };
     match outcome {

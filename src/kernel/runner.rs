@@ -7,10 +7,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mgrad::assist::Completion;
+use mgrad::diagnostic::ErrorKind;
 use mgrad::interpreter::{Host, Session};
+use mgrad::limits::{Halt, Limits, OutputMeter};
 use mgrad::meta::is_meta_command;
 use mgrad::output::Output;
 use mgrad::render::render_shown;
@@ -19,6 +21,7 @@ use tokio::sync::{mpsc::UnboundedSender, oneshot};
 
 use super::mime::{error_fields, execute_result, output_message, problem_fields, stream};
 use super::wire::Message;
+use crate::host::{SANDBOX_REFUSAL, write_regular_file};
 use crate::repl::{Origin, Reply, handle_entry};
 
 /// A message for IOPub, made by whoever has something to say (the shell, the
@@ -58,6 +61,10 @@ impl Interrupt {
         self.running.store(false, Ordering::SeqCst);
         self.requested.store(false, Ordering::SeqCst);
     }
+
+    fn requested(&self) -> bool {
+        self.requested.load(Ordering::Relaxed)
+    }
 }
 
 /// What the shell asks of the session.
@@ -96,17 +103,19 @@ pub(crate) struct Executed {
 /// The stack of the interpreter's thread, as the CLI's (deep graphs and nested programs recurse).
 const STACK_SIZE: usize = crate::STACK_SIZE;
 
-/// Starts the interpreter's thread; requests go to the returned sender.
+/// Starts the interpreter's thread, whose session runs under `limits` (each cell has
+/// the whole time and output limit); requests go to the returned sender.
 pub(crate) fn spawn(
     iopub: UnboundedSender<Publication>,
     interrupt: Interrupt,
+    limits: Limits,
     color: bool,
 ) -> Result<mpsc::Sender<Request>, String> {
     let (sender, requests) = mpsc::channel();
     std::thread::Builder::new()
         .name("mg".to_string())
         .stack_size(STACK_SIZE)
-        .spawn(move || Runner::new(iopub, interrupt, color).serve(requests))
+        .spawn(move || Runner::new(iopub, interrupt, limits, color).serve(requests))
         .map_err(|error| format!("cannot start the interpreter thread: {error}"))?;
     Ok(sender)
 }
@@ -122,9 +131,9 @@ struct Runner {
 }
 
 impl Runner {
-    fn new(iopub: UnboundedSender<Publication>, interrupt: Interrupt, color: bool) -> Runner {
+    fn new(iopub: UnboundedSender<Publication>, interrupt: Interrupt, limits: Limits, color: bool) -> Runner {
         Runner {
-            session: Session::new(),
+            session: Session::with_limits(limits),
             iopub,
             interrupt,
             color,
@@ -174,18 +183,20 @@ impl Runner {
         if !silent {
             self.publish(parent, "execute_input", json!({"code": code, "execution_count": count}));
         }
-        let mut host = KernelHost {
-            iopub: self.iopub.clone(),
-            parent: Arc::clone(parent),
-            started: self.started,
-        };
+        let mut host = KernelHost::new(self, parent);
         self.interrupt.start();
         let outcome = if is_meta_command(code) {
             self.meta_commands(code, &mut host)
         } else {
             match self.session.run_cell(&format!("In[{count}]"), code, &mut host) {
                 Ok(result) => Ok(result),
-                Err(diagnostic) => Err(error_fields(self.session.sources(), &diagnostic, self.color)),
+                Err(mut diagnostic) => {
+                    if diagnostic.kind == ErrorKind::Interrupted {
+                        // The library's sentence names Ctrl-C; a notebook has a button.
+                        diagnostic.message = "interrupted while this statement ran; it is undone".to_string();
+                    }
+                    Err(error_fields(self.session.sources(), &diagnostic, self.color))
+                }
             }
         };
         self.interrupt.finish();
@@ -240,15 +251,45 @@ impl Runner {
     }
 }
 
-/// The host of a cell: what it prints goes to IOPub as the cell's output.
+/// The host of a cell: what it prints goes to IOPub as the cell's output. It stops the
+/// cell when asked to (an interrupt), past the time limit, or past the output limit.
 struct KernelHost {
     iopub: UnboundedSender<Publication>,
     parent: Arc<Message>,
+    interrupt: Interrupt,
+    /// Since the kernel started, for `clock()`.
     started: Instant,
+    limits: Limits,
+    deadline: Option<Instant>,
+    output: OutputMeter,
 }
 
 impl KernelHost {
-    fn send(&self, (msg_type, content): (&'static str, Value)) {
+    /// The host of a cell about to run: the whole time and output limit are ahead of it.
+    fn new(runner: &Runner, parent: &Arc<Message>) -> KernelHost {
+        let limits = runner.session.limits().clone();
+        KernelHost {
+            iopub: runner.iopub.clone(),
+            parent: Arc::clone(parent),
+            interrupt: runner.interrupt.clone(),
+            started: runner.started,
+            deadline: limits
+                .time_seconds
+                .and_then(|seconds| Instant::now().checked_add(Duration::try_from_secs_f64(seconds).ok()?)),
+            output: OutputMeter::new(limits.output_bytes),
+            limits,
+        }
+    }
+
+    /// Publishes an output, counting its text (a stream's, or a bundle's plain text)
+    /// against the output limit: one past it is not shown, and the next poll stops the cell.
+    fn send(&mut self, (msg_type, content): (&'static str, Value)) {
+        let text = content["text"]
+            .as_str()
+            .or_else(|| content["data"]["text/plain"].as_str());
+        if !self.output.spend(text.map_or(0, str::len)) {
+            return;
+        }
         let _ = self.iopub.send(Publication::Message {
             parent: Arc::clone(&self.parent),
             msg_type,
@@ -256,7 +297,7 @@ impl KernelHost {
         });
     }
 
-    fn stream(&self, text: &str) {
+    fn stream(&mut self, text: &str) {
         self.send(stream(text));
     }
 }
@@ -267,10 +308,28 @@ impl Host for KernelHost {
     }
 
     fn write_file(&mut self, path: &str, contents: &str) -> Result<(), String> {
-        std::fs::write(path, contents).map_err(|error| format!("cannot write '{path}': {}", crate::os_reason(&error)))
+        if self.limits.sandbox {
+            return Err(SANDBOX_REFUSAL.to_string());
+        }
+        write_regular_file(path, contents)
     }
 
     fn clock(&mut self) -> Option<f64> {
         Some(self.started.elapsed().as_secs_f64())
+    }
+
+    fn poll(&mut self) -> Result<(), Halt> {
+        if self.interrupt.requested() {
+            return Err(Halt::Interrupted);
+        }
+        if let Some(halt) = self.output.exceeded() {
+            return Err(halt);
+        }
+        if let (Some(deadline), Some(seconds)) = (self.deadline, self.limits.time_seconds)
+            && Instant::now() >= deadline
+        {
+            return Err(Halt::Time { seconds });
+        }
+        Ok(())
     }
 }

@@ -23,6 +23,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::sync::oneshot;
 use zeromq::{RepSocket, RouterSocket, Socket, SocketRecv, SocketSend, XPubSocket, ZmqMessage};
 
+use mgrad::limits::Limits;
+
 use super::protocol::{History, complete_reply, cursor, inspect_reply, is_complete_reply, kernel_info};
 use super::runner::{Executed, Interrupt, Publication, Request};
 use super::wire::{ConnectionInfo, Message, Signer};
@@ -30,13 +32,14 @@ use super::wire::{ConnectionInfo, Message, Signer};
 /// How long the socket writers get to send the last replies before the process exits.
 const LINGER: Duration = Duration::from_millis(100);
 
-/// Serves the kernel described by a connection file until a `shutdown_request`.
-pub(crate) fn serve(info: ConnectionInfo, color: bool) -> Result<(), String> {
+/// Serves the kernel described by a connection file until a `shutdown_request`; its
+/// session runs under `limits`.
+pub(crate) fn serve(info: ConnectionInfo, limits: Limits, color: bool) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| format!("cannot start the kernel's event loop: {error}"))?;
-    runtime.block_on(serve_sockets(info, color))
+    runtime.block_on(serve_sockets(info, limits, color))
 }
 
 /// What every task needs to sign and publish.
@@ -90,7 +93,7 @@ async fn bind<S: Socket>(mut socket: S, info: &ConnectionInfo, port: u16, name: 
     Ok(socket)
 }
 
-async fn serve_sockets(info: ConnectionInfo, color: bool) -> Result<(), String> {
+async fn serve_sockets(info: ConnectionInfo, limits: Limits, color: bool) -> Result<(), String> {
     let shell = bind(RouterSocket::new(), &info, info.shell_port, "shell").await?;
     let control = bind(RouterSocket::new(), &info, info.control_port, "control").await?;
     let stdin = bind(RouterSocket::new(), &info, info.stdin_port, "stdin").await?;
@@ -99,7 +102,13 @@ async fn serve_sockets(info: ConnectionInfo, color: bool) -> Result<(), String> 
 
     let (publications, queue) = unbounded_channel();
     let interrupt = Interrupt::default();
-    let runner = super::runner::spawn(publications.clone(), interrupt.clone(), color)?;
+    // SIGINT (a frontend in signal mode, or Ctrl-C where the kernel was started by hand)
+    // interrupts the running cell, as an interrupt_request does, rather than ending the kernel.
+    let _ = ctrlc::set_handler({
+        let interrupt = interrupt.clone();
+        move || interrupt.request()
+    });
+    let runner = super::runner::spawn(publications.clone(), interrupt.clone(), limits, color)?;
     let kernel = Arc::new(Kernel {
         session: uuid::Uuid::new_v4().to_string(),
         signer: Signer::new(&info.key),

@@ -42,7 +42,7 @@ fn free_ports() -> Vec<u16> {
         .collect()
 }
 
-fn start_kernel(ports: &[u16]) -> Kernel {
+fn start_kernel(ports: &[u16], options: &[&str]) -> Kernel {
     let dir = std::env::temp_dir().join(format!("mgrad-kernel-e2e-{}-{}", std::process::id(), ports[0]));
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     let connection = json!({
@@ -55,6 +55,7 @@ fn start_kernel(ports: &[u16]) -> Kernel {
     let child = Command::new(env!("CARGO_BIN_EXE_mgrad"))
         .args(["kernel", "run", "--connection-file"])
         .arg(&file)
+        .args(options)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .spawn()
@@ -252,7 +253,9 @@ fn exit_status(kernel: &mut Kernel) -> Option<std::process::ExitStatus> {
 #[test]
 fn a_notebook_session_with_the_kernel() {
     let ports = free_ports();
-    let mut kernel = start_kernel(&ports);
+    let mut kernel = start_kernel(&ports, &[]);
+    #[cfg(unix)]
+    let pid = i32::try_from(kernel.child.id()).expect("a pid");
     run_async(async {
         let mut client = Client::connect(&ports).await;
 
@@ -364,6 +367,75 @@ fn a_notebook_session_with_the_kernel() {
         );
         client.iopub_until_idle(&id).await;
 
+        // An interrupt stops a cell that would never end; its statement is undone, and
+        // the kernel goes on. (The interrupt is sent once the cell is known to run.)
+        let id = client
+            .send_shell(
+                "execute_request",
+                json!({"code": "k = 0\nprint \"looping\"\nwhile true { k += 1 }"}),
+            )
+            .await;
+        loop {
+            let message = decode(
+                timeout(PATIENCE, client.iopub.recv())
+                    .await
+                    .expect("iopub")
+                    .expect("iopub"),
+            );
+            if message.parent_id == id && message.msg_type == "stream" {
+                break;
+            }
+        }
+        let interrupted = client.control("interrupt_request", json!({})).await;
+        assert_eq!(interrupted.content, json!({"status": "ok"}));
+        let reply = client.shell_reply().await;
+        assert_eq!(reply.parent_id, id);
+        assert_eq!(reply.content["status"], "error");
+        assert_eq!(reply.content["ename"], "Interrupted");
+        assert!(
+            reply.content["evalue"].as_str().is_some_and(
+                |text| text.starts_with("interrupted while this statement ran; it is undone (line 3, column 1)")
+            ),
+            "{}",
+            reply.content
+        );
+        let published = client.iopub_until_idle(&id).await;
+        assert_eq!(published.iter().filter(|m| m.msg_type == "error").count(), 1);
+        let (reply, published) = client.execute("k").await;
+        assert_eq!(reply.content["status"], "ok", "the kernel lives on");
+        assert_eq!(
+            published[2].1["data"]["text/plain"], "Value(data=0, grad=0, label=k)",
+            "the loop is undone"
+        );
+        // So does SIGINT (a frontend in signal mode; Ctrl-C in the kernel's terminal).
+        #[cfg(unix)]
+        {
+            let id = client
+                .send_shell("execute_request", json!({"code": "print \"looping\"\nwhile true { }"}))
+                .await;
+            loop {
+                let message = decode(
+                    timeout(PATIENCE, client.iopub.recv())
+                        .await
+                        .expect("iopub")
+                        .expect("iopub"),
+                );
+                if message.parent_id == id && message.msg_type == "stream" {
+                    break;
+                }
+            }
+            // SAFETY: kill has no memory effects; the pid is the kernel's, still running.
+            let sent = unsafe { libc::kill(pid, libc::SIGINT) };
+            assert_eq!(sent, 0);
+            let reply = client.shell_reply().await;
+            assert_eq!(reply.content["ename"], "Interrupted", "{}", reply.content);
+            client.iopub_until_idle(&id).await;
+        }
+        // An interrupt with no cell running stops nothing later.
+        client.control("interrupt_request", json!({})).await;
+        let (reply, _) = client.execute("k + 1").await;
+        assert_eq!(reply.content["status"], "ok");
+
         // The control channel answers, and shutdown ends the process.
         let info = client.control("kernel_info_request", json!({})).await;
         assert_eq!(info.content["implementation"], "mgrad");
@@ -372,6 +444,48 @@ fn a_notebook_session_with_the_kernel() {
     });
     let status = exit_status(&mut kernel).expect("the kernel exits after shutdown");
     assert!(status.success(), "{status:?}");
+}
+
+/// The limits of SPEC §10 are the kernel's too, given to `mgrad kernel run`; each cell
+/// has the whole time limit.
+#[test]
+fn limits_and_the_sandbox_apply_to_each_cell() {
+    let ports = free_ports();
+    let mut kernel = start_kernel(&ports, &["--time-limit", "0.5", "--sandbox"]);
+    run_async(async {
+        let mut client = Client::connect(&ports).await;
+        for _ in 0..2 {
+            let (reply, _) = client.execute("while true { }").await;
+            assert_eq!(reply.content["ename"], "LimitError", "{}", reply.content);
+            assert!(
+                reply.content["evalue"]
+                    .as_str()
+                    .is_some_and(|text| text.starts_with("the program ran longer than its time limit of 0.5 s")),
+                "{}",
+                reply.content
+            );
+        }
+        let (reply, _) = client.execute("a = 2\ndot a > \"a.dot\"").await;
+        assert_eq!(reply.content["ename"], "RuntimeError");
+        assert!(
+            reply.content["evalue"]
+                .as_str()
+                .is_some_and(|text| text.contains("sandbox")),
+            "{}",
+            reply.content
+        );
+        let (reply, _) = client.execute(":load lecture.mg").await;
+        assert_eq!(reply.content["ename"], "CommandError");
+        assert!(
+            reply.content["evalue"]
+                .as_str()
+                .is_some_and(|text| text.contains("sandbox")),
+            "{}",
+            reply.content
+        );
+        client.control("shutdown_request", json!({"restart": false})).await;
+    });
+    assert!(exit_status(&mut kernel).is_some_and(|status| status.success()));
 }
 
 #[test]
@@ -446,6 +560,18 @@ fn the_kernelspec_is_installed_found_and_removed() {
         text(&again).starts_with("updated the Jupyter kernel 'mg' (mg, again)"),
         "{}",
         text(&again)
+    );
+
+    let limited = mgrad(&["kernel", "install", "--sandbox", "--time-limit", "60"]);
+    assert!(
+        text(&limited).contains(" with --time-limit 60 --sandbox\n"),
+        "{}",
+        text(&limited)
+    );
+    let spec: Value = serde_json::from_str(&std::fs::read_to_string(&spec_path).expect("kernel.json")).expect("JSON");
+    assert_eq!(
+        spec["argv"].as_array().map(|argv| argv[5..].to_vec()),
+        Some(vec![json!("--time-limit"), json!("60"), json!("--sandbox")])
     );
 
     let prefix = std::env::temp_dir().join(format!("mgrad-kernelspec-prefix-{}", std::process::id()));

@@ -3,11 +3,14 @@
 
 mod cells;
 mod cli;
+mod cli_limits;
 mod errors;
 mod examples;
+mod fuzz;
 #[cfg(feature = "jupyter")]
 mod kernel;
 mod language;
+mod limits;
 mod memory;
 mod models;
 mod pictures;

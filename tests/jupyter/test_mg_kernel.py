@@ -85,6 +85,22 @@ class MgKernelLifeTests(unittest.TestCase):
         reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=lambda msg: None)
         return reply["content"]
 
+    def test_interrupt_stops_a_cell_and_the_kernel_lives_on(self):
+        self.assertEqual(self.run_cell("k = 0")["status"], "ok")
+        msg_id = self.kc.execute('print "looping"\nwhile true { k += 1 }')
+        # Interrupt once the cell runs (its first output is there).
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=30)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream":
+                break
+        self.km.interrupt_kernel()  # interrupt_mode "message": an interrupt_request
+        reply = self.kc.get_shell_msg(timeout=30)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "Interrupted")
+        after = self.run_cell("assert k == 0")
+        self.assertEqual(after["status"], "ok", "the interrupted loop is undone")
+
     def test_restart_gives_a_fresh_session(self):
         self.assertEqual(self.run_cell("kept = 1")["status"], "ok")
         self.assertEqual(self.run_cell("kept")["status"], "ok")

@@ -48,12 +48,51 @@ impl Session {
             // Bound further out (a global, seen from a function): grow a copy here.
             None => (self.lookup(root_name)?, false),
         };
-        let grown = push_at(&mut root, &positions, item, object.span);
+        let grown = self.push_at(&mut root, &positions, item, object.span);
         if taken || grown.is_ok() {
             self.set_var(root_name, root);
         }
         grown?;
         Ok(Value::None)
+    }
+
+    /// Pushes `item` onto the list `root` reaches through `positions`, copying only what is shared.
+    fn push_at(
+        &self,
+        root: &mut Value,
+        positions: &[(i64, Span)],
+        item: Value,
+        span: Span,
+    ) -> Result<(), RuntimeError> {
+        let mut slot = root;
+        for (position, index_span) in positions {
+            let Value::List(items) = slot else {
+                return Err(RuntimeError::Type {
+                    message: format!("cannot index into {}", slot.kind_name()),
+                    span: *index_span,
+                    help: None,
+                });
+            };
+            let items = Rc::make_mut(items);
+            let at = errors::list_position(*position, items.len(), *index_span)?;
+            slot = &mut items[at];
+        }
+        match slot {
+            Value::List(items) => {
+                let items = Rc::make_mut(items);
+                self.grow_items(items, span)?;
+                items.push(item);
+                Ok(())
+            }
+            other => Err(RuntimeError::Type {
+                message: format!("only a list can grow with 'append', not {}", other.kind_name()),
+                span,
+                help: match other {
+                    Value::Str(_) => Some("to join strings, write s = s + \"more\"".to_string()),
+                    _ => Some("start with a list: xs = []; xs.append(x)".to_string()),
+                },
+            }),
+        }
     }
 
     /// `max(a, b, c)`, `max(xs)` and the same for `min`: the two-input graph operation
@@ -112,36 +151,5 @@ fn named_path(object: &Expr) -> Option<(&Ident, Vec<&Expr>)> {
     match &base.kind {
         ExprKind::Name(ident) => Some((ident, indexes)),
         _ => None,
-    }
-}
-
-/// Pushes `item` onto the list `root` reaches through `positions`, copying only what is shared.
-fn push_at(root: &mut Value, positions: &[(i64, Span)], item: Value, span: Span) -> Result<(), RuntimeError> {
-    let mut slot = root;
-    for (position, index_span) in positions {
-        let Value::List(items) = slot else {
-            return Err(RuntimeError::Type {
-                message: format!("cannot index into {}", slot.kind_name()),
-                span: *index_span,
-                help: None,
-            });
-        };
-        let items = Rc::make_mut(items);
-        let at = errors::list_position(*position, items.len(), *index_span)?;
-        slot = &mut items[at];
-    }
-    match slot {
-        Value::List(items) => {
-            Rc::make_mut(items).push(item);
-            Ok(())
-        }
-        other => Err(RuntimeError::Type {
-            message: format!("only a list can grow with 'append', not {}", other.kind_name()),
-            span,
-            help: match other {
-                Value::Str(_) => Some("to join strings, write s = s + \"more\"".to_string()),
-                _ => Some("start with a list: xs = []; xs.append(x)".to_string()),
-            },
-        }),
     }
 }

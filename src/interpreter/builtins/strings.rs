@@ -1,7 +1,5 @@
 //! Text: `str(x)`, `round(x, n)`, and what an f-string's `{x:.4f}` makes of a value.
 
-use std::rc::Rc;
-
 use super::super::{Exec, Host, RuntimeError, Session};
 use crate::ast::{Align, FormatKind, FormatPart, FormatSpec};
 use crate::number::format_number;
@@ -23,7 +21,7 @@ impl Session {
                 }
             }
         }
-        Ok(Value::Str(Rc::new(text)))
+        Ok(Value::str(text))
     }
 
     /// A value shown by a format specification (Python's rules, for the parts mg has).
@@ -81,7 +79,7 @@ impl Session {
     pub(super) fn str_of(&self, value: &Value) -> Value {
         match value {
             Value::Str(_) => value.clone(),
-            other => Value::Str(Rc::new(self.describe(other))),
+            other => Value::str(self.describe(other)),
         }
     }
 }

@@ -1,0 +1,2 @@
+fn f(n) = f(n-1).data.data.data
+f(1)

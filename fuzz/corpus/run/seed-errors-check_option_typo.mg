@@ -1,0 +1,2 @@
+a = 1
+check a ep=1e-4

@@ -1,0 +1,2 @@
+a = 2
+print a.dta

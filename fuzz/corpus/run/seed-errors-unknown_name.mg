@@ -1,0 +1,1 @@
+L = nothing_like_this + 1
