@@ -7,12 +7,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use mgrad::assist::Completion;
 use mgrad::diagnostic::ErrorKind;
 use mgrad::interpreter::{Host, Session};
-use mgrad::limits::{Halt, Limits, OutputMeter};
+use mgrad::limits::{Halt, Limits};
 use mgrad::meta::is_meta_command;
 use mgrad::output::Output;
 use mgrad::render::render_shown;
@@ -21,7 +21,7 @@ use tokio::sync::{mpsc::UnboundedSender, oneshot};
 
 use super::mime::{error_fields, execute_result, output_message, problem_fields, stream};
 use super::wire::Message;
-use crate::host::{SANDBOX_REFUSAL, write_regular_file};
+use crate::host::RunLimits;
 use crate::repl::{Origin, Reply, handle_entry};
 
 /// A message for IOPub, made by whoever has something to say (the shell, the
@@ -259,25 +259,18 @@ struct KernelHost {
     interrupt: Interrupt,
     /// Since the kernel started, for `clock()`.
     started: Instant,
-    limits: Limits,
-    deadline: Option<Instant>,
-    output: OutputMeter,
+    run: RunLimits,
 }
 
 impl KernelHost {
     /// The host of a cell about to run: the whole time and output limit are ahead of it.
     fn new(runner: &Runner, parent: &Arc<Message>) -> KernelHost {
-        let limits = runner.session.limits().clone();
         KernelHost {
             iopub: runner.iopub.clone(),
             parent: Arc::clone(parent),
             interrupt: runner.interrupt.clone(),
             started: runner.started,
-            deadline: limits
-                .time_seconds
-                .and_then(|seconds| Instant::now().checked_add(Duration::try_from_secs_f64(seconds).ok()?)),
-            output: OutputMeter::new(limits.output_bytes),
-            limits,
+            run: RunLimits::new(runner.session.limits()),
         }
     }
 
@@ -287,7 +280,7 @@ impl KernelHost {
         let text = content["text"]
             .as_str()
             .or_else(|| content["data"]["text/plain"].as_str());
-        if !self.output.spend(text.map_or(0, str::len)) {
+        if !self.run.spend(text.map_or(0, str::len)) {
             return;
         }
         let _ = self.iopub.send(Publication::Message {
@@ -308,10 +301,7 @@ impl Host for KernelHost {
     }
 
     fn write_file(&mut self, path: &str, contents: &str) -> Result<(), String> {
-        if self.limits.sandbox {
-            return Err(SANDBOX_REFUSAL.to_string());
-        }
-        write_regular_file(path, contents)
+        self.run.write_file(path, contents)
     }
 
     fn clock(&mut self) -> Option<f64> {
@@ -319,17 +309,6 @@ impl Host for KernelHost {
     }
 
     fn poll(&mut self) -> Result<(), Halt> {
-        if self.interrupt.requested() {
-            return Err(Halt::Interrupted);
-        }
-        if let Some(halt) = self.output.exceeded() {
-            return Err(halt);
-        }
-        if let (Some(deadline), Some(seconds)) = (self.deadline, self.limits.time_seconds)
-            && Instant::now() >= deadline
-        {
-            return Err(Halt::Time { seconds });
-        }
-        Ok(())
+        self.run.check(self.interrupt.requested())
     }
 }
