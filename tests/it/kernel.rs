@@ -210,6 +210,22 @@ impl Client {
         }
     }
 
+    /// Sends a cell and waits until it has printed (so it is running): its request's id.
+    async fn start_printing(&mut self, code: &str) -> String {
+        let id = self.send_shell("execute_request", json!({"code": code})).await;
+        loop {
+            let message = decode(
+                timeout(PATIENCE, self.iopub.recv())
+                    .await
+                    .expect("iopub")
+                    .expect("iopub"),
+            );
+            if message.parent_id == id && message.msg_type == "stream" {
+                return id;
+            }
+        }
+    }
+
     /// Runs a cell: its reply, and its IOPub messages as (type, content).
     async fn execute(&mut self, code: &str) -> (Received, Vec<(String, Value)>) {
         let id = self
@@ -370,22 +386,8 @@ fn a_notebook_session_with_the_kernel() {
         // An interrupt stops a cell that would never end; its statement is undone, and
         // the kernel goes on. (The interrupt is sent once the cell is known to run.)
         let id = client
-            .send_shell(
-                "execute_request",
-                json!({"code": "k = 0\nprint \"looping\"\nwhile true { k += 1 }"}),
-            )
+            .start_printing("k = 0\nprint \"looping\"\nwhile true { k += 1 }")
             .await;
-        loop {
-            let message = decode(
-                timeout(PATIENCE, client.iopub.recv())
-                    .await
-                    .expect("iopub")
-                    .expect("iopub"),
-            );
-            if message.parent_id == id && message.msg_type == "stream" {
-                break;
-            }
-        }
         let interrupted = client.control("interrupt_request", json!({})).await;
         assert_eq!(interrupted.content, json!({"status": "ok"}));
         let reply = client.shell_reply().await;
@@ -410,20 +412,7 @@ fn a_notebook_session_with_the_kernel() {
         // So does SIGINT (a frontend in signal mode; Ctrl-C in the kernel's terminal).
         #[cfg(unix)]
         {
-            let id = client
-                .send_shell("execute_request", json!({"code": "print \"looping\"\nwhile true { }"}))
-                .await;
-            loop {
-                let message = decode(
-                    timeout(PATIENCE, client.iopub.recv())
-                        .await
-                        .expect("iopub")
-                        .expect("iopub"),
-                );
-                if message.parent_id == id && message.msg_type == "stream" {
-                    break;
-                }
-            }
+            let id = client.start_printing("print \"looping\"\nwhile true { }").await;
             // SAFETY: kill has no memory effects; the pid is the kernel's, still running.
             let sent = unsafe { libc::kill(pid, libc::SIGINT) };
             assert_eq!(sent, 0);
