@@ -157,9 +157,9 @@ A notebook is one session: names and the graph carry from cell to cell, and a
 statement that fails is undone (the cells queued after it are not run).
 A bare expression ending a cell is its result (Out[n]), shown as the REPL shows it.
 grad, check, show, topo and explain show tables; dot L and plot show pictures.
-Tab completes; Shift-Tab (or hovering, in VS Code) on a name shows its data, grad and
-how it was made, or a command's help. A cell starting with ':' holds meta-commands, one
-a line (:help, :vars, :reset, :load FILE, :save FILE). Interrupt stops a running cell.
+Tab completes; Shift-Tab on a name shows its data, grad and how it was made, or a
+command's help. A cell starting with ':' holds meta-commands, one a line (:help,
+:vars, :reset, :load FILE, :save FILE). Interrupt stops a running cell (undone).
 ";
 
 const REPL: &str = "\
