@@ -12,8 +12,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 target="${CARGO_TARGET_DIR:-$root/target}"
 
-python=${PYTHON:-$(command -v python3 || true)}
-if [ -z "$python" ] || ! "$python" -c 'import sys, venv; sys.exit(sys.version_info < (3, 9))' 2>/dev/null; then
+# The first Python 3.9+ with venv and ensurepip ($PYTHON if set).
+python=""
+for candidate in ${PYTHON:-python3 python3.13 python3.12 python3.11 python3.10 python3.9}; do
+  if command -v "$candidate" >/dev/null \
+      && "$candidate" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 9))' 2>/dev/null; then
+    python=$(command -v "$candidate")
+    break
+  fi
+done
+if [ -z "$python" ]; then
   echo "skipping the Jupyter tests: Python 3.9 or newer with venv is not installed (Debian: apt-get install -y python3 python3-venv)"
   exit 0
 fi
