@@ -17,7 +17,7 @@ mg is a small language for automatic differentiation: micrograd as a language.
 Commands:  grad  backward  zero_grad  check  print  show  topo  explain  dot  plot  assert  seed
 REPL:      :help [topic]  :vars  :reset  :load FILE  :save FILE  :quit
 
-Topics:    commands  syntax  strings  functions  models  check  repl  limits, and each command (:help grad)
+Topics:    commands  syntax  strings  functions  models  check  repl  limits  jupyter, and each command (:help grad)
 ";
 
 const COMMANDS: &str = "\
@@ -146,6 +146,22 @@ with an eps to try instead. check prints a row per leaf and a verdict, and leave
 graph's data and grads as they were. A script with a failed check exits 1.
 ";
 
+const JUPYTER: &str = "\
+mg in Jupyter notebooks (JupyterLab, Notebook, VS Code)
+
+  mgrad kernel install      register the kernel once (no Python needed), then pick
+                            \"mg (mgrad)\" as a notebook's kernel
+  mgrad kernel status       where Jupyter finds it; mgrad kernel uninstall removes it
+
+A notebook is one session: names and the graph carry from cell to cell, and a
+statement that fails is undone (the cells queued after it are not run).
+A bare expression ending a cell is its result (Out[n]), shown as the REPL shows it.
+grad, check, show, topo and explain show tables; dot L and plot show pictures.
+Tab completes; Shift-Tab on a name shows its data, grad and how it was made, or a
+command's help. A cell starting with ':' holds meta-commands, one a line (:help,
+:vars, :reset, :load FILE, :save FILE). Interrupt stops a running cell (undone).
+";
+
 const REPL: &str = "\
 The REPL
 
@@ -270,6 +286,104 @@ const SEED: &str = "\
 seed N              seed the random generator (uniform, Neuron, Layer, MLP), so runs repeat
 ";
 
+/// One line on each builtin function, for inspection in a notebook (Shift-Tab on `tanh`):
+/// how it is called and what it gives; `:help functions` has them all together.
+const BUILTIN_LINES: &[(&str, &str)] = &[
+    (
+        "tanh",
+        "tanh(x)             a node: the hyperbolic tangent; local derivative 1 - tanh(x)**2",
+    ),
+    ("exp", "exp(x)              a node: e to the x; local derivative exp(x)"),
+    (
+        "log",
+        "log(x)              a node: the natural logarithm (x > 0); local derivative 1/x",
+    ),
+    (
+        "relu",
+        "relu(x)             a node: max(0, x); local derivative 1 where x > 0, else 0",
+    ),
+    (
+        "sigmoid",
+        "sigmoid(x)          a node: 1 / (1 + exp(-x)); local derivative s * (1 - s)",
+    ),
+    (
+        "sqrt",
+        "sqrt(x)             a node: the square root (x >= 0); local derivative 1 / (2 * sqrt(x))",
+    ),
+    (
+        "abs",
+        "abs(x)              a node: |x|; local derivative the sign of x (0 at 0)",
+    ),
+    ("sin", "sin(x)              a node: the sine; local derivative cos(x)"),
+    (
+        "cos",
+        "cos(x)              a node: the cosine; local derivative -sin(x)",
+    ),
+    (
+        "pow",
+        "pow(x, y)           a node: x ** y, differentiable in both x and y",
+    ),
+    (
+        "max",
+        "max(x, y)           a node: the larger; at a tie each input gets half the gradient. max(xs) of a list",
+    ),
+    (
+        "min",
+        "min(x, y)           a node: the smaller; at a tie each input gets half the gradient. min(xs) of a list",
+    ),
+    (
+        "len",
+        "len(xs)             the number of items of a list (or characters of a string)",
+    ),
+    ("sum", "sum(xs)             the sum of a list, as a chain of + nodes"),
+    (
+        "zip",
+        "zip(xs, ys)         pairs of items: [(xs[0], ys[0]), (xs[1], ys[1]), …], as long as the shorter",
+    ),
+    (
+        "range",
+        "range(n)  range(a, b)   the list [0, 1, …, n-1], or [a, …, b-1]",
+    ),
+    (
+        "uniform",
+        "uniform(lo, hi)     a number drawn from the seeded generator, lo <= x < hi (see seed N)",
+    ),
+    ("mean", "mean(xs)            the mean of a list: sum(xs) / len(xs)"),
+    (
+        "Neuron",
+        "Neuron(nin)         a neuron with nin weights and a bias from uniform(-1, 1); tanh by default",
+    ),
+    ("Layer", "Layer(nin, nout)    nout neurons of nin inputs each"),
+    (
+        "MLP",
+        "MLP(nin, [nout, …])  layers of neurons, tanh on each; act=\"relu\" for relu hidden layers",
+    ),
+    (
+        "parameters",
+        "parameters(m)       a model's weights then bias, neuron by neuron, layer by layer",
+    ),
+    (
+        "str",
+        "str(x)              a value as text, as print shows it: \"loss \" + str(loss.data)",
+    ),
+    (
+        "round",
+        "round(x)  round(x, n)  a plain number, rounded half to even as Python does",
+    ),
+    (
+        "clock",
+        "clock()             seconds since mgrad started, to time a loop (none in graded runs)",
+    ),
+];
+
+/// The one-line description of a builtin function, or `None` for another name.
+pub fn builtin_help(name: &str) -> Option<&'static str> {
+    BUILTIN_LINES
+        .iter()
+        .find(|(builtin, _)| *builtin == name)
+        .map(|(_, line)| *line)
+}
+
 /// Every topic with its text; the first names are the general topics.
 const LIMITS: &str = "\
 Limits (flags of mgrad; in the REPL the time and output limits apply to each entry)
@@ -295,6 +409,7 @@ pub const TOPICS: &[(&str, &str)] = &[
     ("check", CHECK),
     ("repl", REPL),
     ("limits", LIMITS),
+    ("jupyter", JUPYTER),
     ("grad", GRAD),
     ("backward", BACKWARD),
     ("zero_grad", ZERO_GRAD),
@@ -325,6 +440,9 @@ const ALIASES: &[(&str, &str)] = &[
     ("model", "models"),
     ("mlp", "models"),
     ("meta", "repl"),
+    ("kernel", "jupyter"),
+    ("notebook", "jupyter"),
+    ("notebooks", "jupyter"),
     ("wrt", "grad"),
     (":help", "repl"),
     (":vars", "repl"),
@@ -401,6 +519,15 @@ mod tests {
             assert!(COMMANDS.contains(keyword), "the command list lacks {keyword}");
             assert!(OVERVIEW.contains(keyword), "the overview lacks {keyword}");
         }
+    }
+
+    #[test]
+    fn every_builtin_has_a_line() {
+        for builtin in crate::interpreter::BUILTINS {
+            let line = builtin_help(builtin).unwrap_or_else(|| panic!("no line on {builtin}"));
+            assert!(line.starts_with(builtin), "{builtin}: {line}");
+        }
+        assert_eq!(builtin_help("L"), None);
     }
 
     #[test]

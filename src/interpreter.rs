@@ -9,11 +9,11 @@
 
 use std::rc::Rc;
 
-use crate::ast::Program;
+use crate::ast::{Program, StmtKind};
 use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
 use crate::graph::Graph;
 use crate::limits::{Halt, Limits, POLL_EVERY, Reached};
-use crate::output::Output;
+use crate::output::{Output, Shown};
 use crate::parser::ParseError;
 use crate::span::Span;
 use crate::value::{Items, Rng, Value};
@@ -31,6 +31,7 @@ mod errors;
 mod eval;
 mod exec;
 mod globals;
+mod inspect;
 mod locals;
 mod loops;
 mod models;
@@ -292,14 +293,40 @@ impl Session {
         source: &str,
         host: &mut dyn Host,
     ) -> Result<(), Diagnostic> {
+        self.run_interactive(name, first_line, source, false, host).map(|_| ())
+    }
+
+    /// Runs one notebook cell (`name` is how errors refer to it) as a REPL entry, except
+    /// that a bare expression ending the cell is not printed: its value, as the REPL
+    /// would show it, is returned, to be the cell's result. (It is bound to `_` too.)
+    pub fn run_cell(&mut self, name: &str, source: &str, host: &mut dyn Host) -> Result<Option<Shown>, Diagnostic> {
+        self.run_interactive(name, 1, source, true, host)
+    }
+
+    /// The statements of an entry, each undone if it fails; with `keep_result`, the
+    /// value of a final bare expression is returned rather than printed.
+    fn run_interactive(
+        &mut self,
+        name: &str,
+        first_line: usize,
+        source: &str,
+        keep_result: bool,
+        host: &mut dyn Host,
+    ) -> Result<Option<Shown>, Diagnostic> {
         self.entries += 1;
         let base = self.sources.add_at(name, source, first_line);
         let program = self.parse_at(base, source)?;
         self.interactive = true;
         self.start_run();
-        for stmt in &program.statements {
+        let mut result = None;
+        for (index, stmt) in program.statements.iter().enumerate() {
             let snapshot = self.snapshot();
-            match self.exec_top(stmt, host) {
+            let last = index + 1 == program.statements.len();
+            let done = match &stmt.kind {
+                StmtKind::Expr(expr) if keep_result && last => self.eval_top(expr, host).map(|shown| result = shown),
+                _ => self.exec_top(stmt, host),
+            };
+            match done {
                 Ok(()) => self.history.push(self.sources.slice(stmt.span).to_string()),
                 Err(error) => {
                     self.restore(snapshot);
@@ -307,7 +334,7 @@ impl Session {
                 }
             }
         }
-        Ok(())
+        Ok(result)
     }
 
     /// How many `check` commands have failed so far (a script with any exits with status 1).

@@ -9,6 +9,7 @@
 //! [`graph`] (the autograd engine) → [`output`] → [`render`] / JSON, or [`picture`]
 //! (SVG and HTML).
 
+pub mod assist;
 pub mod ast;
 pub mod diagnostic;
 pub mod graph;

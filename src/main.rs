@@ -11,6 +11,8 @@
 //! one `{"cmd":"error",…}` line.
 
 mod host;
+#[cfg(feature = "jupyter")]
+mod kernel;
 mod repl;
 
 use std::io::{self, IsTerminal, Read, Write};
@@ -26,7 +28,7 @@ pub(crate) use host::CliHost;
 /// The stack of the thread that runs mg code: deeply nested programs recurse, and the
 /// main thread's default stack (often 8 MiB) is too small for them. The default
 /// evaluation depth ([`Limits::default`]) is sized for it, so no program overflows it.
-const STACK_SIZE: usize = CLI_STACK_BYTES;
+pub(crate) const STACK_SIZE: usize = CLI_STACK_BYTES;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -124,6 +126,19 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
         args: Vec<String>,
     },
+    /// mg in Jupyter: install, uninstall or check the kernel (Jupyter runs it).
+    #[cfg(feature = "jupyter")]
+    Kernel {
+        #[command(subcommand)]
+        command: kernel::KernelCommand,
+    },
+    /// (This mgrad was built without the Jupyter kernel.)
+    #[cfg(not(feature = "jupyter"))]
+    #[command(hide = true)]
+    Kernel {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -145,6 +160,9 @@ enum Job {
     PipedRepl {
         source: String,
     },
+    /// `mgrad kernel …`
+    #[cfg(feature = "jupyter")]
+    Kernel(kernel::KernelCommand),
 }
 
 fn main() -> ExitCode {
@@ -161,6 +179,13 @@ fn main() -> ExitCode {
         }
     };
     let limits = cli.limits.limits();
+    // The kernel runs its own threads (sockets here, the session on a large stack), and
+    // turns Ctrl-C into an interrupt of the running cell.
+    #[cfg(feature = "jupyter")]
+    let job = match job {
+        Job::Kernel(command) => return ExitCode::from(kernel::main(command, &limits)),
+        job => job,
+    };
     host::catch_ctrl_c();
     if cli.ascii {
         host::draw_plots_in_ascii();
@@ -169,6 +194,9 @@ fn main() -> ExitCode {
         Job::Script { name, source } => run_script(&name, &source, format, &limits),
         Job::Repl => repl::run(format, &limits),
         Job::PipedRepl { source } => repl::run_piped(&source, format, &limits),
+        // (Returned from main above: the kernel does not run on this thread.)
+        #[cfg(feature = "jupyter")]
+        Job::Kernel(_) => 2,
     };
     let code = match std::thread::Builder::new()
         .name("mg".to_string())
@@ -272,6 +300,16 @@ fn job_for(command: Option<Command>, files: Vec<String>, eval: Option<String>) -
         Some(Command::Grade { .. }) => {
             return Err("grading ('mgrad grade') is not available yet in this version".to_string());
         }
+        #[cfg(not(feature = "jupyter"))]
+        Some(Command::Kernel { .. }) => {
+            return Err(
+                "this mgrad was built without the Jupyter kernel: build it with the 'jupyter' feature \
+                 (on by default: cargo build --release)"
+                    .to_string(),
+            );
+        }
+        #[cfg(feature = "jupyter")]
+        Some(Command::Kernel { command }) => return Ok(Job::Kernel(command)),
         Some(Command::Run { file }) if files.is_empty() => Some(file),
         Some(Command::Run { file }) => {
             return Err(format!(

@@ -1,11 +1,14 @@
 //! The integration tests: one binary (matklad's "delete cargo integration tests"),
 //! a module per concern.
 
+mod cells;
 mod cli;
 mod cli_limits;
 mod errors;
 mod examples;
 mod fuzz;
+#[cfg(feature = "jupyter")]
+mod kernel;
 mod language;
 mod limits;
 mod memory;
