@@ -27,6 +27,7 @@ impl Session {
         span: Span,
         host: &mut dyn Host,
     ) -> Exec<()> {
+        self.check_command(command, span)?;
         let output = match command {
             Command::Grad { target, wrt } => {
                 let root = self.target_node(target, "grad", host)?;
