@@ -11,6 +11,7 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod grade;
 pub mod graph;
 pub mod help;
 pub mod interpreter;

@@ -1,0 +1,417 @@
+//! Grading one submission: in a fresh sandboxed session, setup runs, then the
+//! submission (unless it does not parse or uses what is forbidden), then every
+//! question is read and compared with the key.
+
+use std::rc::Rc;
+
+use super::changes::{self, Change};
+use super::exercise::{Exercise, Item, ItemKind, parse_diagnostic};
+use super::forbid;
+use super::host::{GradeHost, Watch};
+use super::key::{Key, expected_number, sandboxed};
+use super::report::{Graded, QuestionResult, Status};
+use super::score;
+use super::walk::{Node, walk_expr};
+use crate::ast::ExprKind;
+use crate::diagnostic::{Diagnostic, ErrorKind};
+use crate::interpreter::{Forbidden, Session};
+use crate::limits::Limits;
+use crate::parser::ParseError;
+use crate::span::{LineIndex, Span};
+use crate::value::Value;
+
+/// The largest submission read, in bytes: a page of mg is a few kilobytes.
+pub const MAX_SUBMISSION_BYTES: usize = 1 << 20;
+
+/// How many forbidden uses the feedback lists one by one.
+const MAX_LISTED: usize = 10;
+
+/// A submission whose file could not be read (`reason`, from the host): not graded.
+pub fn unreadable(exercise: &Exercise, name: &str, reason: &str) -> Graded {
+    let questions = exercise
+        .items
+        .iter()
+        .map(|item| score::zero(item, Status::NotGraded, "not graded: the file cannot be read"))
+        .collect();
+    finish(
+        exercise,
+        name,
+        false,
+        vec![format!("The file cannot be read: {reason}.")],
+        questions,
+    )
+}
+
+/// Grades the submission `name` whose file holds `bytes`.
+pub fn grade(
+    exercise: &Exercise,
+    key: &Key,
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    watch: &mut dyn Watch,
+) -> Graded {
+    let limits = sandboxed(limits);
+    let not_graded = |feedback: String| {
+        let questions = exercise
+            .items
+            .iter()
+            .map(|item| score::zero(item, Status::NotGraded, "not graded: the file cannot be run"))
+            .collect();
+        finish(exercise, name, false, vec![feedback], questions)
+    };
+    if bytes.len() > MAX_SUBMISSION_BYTES {
+        return not_graded(format!(
+            "the file is {} bytes long, more than the {MAX_SUBMISSION_BYTES} a submission may be; hand in your .mg program itself",
+            bytes.len()
+        ));
+    }
+    let decoded = crate::parser::decode(bytes);
+    if let Some((offset, byte)) = decoded.first_bad_byte_in_code() {
+        let error = ParseError::NotUtf8 {
+            byte,
+            span: Span::new(offset, offset + 1),
+        };
+        let at = LineIndex::new(&decoded.text).line_col(offset);
+        return not_graded(sentence(
+            &format!(
+                "Your file cannot be read: {error} (line {}, column {})",
+                at.line, at.column
+            ),
+            error.help().as_deref(),
+        ));
+    }
+    let text = decoded.text;
+
+    let mut session = Session::with_limits(limits.clone());
+    let mut host = GradeHost::new(&limits, watch);
+    session.add_source(&exercise.name, &exercise.source);
+    host.start();
+    if let Err(diagnostic) = session.run_statements(&exercise.setup, &mut host) {
+        // The setup ran in the reference's session; only a limit set lower here stops it.
+        let why = format!(
+            "the exercise's setup failed before your program ran: {}",
+            diagnostic.message
+        );
+        let questions = exercise
+            .items
+            .iter()
+            .map(|item| score::zero(item, Status::Error, "not graded: the exercise's setup failed"))
+            .collect();
+        return finish(exercise, name, true, vec![why], questions);
+    }
+    let setup = changes::record(&session);
+
+    let base = session.add_source(name, &text);
+    let program = match crate::parser::parse_program(&text, base) {
+        Ok(program) => program,
+        Err(error) => {
+            let diagnostic = parse_diagnostic(&error);
+            let at = session.sources().line_col(diagnostic.span.start);
+            return not_graded(sentence(
+                &format!(
+                    "Your program does not parse: {} (line {}, column {})",
+                    diagnostic.message, at.line, at.column
+                ),
+                diagnostic.help.as_deref(),
+            ));
+        }
+    };
+
+    let violations = forbid::find(&program, &exercise.forbidden);
+    if !violations.is_empty() {
+        let mut feedback: Vec<String> = violations
+            .iter()
+            .take(MAX_LISTED)
+            .map(|violation| {
+                let at = session.sources().line_col(violation.span.start);
+                let what = if violation.command {
+                    "the command"
+                } else {
+                    "the builtin"
+                };
+                format!(
+                    "Line {}, column {}: {what} '{}' is not allowed in this exercise.",
+                    at.line, at.column, violation.name
+                )
+            })
+            .collect();
+        if violations.len() > MAX_LISTED {
+            feedback.push(format!("… and {} more uses.", violations.len() - MAX_LISTED));
+        }
+        feedback.push(forbidden_summary(exercise));
+        let first = &violations[0];
+        let at = session.sources().line_col(first.span.start);
+        let why = format!("0 points: your program uses '{}' (line {})", first.name, at.line);
+        let questions = exercise
+            .items
+            .iter()
+            .map(|item| score::zero(item, Status::Forbidden, &why))
+            .collect();
+        return finish(exercise, name, true, feedback, questions);
+    }
+
+    session.forbid(Forbidden {
+        commands: exercise.forbidden.commands.clone(),
+        builtins: exercise.forbidden.builtins.clone(),
+        from: base,
+    });
+    host.start();
+    let mut feedback = Vec::new();
+    let mut stopped = None;
+    if let Err(diagnostic) = session.run_statements(&program.statements, &mut host) {
+        if diagnostic.kind == ErrorKind::Forbidden {
+            let at = session.sources().line_col(diagnostic.span.start);
+            let sentence = format!(
+                "Line {}, column {}: {} (found as your program ran).",
+                at.line, at.column, diagnostic.message
+            );
+            return forbidden(exercise, name, sentence);
+        }
+        let at = session.sources().line_col(diagnostic.span.start);
+        feedback.push(stop_sentence(&diagnostic, at.line, at.column));
+        stopped = Some(format!(
+            "(Your program stopped at line {} before it finished: see above.)",
+            at.line
+        ));
+    }
+
+    let changes = changes::compare(&session, &setup);
+    for change in &changes {
+        if let Change::Data { name, from, to } = change {
+            feedback.push(format!(
+                "Your program changed the data of '{name}', which setup made {}, to {}.",
+                crate::number::format_number(*from),
+                crate::number::format_number(*to)
+            ));
+        }
+    }
+
+    host.start();
+    let mut asking = Asking {
+        session: &mut session,
+        host: &mut host,
+        base,
+        forbidden: None,
+    };
+    let mut questions = Vec::with_capacity(exercise.items.len());
+    for (item, answers) in exercise.items.iter().zip(&key.answers) {
+        let mut notes: Vec<String> = stopped.iter().cloned().collect();
+        for change in &changes {
+            if let Change::Rebound {
+                name: rebound,
+                from,
+                to,
+            } = change
+                && reads(item, rebound)
+            {
+                let note = format!(
+                    "Your program binds '{rebound}' to {to} (setup made it {from}), and this question reads yours."
+                );
+                if !feedback.contains(&note) {
+                    feedback.push(note.clone());
+                }
+                notes.push(note);
+            }
+        }
+        let result = match (item.kind, answers) {
+            (ItemKind::Question, Some(answers)) => {
+                let got = asking.ask(item, answers);
+                score::question(item, answers, &got, &notes)
+            }
+            _ => asking.require(item, &notes),
+        };
+        questions.push(result);
+    }
+    if let Some(sentence) = asking.forbidden {
+        // A question called the submission's code, and it used what is forbidden.
+        return forbidden(exercise, name, sentence);
+    }
+    finish(exercise, name, true, feedback, questions)
+}
+
+/// 0 on every question: the submission used what is forbidden, as it ran.
+fn forbidden(exercise: &Exercise, name: &str, sentence: String) -> Graded {
+    let why = format!("0 points: {sentence}");
+    let questions = exercise
+        .items
+        .iter()
+        .map(|item| score::zero(item, Status::Forbidden, &why))
+        .collect();
+    finish(
+        exercise,
+        name,
+        true,
+        vec![sentence, forbidden_summary(exercise)],
+        questions,
+    )
+}
+
+/// What the questions are asked in: the submission's session, after it ran.
+struct Asking<'s, 'h, 'w> {
+    session: &'s mut Session,
+    host: &'h mut GradeHost<'w>,
+    /// Where the submission starts in the session's sources.
+    base: usize,
+    /// The first forbidden use the questions ran into, as a sentence.
+    forbidden: Option<String>,
+}
+
+impl Asking<'_, '_, '_> {
+    /// The value of a question at each of its points, or why it could not be computed.
+    fn ask(&mut self, item: &Item, answers: &super::key::Answers) -> Vec<Result<f64, String>> {
+        match &item.over {
+            None => {
+                let result = self.session.evaluate(&item.expr, self.host);
+                vec![self.number(result)]
+            }
+            Some(over) => {
+                let function = self.session.function_of(Rc::clone(&over.function));
+                answers
+                    .at
+                    .iter()
+                    .map(|point| {
+                        let result = self
+                            .session
+                            .call(&function, vec![point.to_value()], item.expr.span, self.host);
+                        self.number(result)
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    fn number(&mut self, result: Result<Value, Diagnostic>) -> Result<f64, String> {
+        let value = result.map_err(|diagnostic| self.failure(&diagnostic))?;
+        expected_number(self.session, &value).map_err(|kind| format!("it gives {kind}, not a number"))
+    }
+
+    /// A requirement checked in the submission's session.
+    fn require(&mut self, item: &Item, notes: &[String]) -> QuestionResult {
+        let holds = match self.session.evaluate(&item.expr, self.host) {
+            Ok(Value::Bool(holds)) => Ok(holds),
+            Ok(other) => Err(format!("the condition gives {}, not true or false", other.kind_name())),
+            Err(diagnostic) => Err(self.failure(&diagnostic)),
+        };
+        // What the sides of a comparison were, so that a student sees how far off it is.
+        let detail = match (&holds, &item.expr.kind) {
+            (Ok(false), ExprKind::Compare { lhs, rhs, .. }) if !item.hidden => {
+                let condition = self.session.sources().slice(item.expr.span).to_string();
+                let mut sides = Vec::new();
+                for side in [lhs, rhs] {
+                    if matches!(side.kind, ExprKind::Number(_)) {
+                        continue;
+                    }
+                    if let Ok(value) = self.session.evaluate(side, self.host)
+                        && let Some(x) = self.session.number_of(&value)
+                    {
+                        let text = self.session.sources().slice(side.span).to_string();
+                        sides.push(format!("{text} is {}", crate::number::format_number(x)));
+                    }
+                }
+                Some(if sides.is_empty() {
+                    condition
+                } else {
+                    format!("{condition} ({})", sides.join(", "))
+                })
+            }
+            _ => None,
+        };
+        score::requirement(item, holds, detail, notes)
+    }
+
+    /// Why a question could not be computed, as a sentence: the error, and where.
+    fn failure(&mut self, diagnostic: &Diagnostic) -> String {
+        let place = if diagnostic.span.start >= self.base {
+            let at = self.session.sources().line_col(diagnostic.span.start);
+            format!("line {}, column {} of your program", at.line, at.column)
+        } else {
+            "in the question's expression".to_string()
+        };
+        if diagnostic.kind == ErrorKind::Forbidden && self.forbidden.is_none() {
+            self.forbidden = Some(capitalized(&format!(
+                "{place}: {} (found when a question called your code).",
+                diagnostic.message
+            )));
+        }
+        let message = if diagnostic.kind == ErrorKind::Limit {
+            format!("{}, a limit of the grader", diagnostic.message)
+        } else {
+            diagnostic.message.clone()
+        };
+        format!("{message} ({place})")
+    }
+}
+
+/// Whether `item`'s expression reads the global name `name` (not its own point).
+fn reads(item: &Item, name: &str) -> bool {
+    if item.over.as_ref().is_some_and(|over| over.name.name == name) {
+        return false;
+    }
+    let mut found = false;
+    walk_expr(&item.expr, |node| {
+        if let Node::Expr(expr) = node
+            && let ExprKind::Name(ident) = &expr.kind
+            && ident.name == name
+        {
+            found = true;
+        }
+    });
+    found
+}
+
+/// "Your program stopped at line 7, column 3: …", with a fix where one helps a student.
+fn stop_sentence(diagnostic: &Diagnostic, line: usize, column: usize) -> String {
+    let head = format!(
+        "Your program stopped at line {line}, column {column}: {}",
+        diagnostic.message
+    );
+    match diagnostic.kind {
+        // The help of a limit names the command line's flags, which are the grader's.
+        ErrorKind::Limit => format!(
+            "{head}. The grader stops every program at its limits: does a loop never end, or does it build too much?"
+        ),
+        _ => sentence(&head, diagnostic.help.as_deref()),
+    }
+}
+
+/// `text` with its first letter in upper case, as a sentence starts.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A message and its help as one or two sentences.
+fn sentence(message: &str, help: Option<&str>) -> String {
+    match help {
+        Some(help) => format!("{message}. Help: {help}."),
+        None => format!("{message}."),
+    }
+}
+
+fn forbidden_summary(exercise: &Exercise) -> String {
+    format!(
+        "This exercise does not allow {}: work the answers out yourself. Every question scores 0.",
+        exercise.forbidden.names().join(", ")
+    )
+}
+
+fn finish(
+    exercise: &Exercise,
+    name: &str,
+    gradable: bool,
+    feedback: Vec<String>,
+    questions: Vec<QuestionResult>,
+) -> Graded {
+    Graded {
+        submission: name.to_string(),
+        score: questions.iter().map(|q| q.score).sum(),
+        max_score: exercise.max_score(),
+        gradable,
+        feedback,
+        questions,
+    }
+}
