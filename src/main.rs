@@ -10,6 +10,7 @@
 //! Errors go to stderr (SPEC §6): in text mode a rendered diagnostic, in JSON mode
 //! one `{"cmd":"error",…}` line.
 
+mod grade_cli;
 mod host;
 mod repl;
 
@@ -88,15 +89,19 @@ struct LimitArgs {
 
 impl LimitArgs {
     fn limits(&self) -> Limits {
-        let defaults = Limits::default();
+        self.over(Limits::default())
+    }
+
+    /// `defaults`, with what the command line sets in their place.
+    fn over(&self, defaults: Limits) -> Limits {
         Limits {
-            time_seconds: self.time_limit,
             memory_mib: self.memory_limit.or(defaults.memory_mib),
             nodes: self
                 .node_limit
                 .map_or(defaults.nodes, |nodes| usize::try_from(nodes).unwrap_or(usize::MAX)),
-            output_bytes: self.output_limit,
-            sandbox: self.sandbox,
+            output_bytes: self.output_limit.or(defaults.output_bytes),
+            time_seconds: self.time_limit.or(defaults.time_seconds),
+            sandbox: self.sandbox || defaults.sandbox,
             ..defaults
         }
     }
@@ -119,11 +124,8 @@ enum Command {
         #[arg(value_name = "FILE.mg")]
         file: String,
     },
-    /// Grade exercise submissions (not available yet).
-    Grade {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
+    /// Grade submissions against an exercise file: a table, JSON or a report (SPEC §8).
+    Grade(grade_cli::GradeArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -145,6 +147,7 @@ enum Job {
     PipedRepl {
         source: String,
     },
+    Grade(grade_cli::GradeArgs),
 }
 
 fn main() -> ExitCode {
@@ -160,15 +163,23 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let limits = cli.limits.limits();
+    let limits = match job {
+        Job::Grade(_) => cli.limits.over(grade_cli::default_limits()),
+        _ => cli.limits.limits(),
+    };
     host::catch_ctrl_c();
     if cli.ascii {
         host::draw_plots_in_ascii();
+    }
+    if let Job::Grade(args) = job {
+        // Grading runs its own threads, each with the stack its depth limit is sized for.
+        return ExitCode::from(grade_cli::run(args, format, limits));
     }
     let run = move || match job {
         Job::Script { name, source } => run_script(&name, &source, format, &limits),
         Job::Repl => repl::run(format, &limits),
         Job::PipedRepl { source } => repl::run_piped(&source, format, &limits),
+        Job::Grade(_) => 2,
     };
     let code = match std::thread::Builder::new()
         .name("mg".to_string())
@@ -269,8 +280,11 @@ fn job_for(command: Option<Command>, files: Vec<String>, eval: Option<String>) -
         ));
     }
     let file = match command {
-        Some(Command::Grade { .. }) => {
-            return Err("grading ('mgrad grade') is not available yet in this version".to_string());
+        Some(Command::Grade(args)) if files.is_empty() && eval.is_none() => return Ok(Job::Grade(args)),
+        Some(Command::Grade(_)) => {
+            return Err(
+                "write the exercise and the submissions after 'grade': mgrad grade EXERCISE.mg SUBMISSION…".to_string(),
+            );
         }
         Some(Command::Run { file }) if files.is_empty() => Some(file),
         Some(Command::Run { file }) => {
@@ -458,10 +472,14 @@ mod tests {
     }
 
     #[test]
-    fn grading_is_refused_for_now() {
-        let cli = parse(&["grade", "--exercise", "ex.mg", "subs/"]).expect("grade takes any arguments");
+    fn grading_takes_an_exercise_then_submissions() {
+        let cli = parse(&["grade", "ex.mg", "subs/", "--report", "tap", "-o", "out.tap"]).expect("grade");
         let job = job_for(cli.command, cli.files, cli.eval);
-        assert!(matches!(job, Err(message) if message.contains("not available")));
+        assert!(matches!(job, Ok(Job::Grade(_))));
+        let cli = parse(&["grade", "--check", "ex.mg", "solution.mg"]).expect("grade --check");
+        assert!(matches!(job_for(cli.command, cli.files, cli.eval), Ok(Job::Grade(_))));
+        assert!(parse(&["grade"]).is_err(), "an exercise is required");
+        assert!(parse(&["grade", "--check", "--handout", "ex.mg"]).is_err());
     }
 
     #[test]
