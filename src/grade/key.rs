@@ -100,10 +100,10 @@ pub fn answer_key(exercise: &Exercise, limits: &Limits, watch: &mut dyn Watch) -
     host.start();
     session
         .run_statements(&exercise.setup, &mut host)
-        .map_err(|d| invalid(&session, labelled(d, "while running setup")))?;
+        .map_err(|d| invalid(&session, labelled(d, "while running setup", RUN_WITHOUT_ERROR)))?;
     session
         .run_statements(&exercise.reference, &mut host)
-        .map_err(|d| invalid(&session, labelled(d, "while running the reference")))?;
+        .map_err(|d| invalid(&session, labelled(d, "while running the reference", RUN_WITHOUT_ERROR)))?;
     let mut answers = Vec::with_capacity(exercise.items.len());
     for item in &exercise.items {
         if item.kind == ItemKind::Require {
@@ -122,7 +122,7 @@ pub fn answer_key(exercise: &Exercise, limits: &Limits, watch: &mut dyn Watch) -
         let Some(over) = &item.over else {
             let value = session
                 .evaluate(&item.expr, &mut host)
-                .map_err(|d| invalid(&session, labelled(d, "in the reference's session")))?;
+                .map_err(|d| invalid(&session, labelled(d, "in the reference's session", ANSWERABLE)))?;
             let expected = expected_number(&session, &value).map_err(|kind| {
                 let mut diagnostic = question(
                     format!("question \"{}\" gives {kind} in the reference, not a number", item.name),
@@ -139,7 +139,7 @@ pub fn answer_key(exercise: &Exercise, limits: &Limits, watch: &mut dyn Watch) -
         };
         let points = session
             .evaluate(&over.points, &mut host)
-            .map_err(|d| invalid(&session, labelled(d, "in the reference's session")))?;
+            .map_err(|d| invalid(&session, labelled(d, "in the reference's session", ANSWERABLE)))?;
         let mut budget = MAX_POINT_NUMBERS;
         let at = match Datum::of(&session, &points, &mut budget, 0) {
             Ok(Datum::List(items)) if !items.is_empty() => items,
@@ -179,7 +179,8 @@ pub fn answer_key(exercise: &Exercise, limits: &Limits, watch: &mut dyn Watch) -
                         over.name.name,
                         point.describe()
                     );
-                    invalid(&session, labelled(d, &note))
+                    let fix = "ask the question only at points where it has an answer";
+                    invalid(&session, labelled(d, &note, fix))
                 })?;
             let number = expected_number(&session, &value).map_err(|kind| {
                 let mut diagnostic = question(
@@ -217,10 +218,21 @@ fn help_for(kind: &str) -> String {
     }
 }
 
-/// `diagnostic` with a note under its caret saying where the error happened.
-fn labelled(mut diagnostic: Diagnostic, note: &str) -> Diagnostic {
+/// `diagnostic` with a note under its caret saying where the error happened, and a
+/// fix when the error has none of its own.
+fn labelled(mut diagnostic: Diagnostic, note: &str, fix: &str) -> Diagnostic {
     if diagnostic.label.is_none() {
         diagnostic.label = Some(note.to_string());
     }
+    if diagnostic.help.is_none() {
+        diagnostic.help = Some(fix.to_string());
+    }
     diagnostic
 }
+
+/// The fix of an error in setup or the reference that has none of its own.
+const RUN_WITHOUT_ERROR: &str = "setup and the reference must run without an error: they give every submission its start and every question its answer";
+
+/// The fix of an error while a question is answered.
+const ANSWERABLE: &str =
+    "every question must have an answer in the reference's session: ask it of what setup and the reference define";

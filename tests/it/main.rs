@@ -6,6 +6,7 @@ mod cli_limits;
 mod errors;
 mod examples;
 mod fuzz;
+mod grade;
 mod language;
 mod limits;
 mod memory;
