@@ -33,30 +33,32 @@ pub fn test_limits() -> Limits {
 }
 
 /// Grades `submissions` (paths from the repository's root) against `exercise`, as the
-/// command does but on one thread, and returns the report.
+/// command does but on one thread (with a big stack), and returns the report.
 pub fn grade_files(exercise: &str, submissions: &[&str]) -> Report {
+    let exercise = exercise.to_string();
+    let submissions: Vec<String> = submissions.iter().map(|path| path.to_string()).collect();
+    on_big_stack(move || {
+        let paths: Vec<&str> = submissions.iter().map(String::as_str).collect();
+        grade_here(&exercise, &paths)
+    })
+}
+
+/// [`grade_files`] on the calling thread.
+fn grade_here(exercise: &str, submissions: &[&str]) -> Report {
     let exercise = root().join(exercise);
-    let files: Vec<(String, Vec<u8>)> = submissions
+    let source = std::fs::read_to_string(&exercise).expect("reading an exercise");
+    let name = exercise.file_name().unwrap().to_string_lossy().into_owned();
+    let exercise = Exercise::parse(&name, &source).unwrap_or_else(|invalid| panic!("{}", invalid.render(false)));
+    let key = grade::answer_key(&exercise, &test_limits(), &mut NoWatch)
+        .unwrap_or_else(|invalid| panic!("{}", invalid.render(false)));
+    let graded: Vec<Graded> = submissions
         .iter()
         .map(|path| {
-            (
-                path.to_string(),
-                std::fs::read(root().join(path)).expect("reading a submission"),
-            )
+            let bytes = std::fs::read(root().join(path)).expect("reading a submission");
+            grade::grade(&exercise, &key, path, &bytes, &test_limits(), &mut NoWatch)
         })
         .collect();
-    on_big_stack(move || {
-        let source = std::fs::read_to_string(&exercise).expect("reading an exercise");
-        let name = exercise.file_name().unwrap().to_string_lossy().into_owned();
-        let exercise = Exercise::parse(&name, &source).unwrap_or_else(|invalid| panic!("{}", invalid.render(false)));
-        let key = grade::answer_key(&exercise, &test_limits(), &mut NoWatch)
-            .unwrap_or_else(|invalid| panic!("{}", invalid.render(false)));
-        let graded: Vec<Graded> = files
-            .iter()
-            .map(|(name, bytes)| grade::grade(&exercise, &key, name, bytes, &test_limits(), &mut NoWatch))
-            .collect();
-        Report::new(&exercise, graded)
-    })
+    Report::new(&exercise, graded)
 }
 
 /// The corpus: every submission, the exercise it answers, the score it must get,
@@ -802,4 +804,109 @@ fn bad_exercise_files() {
         );
         insta::assert_snapshot!(rendered);
     });
+}
+
+// ----- No input crashes the grader -----
+
+mod no_panic {
+    use proptest::prelude::*;
+
+    use mgrad::grade::{self, Exercise, Key, NoWatch};
+    use mgrad::limits::Limits;
+
+    /// Limits for a test thread's small stack.
+    fn small() -> Limits {
+        Limits {
+            depth: Limits::depth_for_stack(1 << 20),
+            steps: Some(20_000),
+            ..super::test_limits()
+        }
+    }
+
+    thread_local! {
+        static BACKPROP: (Exercise, Key) = {
+            let source = std::fs::read_to_string(super::root().join("exercises/backprop.mg")).unwrap();
+            let exercise = Exercise::parse("backprop.mg", &source).unwrap();
+            let key = grade::answer_key(&exercise, &small(), &mut NoWatch).unwrap();
+            (exercise, key)
+        };
+    }
+
+    fn grade(bytes: &[u8]) {
+        BACKPROP.with(|(exercise, key)| {
+            let graded = grade::grade(exercise, key, "soup.mg", bytes, &small(), &mut NoWatch);
+            assert_eq!(graded.questions.len(), exercise.items.len());
+            assert!((0.0..=graded.max_score).contains(&graded.score));
+            for write in [grade::write::gradescope, grade::write::junit, grade::write::tap] {
+                let _ = write(&grade::Report::new(exercise, vec![graded.clone()]));
+            }
+        });
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_is_an_exercise_or_an_error(source in "\\PC{0,200}") {
+            let _ = Exercise::parse("soup.mg", &source);
+        }
+
+        #[test]
+        fn exercise_soup_is_an_exercise_or_an_error(tokens in proptest::collection::vec(prop_oneof![
+            Just("exercise"), Just("setup"), Just("reference"), Just("forbid"), Just("question"), Just("require"),
+            Just("\"q\""), Just("\"r\""), Just("{"), Just("}"), Just("a = 1"), Just("backward a"), Just("a.grad"),
+            Just("points=2"), Just("tol=1e-6"), Just("rtol=0"), Just("hidden"), Just("points"), Just("="),
+            Just("for"), Just("x"), Just("in"), Just("[1, 2]"), Just("f(x)"), Just("fn f(x) = x"), Just("\n"),
+            Just(","), Just("grad"), Just("none"), Just("derivative"), Just("<"), Just("0.01"), Just(";"),
+        ], 0..30)) {
+            let source = tokens.join(" ");
+            if let Ok(exercise) = Exercise::parse("soup.mg", &source) {
+                let _ = grade::answer_key(&exercise, &small(), &mut NoWatch);
+                let _ = grade::handout(&exercise);
+            }
+        }
+
+        #[test]
+        fn any_bytes_are_graded(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            grade(&bytes);
+        }
+
+        #[test]
+        fn submission_soup_is_graded(tokens in proptest::collection::vec(prop_oneof![
+            Just("a"), Just("d"), Just("L"), Just("="), Just("+"), Just("*"), Just("/"), Just("("), Just(")"),
+            Just("["), Just("]"), Just("{"), Just("}"), Just("\n"), Just("1"), Just("0"), Just(".grad"),
+            Just(".data"), Just("grad"), Just("backward"), Just("derivative"), Just("fn"), Just("f(a)"),
+            Just("for"), Just("in"), Just("0..3"), Just("print"), Just("f\"{a}\""), Just("dot L > \"x.dot\""),
+            Just("return"), Just("tanh"), Just("clock()"), Just("zero_grad"), Just("x = derivative"),
+        ], 0..40)) {
+            grade(tokens.join(" ").as_bytes());
+        }
+    }
+}
+
+#[test]
+fn a_submission_leaves_no_memory_behind_for_the_next() {
+    // The memory limit counts lists per thread: what one submission leaves counted
+    // would shrink the next one's room, and results would depend on which worker
+    // graded what.
+    let (before, after, scores) = on_big_stack(|| {
+        let before = mgrad::limits::memory::value_bytes();
+        let backprop = grade_here(
+            "exercises/backprop.mg",
+            &[
+                "tests/grading/backprop/hostile_memory_bomb.mg",
+                "tests/grading/backprop/huge_range.mg",
+            ],
+        );
+        let train = grade_here("exercises/train.mg", &["exercises/train/solution.mg"]);
+        let scores: Vec<f64> = backprop
+            .submissions
+            .iter()
+            .chain(&train.submissions)
+            .map(|g| g.score)
+            .collect();
+        (before, mgrad::limits::memory::value_bytes(), scores)
+    });
+    assert_eq!(scores, [1.0, 0.0, 5.0]);
+    assert_eq!(before, after, "every list and string a submission made is released");
 }
