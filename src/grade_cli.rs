@@ -475,16 +475,21 @@ fn describe_check(exercise: &Exercise, key: &Key, empty: &Graded, solution: Opti
         .map(|item| item.name.chars().count())
         .max()
         .unwrap_or(0);
-    for (item, answers) in exercise.items.iter().zip(&key.answers) {
-        let points = format!("{} pt", format_number(item.points));
-        let hidden = if item.hidden { ", hidden" } else { "" };
+    let points: Vec<String> = exercise
+        .items
+        .iter()
+        .map(|item| {
+            let hidden = if item.hidden { ", hidden" } else { "" };
+            format!("{} pt{hidden}", format_number(item.points))
+        })
+        .collect();
+    let points_width = points.iter().map(|p| p.chars().count()).max().unwrap_or(0);
+    for ((item, answers), points) in exercise.items.iter().zip(&key.answers).zip(&points) {
         let what = match answers {
             None => "a requirement, checked in each submission".to_string(),
             Some(answers) if answers.at.is_empty() => {
-                format!(
-                    "expected {}",
-                    answers.expected.first().map_or("?".to_string(), |x| format_number(*x))
-                )
+                let expected = answers.expected.first().map_or("?".to_string(), |x| format_number(*x));
+                format!("expected {expected}")
             }
             Some(answers) => {
                 let name = item.over.as_ref().map_or("x", |over| over.name.name.as_str());
@@ -498,7 +503,8 @@ fn describe_check(exercise: &Exercise, key: &Key, empty: &Graded, solution: Opti
             }
         };
         let pad = " ".repeat(width - item.name.chars().count());
-        text.push_str(&format!("  {}{pad}  {points}{hidden}  {what}\n", item.name));
+        let points_pad = " ".repeat(points_width - points.chars().count());
+        text.push_str(&format!("  {}{pad}  {points}{points_pad}  {what}\n", item.name));
     }
     if exercise.forbidden.is_empty() {
         text.push_str("forbids nothing\n");

@@ -29,15 +29,13 @@ enum Print {
     },
     /// A function, by its definition's text (whitespace aside).
     Function(String),
-    /// A model, by identity and its parameters' data.
-    Model {
-        address: usize,
-        parameters: Vec<f64>,
-    },
-    /// A list, by identity and the numbers in it (`None` if it holds anything else).
+    /// A model, by its architecture (`MLP(3, [4, 4, 1])`): its parameters change as it
+    /// trains, whichever model it is.
+    Model(String),
+    /// A list, by identity and what it holds (`None`: more than is worth comparing).
     List {
         address: usize,
-        numbers: Option<Vec<f64>>,
+        items: Option<Vec<Print>>,
     },
     Other(&'static str),
 }
@@ -56,7 +54,7 @@ pub(super) fn record(session: &Session) -> Setup {
         .names()
         .into_iter()
         .filter_map(|name| {
-            let print = print(session, session.get(&name)?);
+            let print = print(session, session.get(&name)?, 0);
             Some((name, print))
         })
         .collect();
@@ -68,7 +66,7 @@ pub(super) fn compare(session: &Session, setup: &Setup) -> Vec<Change> {
     let mut changes = Vec::new();
     for (name, before) in &setup.bindings {
         let Some(value) = session.get(name) else { continue };
-        let now = print(session, value);
+        let now = print(session, value, 0);
         if now == *before {
             continue;
         }
@@ -80,15 +78,10 @@ pub(super) fn compare(session: &Session, setup: &Setup) -> Vec<Change> {
                     to: *to,
                 });
             }
-            // The same value as a new node: the handout's setup, run again.
-            (Print::Node { data: from, .. }, Print::Node { data: to, .. }) if from == to => {}
-            // A model trained in place, or a list of nodes: the same value, changed
-            // through its nodes, which is what a training loop does.
-            (Print::Model { address: a, .. }, Print::Model { address: b, .. })
-            | (Print::List { address: a, .. }, Print::List { address: b, .. })
-                if a == b => {}
-            (Print::Model { parameters: from, .. }, Print::Model { parameters: to, .. }) if from == to => {}
-            (Print::List { numbers: from, .. }, Print::List { numbers: to, .. }) if from == to && from.is_some() => {}
+            // A list of nodes changed through its nodes: the same value, trained.
+            (Print::List { address: a, .. }, Print::List { address: b, .. }) if a == b => {}
+            // An equal value, made anew: the handout's setup, run again.
+            (before, now) if same_value(before, now) => {}
             _ => changes.push(Change::Rebound {
                 name: name.clone(),
                 from: describe(before),
@@ -99,7 +92,31 @@ pub(super) fn compare(session: &Session, setup: &Setup) -> Vec<Change> {
     changes
 }
 
-fn print(session: &Session, value: &Value) -> Print {
+/// Whether two values are equal as a program sees them: numbers and nodes by their
+/// data, lists item by item, functions by their text, models by their architecture.
+fn same_value(a: &Print, b: &Print) -> bool {
+    let number = |print: &Print| match print {
+        Print::Num(x) | Print::Node { data: x, .. } => Some(*x),
+        _ => None,
+    };
+    match (a, b) {
+        (Print::List { items: Some(a), .. }, Print::List { items: Some(b), .. }) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_value(a, b))
+        }
+        (Print::List { .. }, _) | (_, Print::List { .. }) => false,
+        _ => match (number(a), number(b)) {
+            (Some(x), Some(y)) => x == y,
+            (None, None) => a == b,
+            _ => false,
+        },
+    }
+}
+
+/// Lists longer or deeper than this are compared by identity only.
+const MAX_COMPARED_ITEMS: usize = 10_000;
+const MAX_COMPARED_NESTING: usize = 4;
+
+fn print(session: &Session, value: &Value, depth: usize) -> Print {
     match value {
         Value::Num(x) => Print::Num(*x),
         Value::Node(id) => Print::Node {
@@ -110,17 +127,14 @@ fn print(session: &Session, value: &Value) -> Print {
             let text = session.sources().slice(function.def.span);
             Print::Function(text.split_whitespace().collect::<Vec<_>>().join(" "))
         }
-        Value::Model(model) => Print::Model {
-            address: Rc::as_ptr(model) as usize,
-            parameters: model
-                .parameters()
-                .into_iter()
-                .map(|id| session.graph().data(id))
-                .collect(),
+        Value::Model(model) => Print::Model(model.describe()),
+        Value::List(items) if items.len() <= MAX_COMPARED_ITEMS && depth < MAX_COMPARED_NESTING => Print::List {
+            address: Rc::as_ptr(items) as usize,
+            items: Some(items.iter().map(|item| print(session, item, depth + 1)).collect()),
         },
         Value::List(items) => Print::List {
             address: Rc::as_ptr(items) as usize,
-            numbers: items.iter().map(|item| session.number_of(item)).collect(),
+            items: None,
         },
         other => Print::Other(other.kind_name()),
     }
@@ -130,7 +144,7 @@ fn describe(print: &Print) -> String {
     match print {
         Print::Num(x) | Print::Node { data: x, .. } => format_number(*x),
         Print::Function(_) => "a function".to_string(),
-        Print::Model { .. } => "a model".to_string(),
+        Print::Model(model) => format!("a model, {model}"),
         Print::List { .. } => "a list".to_string(),
         Print::Other(kind) => kind.to_string(),
     }

@@ -187,6 +187,29 @@ pub fn grade(
         }
     }
 
+    for change in &changes {
+        if let Change::Rebound {
+            name: rebound,
+            from,
+            to,
+        } = change
+        {
+            let readers: Vec<String> = exercise
+                .items
+                .iter()
+                .filter(|item| reads(item, rebound))
+                .map(|item| format!("\"{}\"", item.name))
+                .collect();
+            if !readers.is_empty() {
+                feedback.push(format!(
+                    "Your program binds '{rebound}' to {to} (setup made it {from}), and {} {} yours.",
+                    readers.join(", "),
+                    if readers.len() == 1 { "reads" } else { "read" }
+                ));
+            }
+        }
+    }
+
     host.start();
     let mut asking = Asking {
         session: &mut session,
@@ -205,13 +228,9 @@ pub fn grade(
             } = change
                 && reads(item, rebound)
             {
-                let note = format!(
-                    "Your program binds '{rebound}' to {to} (setup made it {from}), and this question reads yours."
-                );
-                if !feedback.contains(&note) {
-                    feedback.push(note.clone());
-                }
-                notes.push(note);
+                notes.push(format!(
+                    "Your program binds '{rebound}' to {to} (setup made it {from}); this question reads yours."
+                ));
             }
         }
         let result = match (item.kind, answers) {

@@ -92,7 +92,7 @@ const CORPUS: &[(&str, &str, f64, &str)] = &[
         "backprop",
         "tests/grading/backprop/rebinds_d.mg",
         9.0,
-        "binds 'd' to 5 (setup made it 4)",
+        "binds 'd' to 5 (setup made it 4), and \"dL/dd\" reads yours",
     ),
     (
         "backprop",
@@ -287,6 +287,12 @@ const CORPUS: &[(&str, &str, f64, &str)] = &[
     ),
     ("train", "exercises/train/wrong_direction.mg", 0.0, "does not hold"),
     ("train", "exercises/train/fake_loss.mg", 3.0, "does not hold"),
+    (
+        "train",
+        "tests/grading/train/rebinds_n.mg",
+        5.0,
+        "binds 'n' to a model, MLP(3, [8, 1]) (setup made it a model, MLP(3, [4, 4, 1])), and \"n itself fits the data (its loss, recomputed, is below 0.01)\" reads yours",
+    ),
 ];
 
 #[test]
@@ -333,6 +339,32 @@ fn feedback_of(graded: &Graded) -> String {
         ));
     }
     text
+}
+
+#[test]
+fn the_handout_with_the_solution_after_it_scores_full_marks_and_says_nothing() {
+    // The handout copies setup, so a student who keeps it runs setup twice: every name
+    // is bound again to an equal value (a model anew from the same seed), which is no
+    // change worth a word.
+    for exercise in ["backprop", "neuron", "derivative", "tanh_exp", "train"] {
+        let source = std::fs::read_to_string(root().join(format!("exercises/{exercise}.mg"))).unwrap();
+        let solution = std::fs::read_to_string(root().join(format!("exercises/{exercise}/solution.mg"))).unwrap();
+        let graded = on_big_stack(move || {
+            let exercise = Exercise::parse("exercise.mg", &source).unwrap();
+            let key = grade::answer_key(&exercise, &test_limits(), &mut NoWatch).unwrap();
+            let file = grade::handout(&exercise) + &solution;
+            grade::grade(
+                &exercise,
+                &key,
+                "start.mg",
+                file.as_bytes(),
+                &test_limits(),
+                &mut NoWatch,
+            )
+        });
+        assert_eq!(graded.score, graded.max_score, "{exercise}: {}", feedback_of(&graded));
+        assert!(graded.feedback.is_empty(), "{exercise}: {:?}", graded.feedback);
+    }
 }
 
 #[test]

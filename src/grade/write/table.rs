@@ -23,7 +23,7 @@ pub fn table(report: &Report) -> String {
     points.push(String::new());
     let mut rows = vec![header, points];
     for graded in &report.submissions {
-        let mut row = vec![graded.submission.clone()];
+        let mut row = vec![one_line(&graded.submission)];
         row.extend(graded.questions.iter().map(|question| match question.status {
             Status::NotGraded => "-".to_string(),
             Status::Error => format!("{}!", score(question.score)),
@@ -78,8 +78,13 @@ fn score(x: f64) -> String {
     format_number((x * 100.0).round() / 100.0)
 }
 
+/// Text on one line: a control character (a newline in a file name) becomes a space.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 fn cut(name: &str) -> String {
-    let one_line: String = name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line = one_line(name);
     if one_line.chars().count() <= HEADER_CHARS {
         return one_line;
     }
