@@ -208,7 +208,7 @@ mod tests {
     #[test]
     fn the_tolerance_rule_is_absolute_plus_relative() {
         assert!(within(6.0, 6.0, 0.0, 0.0));
-        assert!(within(6.0 + 1e-6, 6.0, 1e-6, 0.0));
+        assert!(within(6.0 + 0.9e-6, 6.0, 1e-6, 0.0));
         assert!(!within(6.0 + 1.1e-6, 6.0, 1e-6, 0.0));
         // 1e6 * 1e-6 = 1 of relative room.
         assert!(within(1e6 + 0.9, 1e6, 0.0, 1e-6));
