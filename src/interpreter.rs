@@ -622,7 +622,8 @@ fn halt_error(halt: Halt, span: Span) -> RuntimeError {
     }
 }
 
-fn parse_diagnostic(error: ParseError) -> Diagnostic {
+/// A parse error as the user sees it.
+pub(crate) fn parse_diagnostic(error: ParseError) -> Diagnostic {
     Diagnostic {
         kind: ErrorKind::Parse,
         message: error.to_string(),

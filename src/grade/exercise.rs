@@ -9,7 +9,6 @@ use crate::ast::{
     Stmt, StmtKind, UnaryOp,
 };
 use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
-use crate::parser::ParseError;
 use crate::span::Span;
 use crate::value::Builtin;
 
@@ -132,24 +131,12 @@ impl Invalid {
     }
 }
 
-/// A parse error as a diagnostic.
-pub(super) fn parse_diagnostic(error: &ParseError) -> Diagnostic {
-    Diagnostic {
-        kind: ErrorKind::Parse,
-        message: error.to_string(),
-        span: error.span(),
-        label: None,
-        help: error.help(),
-        context: Vec::new(),
-    }
-}
-
 impl Exercise {
     /// Parses and checks the exercise file `name` whose text is `source`.
     pub fn parse(name: &str, source: &str) -> Result<Exercise, Invalid> {
         let source = source.strip_prefix('\u{feff}').unwrap_or(source);
         let file = crate::parser::parse_exercise(source, 0)
-            .map_err(|error| Invalid::of(name, source, parse_diagnostic(&error)))?;
+            .map_err(|error| Invalid::of(name, source, crate::interpreter::parse_diagnostic(error)))?;
         let fail =
             |message: String, span: Span, help: Option<String>| Invalid::in_file(name, source, message, span, help);
         Checker::new(source)

@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use super::changes::{self, Change};
-use super::exercise::{Exercise, Item, ItemKind, parse_diagnostic};
+use super::exercise::{Exercise, Item, ItemKind};
 use super::forbid;
 use super::host::{GradeHost, Watch};
 use super::key::{Key, expected_number, sandboxed};
@@ -106,7 +106,7 @@ pub fn grade(
     let program = match crate::parser::parse_program(&text, base) {
         Ok(program) => program,
         Err(error) => {
-            let diagnostic = parse_diagnostic(&error);
+            let diagnostic = crate::interpreter::parse_diagnostic(error);
             let at = session.sources().line_col(diagnostic.span.start);
             return not_graded(sentence(
                 &format!(
