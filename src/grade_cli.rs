@@ -26,9 +26,22 @@ const WORKER_STACK: usize = 64 << 20;
 /// How deep a folder of submissions is searched.
 const MAX_FOLDER_DEPTH: usize = 16;
 
+/// What `mgrad grade --help` says after the options.
+pub(crate) const AFTER_HELP: &str = "\
+Under grade, every submission runs in the sandbox, and the limits default to
+10 s (--time-limit), 256 MiB (--memory-limit), 5000000 nodes (--node-limit),
+1048576 bytes of output (--output-limit) and 1000000 steps (--step-limit).
+
+Examples:
+  mgrad grade --check exercises/backprop.mg exercises/backprop/solution.mg
+  mgrad grade --handout exercises/backprop.mg > start.mg
+  mgrad grade exercises/backprop.mg submissions/
+  mgrad grade exercises/backprop.mg submissions/ --report junit -o grades.xml";
+
 #[derive(Args, Debug)]
 pub(crate) struct GradeArgs {
-    /// The exercise file (SPEC §8: exercise, setup, reference, forbid, question, require).
+    /// The exercise file: exercise, setup, reference, forbid, question and require
+    /// statements (in the REPL, :help grading tells how to write one).
     #[arg(value_name = "EXERCISE.mg")]
     exercise: String,
 

@@ -124,7 +124,8 @@ enum Command {
         #[arg(value_name = "FILE.mg")]
         file: String,
     },
-    /// Grade submissions against an exercise file: a table, JSON or a report (SPEC §8).
+    /// Grade students' .mg files against an exercise file: a table, JSON or a report.
+    #[command(after_help = grade_cli::AFTER_HELP)]
     Grade(grade_cli::GradeArgs),
 }
 
