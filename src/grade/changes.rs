@@ -47,6 +47,9 @@ pub(super) enum Change {
     Data { name: String, from: f64, to: f64 },
     /// `name` is bound to a different value.
     Rebound { name: String, from: String, to: String },
+    /// `name`, a builtin or a constant setup left alone, is bound by the submission,
+    /// which hides the builtin from a question that calls it.
+    Hides { name: String, to: String },
 }
 
 pub(super) fn record(session: &Session) -> Setup {
@@ -87,6 +90,31 @@ pub(super) fn compare(session: &Session, setup: &Setup) -> Vec<Change> {
                 from: describe(before),
                 to: describe(&now),
             }),
+        }
+    }
+    changes
+}
+
+/// The builtins and constants among `names` that setup did not bind and the
+/// submission did (`fn sum(xs) = 0` hides `sum` from a question that adds up a list).
+pub(super) fn hidden_builtins<'a>(
+    session: &Session,
+    setup: &Setup,
+    names: impl Iterator<Item = &'a str>,
+) -> Vec<Change> {
+    let mut changes: Vec<Change> = Vec::new();
+    for name in names {
+        let builtin = crate::value::Builtin::lookup(name).is_some()
+            || crate::value::CONSTANTS.iter().any(|(constant, _)| *constant == name);
+        let in_setup = setup.bindings.iter().any(|(bound, _)| bound == name);
+        let already = changes
+            .iter()
+            .any(|change| matches!(change, Change::Hides { name: seen, .. } if seen == name));
+        if let (true, false, false, Some(value)) = (builtin, in_setup, already, session.get(name)) {
+            changes.push(Change::Hides {
+                name: name.to_string(),
+                to: describe(&print(session, value, 0)),
+            });
         }
     }
     changes

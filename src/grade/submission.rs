@@ -176,7 +176,13 @@ pub fn grade(
         ));
     }
 
-    let changes = changes::compare(&session, &setup);
+    let mut changes = changes::compare(&session, &setup);
+    let read: Vec<String> = exercise.items.iter().flat_map(names_read).collect();
+    changes.extend(changes::hidden_builtins(
+        &session,
+        &setup,
+        read.iter().map(String::as_str),
+    ));
     for change in &changes {
         if let Change::Data { name, from, to } = change {
             feedback.push(format!(
@@ -188,25 +194,24 @@ pub fn grade(
     }
 
     for change in &changes {
-        if let Change::Rebound {
-            name: rebound,
-            from,
-            to,
-        } = change
-        {
-            let readers: Vec<String> = exercise
-                .items
-                .iter()
-                .filter(|item| reads(item, rebound))
-                .map(|item| format!("\"{}\"", item.name))
-                .collect();
-            if !readers.is_empty() {
-                feedback.push(format!(
-                    "Your program binds '{rebound}' to {to} (setup made it {from}), and {} {} yours.",
-                    readers.join(", "),
-                    if readers.len() == 1 { "reads" } else { "read" }
-                ));
-            }
+        let (name, what) = match change {
+            Change::Rebound { name, from, to } => (name, format!("binds '{name}' to {to} (setup made it {from})")),
+            Change::Hides { name, to } => (name, format!("binds '{name}' to {to}, which hides the builtin")),
+
+            Change::Data { .. } => continue,
+        };
+        let readers: Vec<String> = exercise
+            .items
+            .iter()
+            .filter(|item| reads(item, name))
+            .map(|item| format!("\"{}\"", item.name))
+            .collect();
+        if !readers.is_empty() {
+            feedback.push(format!(
+                "Your program {what}, and {} {} yours.",
+                readers.join(", "),
+                if readers.len() == 1 { "reads" } else { "read" }
+            ));
         }
     }
 
@@ -220,18 +225,26 @@ pub fn grade(
     let mut questions = Vec::with_capacity(exercise.items.len());
     for (item, answers) in exercise.items.iter().zip(&key.answers) {
         let mut notes: Vec<String> = stopped.iter().cloned().collect();
+        let mut hides = None;
         for change in &changes {
-            if let Change::Rebound {
-                name: rebound,
-                from,
-                to,
-            } = change
-                && reads(item, rebound)
-            {
-                notes.push(format!(
-                    "Your program binds '{rebound}' to {to} (setup made it {from}); this question reads yours."
-                ));
-            }
+            let what = match change {
+                Change::Rebound { name, from, to } if reads(item, name) => {
+                    format!("binds '{name}' to {to} (setup made it {from})")
+                }
+                Change::Hides { name, to } if reads(item, name) => {
+                    hides = Some(format!(
+                        "0 points: this question calls the builtin '{name}', and your program binds '{name}' to {to} of its own; give yours another name"
+                    ));
+                    continue;
+                }
+                _ => continue,
+            };
+            notes.push(format!("Your program {what}; this question reads yours."));
+        }
+        if let Some(why) = hides {
+            // What the question computes with a student's own 'sum' says nothing of the answer.
+            questions.push(score::zero(item, Status::Failed, &why));
+            continue;
         }
         let result = match (item.kind, answers) {
             (ItemKind::Question, Some(answers)) => {
@@ -364,19 +377,22 @@ impl Asking<'_, '_, '_> {
 
 /// Whether `item`'s expression reads the global name `name` (not its own point).
 fn reads(item: &Item, name: &str) -> bool {
-    if item.over.as_ref().is_some_and(|over| over.name.name == name) {
-        return false;
-    }
-    let mut found = false;
+    names_read(item).iter().any(|read| read == name)
+}
+
+/// The global names `item`'s expression reads (not its own point), in order.
+fn names_read(item: &Item) -> Vec<String> {
+    let point = item.over.as_ref().map(|over| over.name.name.as_str());
+    let mut names = Vec::new();
     walk_expr(&item.expr, |node| {
         if let Node::Expr(expr) = node
             && let ExprKind::Name(ident) = &expr.kind
-            && ident.name == name
+            && Some(ident.name.as_str()) != point
         {
-            found = true;
+            names.push(ident.name.clone());
         }
     });
-    found
+    names
 }
 
 /// "Your program stopped at line 7, column 3: …", with a fix where one helps a student.
