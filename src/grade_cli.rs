@@ -157,10 +157,14 @@ pub(crate) fn run(args: GradeArgs, format: Format, mut limits: Limits) -> u8 {
         |jobs| jobs as usize,
     );
     let graded = match grade_all(&args.exercise, &source, &key, &files, &limits, jobs) {
-        Some(graded) => graded,
-        None => {
+        Ok(graded) => graded,
+        Err(None) => {
             report_usage_error("interrupted", None, format);
             return crate::host::INTERRUPTED_STATUS;
+        }
+        Err(Some(message)) => {
+            report_usage_error(&message, None, format);
+            return 1;
         }
     };
     let report = Report::new(&exercise, graded);
@@ -301,7 +305,8 @@ fn search(
     Ok(())
 }
 
-/// Grades every file on `jobs` threads; `None` if Ctrl-C stopped it.
+/// Grades every file on `jobs` threads: every file's result, or why not (`None`:
+/// Ctrl-C stopped it).
 fn grade_all(
     exercise_name: &str,
     source: &str,
@@ -309,7 +314,7 @@ fn grade_all(
     files: &[Submission],
     limits: &Limits,
     jobs: usize,
-) -> Option<Vec<Graded>> {
+) -> Result<Vec<Graded>, Option<String>> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Graded>> = Mutex::new(Vec::with_capacity(files.len()));
     let workers = jobs.clamp(1, files.len().max(1));
@@ -324,14 +329,25 @@ fn grade_all(
                     })
             })
             .collect();
-        handles
+        // Every handle is joined, even after one failed.
+        let joined: Vec<bool> = handles
             .into_iter()
-            .all(|handle| handle.is_ok_and(|handle| handle.join().is_ok()))
+            .map(|handle| handle.is_ok_and(|handle| handle.join().is_ok()))
+            .collect();
+        joined.into_iter().all(|ok| ok)
     });
-    if !finished || crate::host::interrupted() {
-        return None;
+    if crate::host::interrupted() {
+        return Err(None);
     }
-    results.into_inner().ok()
+    let results = results.into_inner().unwrap_or_default();
+    if !finished || results.len() != files.len() {
+        return Err(Some(format!(
+            "only {} of {} submissions were graded: a grading thread could not start or stopped unexpectedly",
+            results.len(),
+            files.len()
+        )));
+    }
+    Ok(results)
 }
 
 fn worker(
