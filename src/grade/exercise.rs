@@ -9,6 +9,7 @@ use crate::ast::{
     Stmt, StmtKind, UnaryOp,
 };
 use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
+use crate::interpreter::Forbidden;
 use crate::span::Span;
 use crate::value::Builtin;
 
@@ -34,27 +35,10 @@ pub struct Exercise {
     pub setup: Vec<Stmt>,
     pub setup_span: Option<Span>,
     pub reference: Vec<Stmt>,
+    /// What a submission may not use (its `from` is set when a submission is graded).
     pub forbidden: Forbidden,
     /// The questions and requirements, in the file's order.
     pub items: Vec<Item>,
-}
-
-/// The commands and builtins a submission may not use.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Forbidden {
-    pub commands: Vec<String>,
-    pub builtins: Vec<String>,
-}
-
-impl Forbidden {
-    pub fn is_empty(&self) -> bool {
-        self.commands.is_empty() && self.builtins.is_empty()
-    }
-
-    /// Every forbidden name, commands first, as the file lists them.
-    pub fn names(&self) -> Vec<&str> {
-        self.commands.iter().chain(&self.builtins).map(String::as_str).collect()
-    }
 }
 
 /// A `question` or a `require`.

@@ -6,9 +6,9 @@
 //! way to reach a builtin goes through its name, so this finds every use a
 //! submission can write; `Session::forbid` refuses at run time whatever it missed.
 
-use super::exercise::Forbidden;
 use super::walk::{Node, walk};
 use crate::ast::{ExprKind, Program, StmtKind};
+use crate::interpreter::Forbidden;
 use crate::span::Span;
 
 /// One use of something forbidden.

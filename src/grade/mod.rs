@@ -28,7 +28,7 @@ mod submission;
 mod walk;
 pub mod write;
 
-pub use exercise::{DEFAULT_ATOL, DEFAULT_FORBIDDEN, DEFAULT_RTOL, Exercise, Forbidden, Invalid, Item, ItemKind};
+pub use exercise::{DEFAULT_ATOL, DEFAULT_FORBIDDEN, DEFAULT_RTOL, Exercise, Invalid, Item, ItemKind};
 pub use handout::handout;
 pub use host::{NO_FILES, NoWatch, Watch};
 pub use key::{Answers, Datum, Key, answer_key, sandboxed};

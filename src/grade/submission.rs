@@ -152,9 +152,8 @@ pub fn grade(
     }
 
     session.forbid(Forbidden {
-        commands: exercise.forbidden.commands.clone(),
-        builtins: exercise.forbidden.builtins.clone(),
         from: base,
+        ..exercise.forbidden.clone()
     });
     host.start();
     let mut feedback = Vec::new();

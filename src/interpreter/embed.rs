@@ -30,6 +30,15 @@ pub struct Forbidden {
 }
 
 impl Forbidden {
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty() && self.builtins.is_empty()
+    }
+
+    /// Every forbidden name, commands first.
+    pub fn names(&self) -> Vec<&str> {
+        self.commands.iter().chain(&self.builtins).map(String::as_str).collect()
+    }
+
     fn refuses(&self, name: &str, span: Span, names: &[String]) -> bool {
         span.start >= self.from && names.iter().any(|forbidden| forbidden == name)
     }
