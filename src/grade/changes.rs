@@ -52,6 +52,16 @@ pub(super) enum Change {
     Hides { name: String, to: String },
 }
 
+impl Change {
+    /// The name whose binding changed (none for a node's data, which no rebinding hides).
+    pub(super) fn name(&self) -> Option<&str> {
+        match self {
+            Change::Rebound { name, .. } | Change::Hides { name, .. } => Some(name),
+            Change::Data { .. } => None,
+        }
+    }
+}
+
 pub(super) fn record(session: &Session) -> Setup {
     let bindings = session
         .names()

@@ -28,17 +28,14 @@ const MAX_LISTED: usize = 10;
 
 /// A submission whose file could not be read (`reason`, from the host): not graded.
 pub fn unreadable(exercise: &Exercise, name: &str, reason: &str) -> Graded {
-    let questions = exercise
-        .items
-        .iter()
-        .map(|item| score::zero(item, Status::NotGraded, "not graded: the file cannot be read"))
-        .collect();
-    finish(
+    let feedback = vec![format!("The file cannot be read: {reason}.")];
+    zero_everywhere(
         exercise,
         name,
         false,
-        vec![format!("The file cannot be read: {reason}.")],
-        questions,
+        Status::NotGraded,
+        "not graded: the file cannot be read",
+        feedback,
     )
 }
 
@@ -51,38 +48,11 @@ pub fn grade(
     limits: &Limits,
     watch: &mut dyn Watch,
 ) -> Graded {
-    let limits = sandboxed(limits);
-    let not_graded = |feedback: String| {
-        let questions = exercise
-            .items
-            .iter()
-            .map(|item| score::zero(item, Status::NotGraded, "not graded: the file cannot be run"))
-            .collect();
-        finish(exercise, name, false, vec![feedback], questions)
+    let text = match read(bytes) {
+        Ok(text) => text,
+        Err(why) => return not_graded(exercise, name, why),
     };
-    if bytes.len() > MAX_SUBMISSION_BYTES {
-        return not_graded(format!(
-            "the file is {} bytes long, more than the {MAX_SUBMISSION_BYTES} a submission may be; hand in your .mg program itself",
-            bytes.len()
-        ));
-    }
-    let decoded = crate::parser::decode(bytes);
-    if let Some((offset, byte)) = decoded.first_bad_byte_in_code() {
-        let error = ParseError::NotUtf8 {
-            byte,
-            span: Span::new(offset, offset + 1),
-        };
-        let at = LineIndex::new(&decoded.text).line_col(offset);
-        return not_graded(sentence(
-            &format!(
-                "Your file cannot be read: {error} (line {}, column {})",
-                at.line, at.column
-            ),
-            error.help().as_deref(),
-        ));
-    }
-    let text = decoded.text;
-
+    let limits = sandboxed(limits);
     let mut session = Session::with_limits(limits.clone());
     let mut host = GradeHost::new(&limits, watch);
     session.add_source(&exercise.name, &exercise.source);
@@ -90,15 +60,18 @@ pub fn grade(
     if let Err(diagnostic) = session.run_statements(&exercise.setup, &mut host) {
         // The setup ran in the reference's session; only a limit set lower here stops it.
         let why = format!(
-            "the exercise's setup failed before your program ran: {}",
+            "The exercise's setup failed before your program ran: {}.",
             diagnostic.message
         );
-        let questions = exercise
-            .items
-            .iter()
-            .map(|item| score::zero(item, Status::Error, "not graded: the exercise's setup failed"))
-            .collect();
-        return finish(exercise, name, true, vec![why], questions);
+        let status = Status::Error;
+        return zero_everywhere(
+            exercise,
+            name,
+            true,
+            status,
+            "not graded: the exercise's setup failed",
+            vec![why],
+        );
     }
     let setup = changes::record(&session);
 
@@ -108,47 +81,16 @@ pub fn grade(
         Err(error) => {
             let diagnostic = crate::interpreter::parse_diagnostic(error);
             let at = session.sources().line_col(diagnostic.span.start);
-            return not_graded(sentence(
-                &format!(
-                    "Your program does not parse: {} (line {}, column {})",
-                    diagnostic.message, at.line, at.column
-                ),
-                diagnostic.help.as_deref(),
-            ));
+            let message = format!(
+                "Your program does not parse: {} (line {}, column {})",
+                diagnostic.message, at.line, at.column
+            );
+            return not_graded(exercise, name, sentence(&message, diagnostic.help.as_deref()));
         }
     };
-
     let violations = forbid::find(&program, &exercise.forbidden);
     if !violations.is_empty() {
-        let mut feedback: Vec<String> = violations
-            .iter()
-            .take(MAX_LISTED)
-            .map(|violation| {
-                let at = session.sources().line_col(violation.span.start);
-                let what = if violation.command {
-                    "the command"
-                } else {
-                    "the builtin"
-                };
-                format!(
-                    "Line {}, column {}: {what} '{}' is not allowed in this exercise.",
-                    at.line, at.column, violation.name
-                )
-            })
-            .collect();
-        if violations.len() > MAX_LISTED {
-            feedback.push(format!("… and {} more uses.", violations.len() - MAX_LISTED));
-        }
-        feedback.push(forbidden_summary(exercise));
-        let first = &violations[0];
-        let at = session.sources().line_col(first.span.start);
-        let why = format!("0 points: your program uses '{}' (line {})", first.name, at.line);
-        let questions = exercise
-            .items
-            .iter()
-            .map(|item| score::zero(item, Status::Forbidden, &why))
-            .collect();
-        return finish(exercise, name, true, feedback, questions);
+        return uses_what_is_forbidden(exercise, name, &session, &violations);
     }
 
     session.forbid(Forbidden {
@@ -159,15 +101,14 @@ pub fn grade(
     let mut feedback = Vec::new();
     let mut stopped = None;
     if let Err(diagnostic) = session.run_statements(&program.statements, &mut host) {
+        let at = session.sources().line_col(diagnostic.span.start);
         if diagnostic.kind == ErrorKind::Forbidden {
-            let at = session.sources().line_col(diagnostic.span.start);
             let sentence = format!(
                 "Line {}, column {}: {} (found as your program ran).",
                 at.line, at.column, diagnostic.message
             );
             return forbidden(exercise, name, sentence);
         }
-        let at = session.sources().line_col(diagnostic.span.start);
         feedback.push(stop_sentence(&diagnostic, at.line, at.column));
         stopped = Some(format!(
             "(Your program stopped at line {} before it finished: see above.)",
@@ -182,37 +123,7 @@ pub fn grade(
         &setup,
         read.iter().map(String::as_str),
     ));
-    for change in &changes {
-        if let Change::Data { name, from, to } = change {
-            feedback.push(format!(
-                "Your program changed the data of '{name}', which setup made {}, to {}.",
-                crate::number::format_number(*from),
-                crate::number::format_number(*to)
-            ));
-        }
-    }
-
-    for change in &changes {
-        let (name, what) = match change {
-            Change::Rebound { name, from, to } => (name, format!("binds '{name}' to {to} (setup made it {from})")),
-            Change::Hides { name, to } => (name, format!("binds '{name}' to {to}, which hides the builtin")),
-
-            Change::Data { .. } => continue,
-        };
-        let readers: Vec<String> = exercise
-            .items
-            .iter()
-            .filter(|item| reads(item, name))
-            .map(|item| format!("\"{}\"", item.name))
-            .collect();
-        if !readers.is_empty() {
-            feedback.push(format!(
-                "Your program {what}, and {} {} yours.",
-                readers.join(", "),
-                if readers.len() == 1 { "reads" } else { "read" }
-            ));
-        }
-    }
+    feedback.extend(change_sentences(exercise, &changes));
 
     host.start();
     let mut asking = Asking {
@@ -224,33 +135,31 @@ pub fn grade(
     let mut questions = Vec::with_capacity(exercise.items.len());
     for (item, answers) in exercise.items.iter().zip(&key.answers) {
         let mut notes: Vec<String> = stopped.iter().cloned().collect();
-        let mut hides = None;
-        for change in &changes {
-            let what = match change {
-                Change::Rebound { name, from, to } if reads(item, name) => {
-                    format!("binds '{name}' to {to} (setup made it {from})")
-                }
-                Change::Hides { name, to } if reads(item, name) => {
-                    hides = Some(format!(
+        let mut hidden_builtin = None;
+        for change in changes
+            .iter()
+            .filter(|change| change.name().is_some_and(|name| reads(item, name)))
+        {
+            match change {
+                Change::Rebound { name, from, to } => notes.push(format!(
+                    "Your program binds '{name}' to {to} (setup made it {from}); this question reads yours."
+                )),
+                Change::Hides { name, to } => {
+                    hidden_builtin = Some(format!(
                         "0 points: this question calls the builtin '{name}', and your program binds '{name}' to {to} of its own; give yours another name"
                     ));
-                    continue;
                 }
-                _ => continue,
-            };
-            notes.push(format!("Your program {what}; this question reads yours."));
+                Change::Data { .. } => {}
+            }
         }
-        if let Some(why) = hides {
+        let result = match (hidden_builtin, item.kind, answers) {
             // What the question computes with a student's own 'sum' says nothing of the answer.
-            questions.push(score::zero(item, Status::Failed, &why));
-            continue;
-        }
-        let result = match (item.kind, answers) {
-            (ItemKind::Question, Some(answers)) => {
+            (Some(why), _, _) => score::zero(item, Status::Failed, &why),
+            (None, ItemKind::Question, Some(answers)) => {
                 let got = asking.ask(item, answers);
                 score::question(item, answers, &got, &notes)
             }
-            _ => asking.require(item, &notes),
+            (None, _, _) => asking.require(item, &notes),
         };
         questions.push(result);
     }
@@ -261,21 +170,131 @@ pub fn grade(
     finish(exercise, name, true, feedback, questions)
 }
 
+/// A submission's bytes as text, or why it cannot be graded (too large, not UTF-8).
+fn read(bytes: &[u8]) -> Result<String, String> {
+    if bytes.len() > MAX_SUBMISSION_BYTES {
+        return Err(format!(
+            "The file is {} bytes long, more than the {MAX_SUBMISSION_BYTES} a submission may be; hand in your .mg program itself.",
+            bytes.len()
+        ));
+    }
+    let decoded = crate::parser::decode(bytes);
+    if let Some((offset, byte)) = decoded.first_bad_byte_in_code() {
+        let error = ParseError::NotUtf8 {
+            byte,
+            span: Span::new(offset, offset + 1),
+        };
+        let at = LineIndex::new(&decoded.text).line_col(offset);
+        let message = format!(
+            "Your file cannot be read: {error} (line {}, column {})",
+            at.line, at.column
+        );
+        return Err(sentence(&message, error.help().as_deref()));
+    }
+    Ok(decoded.text)
+}
+
+/// The sentences about what the submission did to setup's names: data it changed,
+/// and names the questions read that it bound to something else.
+fn change_sentences(exercise: &Exercise, changes: &[Change]) -> Vec<String> {
+    let mut sentences = Vec::new();
+    for change in changes {
+        let (name, what) = match change {
+            Change::Data { name, from, to } => {
+                sentences.push(format!(
+                    "Your program changed the data of '{name}', which setup made {}, to {}.",
+                    crate::number::format_number(*from),
+                    crate::number::format_number(*to)
+                ));
+                continue;
+            }
+            Change::Rebound { name, from, to } => (name, format!("binds '{name}' to {to} (setup made it {from})")),
+            Change::Hides { name, to } => (name, format!("binds '{name}' to {to}, which hides the builtin")),
+        };
+        let readers: Vec<String> = exercise
+            .items
+            .iter()
+            .filter(|item| reads(item, name))
+            .map(|item| format!("\"{}\"", item.name))
+            .collect();
+        if !readers.is_empty() {
+            sentences.push(format!(
+                "Your program {what}, and {} {} yours.",
+                readers.join(", "),
+                if readers.len() == 1 { "reads" } else { "read" }
+            ));
+        }
+    }
+    sentences
+}
+
+/// Not graded: the file cannot be run (`why` says why).
+fn not_graded(exercise: &Exercise, name: &str, why: String) -> Graded {
+    zero_everywhere(
+        exercise,
+        name,
+        false,
+        Status::NotGraded,
+        "not graded: the file cannot be run",
+        vec![why],
+    )
+}
+
+/// 0 on every question: the submission's source uses what is forbidden, listed by line.
+fn uses_what_is_forbidden(
+    exercise: &Exercise,
+    name: &str,
+    session: &Session,
+    violations: &[forbid::Violation],
+) -> Graded {
+    let mut feedback: Vec<String> = violations
+        .iter()
+        .take(MAX_LISTED)
+        .map(|violation| {
+            let at = session.sources().line_col(violation.span.start);
+            let what = if violation.command {
+                "the command"
+            } else {
+                "the builtin"
+            };
+            format!(
+                "Line {}, column {}: {what} '{}' is not allowed in this exercise.",
+                at.line, at.column, violation.name
+            )
+        })
+        .collect();
+    if violations.len() > MAX_LISTED {
+        feedback.push(format!("… and {} more uses.", violations.len() - MAX_LISTED));
+    }
+    feedback.push(forbidden_summary(exercise));
+    let first = &violations[0];
+    let at = session.sources().line_col(first.span.start);
+    let why = format!("0 points: your program uses '{}' (line {})", first.name, at.line);
+    zero_everywhere(exercise, name, true, Status::Forbidden, &why, feedback)
+}
+
 /// 0 on every question: the submission used what is forbidden, as it ran.
 fn forbidden(exercise: &Exercise, name: &str, sentence: String) -> Graded {
     let why = format!("0 points: {sentence}");
+    let feedback = vec![sentence, forbidden_summary(exercise)];
+    zero_everywhere(exercise, name, true, Status::Forbidden, &why, feedback)
+}
+
+/// Every question scored 0 with `status`, each saying `why`.
+fn zero_everywhere(
+    exercise: &Exercise,
+    name: &str,
+    gradable: bool,
+    status: Status,
+    why: &str,
+    feedback: Vec<String>,
+) -> Graded {
     let questions = exercise
         .items
         .iter()
-        .map(|item| score::zero(item, Status::Forbidden, &why))
+        .map(|item| score::zero(item, status, why))
         .collect();
-    finish(
-        exercise,
-        name,
-        true,
-        vec![sentence, forbidden_summary(exercise)],
-        questions,
-    )
+    finish(exercise, name, gradable, feedback, questions)
 }
 
 /// What the questions are asked in: the submission's session, after it ran.
