@@ -331,3 +331,24 @@ fn the_gradescope_autograder_writes_results_json() {
     assert_eq!(results["score"], 3.0);
     assert_eq!(results["tests"].as_array().unwrap().len(), 7);
 }
+
+/// The usage errors of `mgrad grade`, as an instructor sees them on stderr.
+#[test]
+fn usage_errors() {
+    let usage = |args: &[&str]| {
+        let output = mgrad().args(args).output().expect("running mgrad");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    insta::assert_snapshot!("grade_missing_exercise", usage(&["grade", "nope.mg", "a.mg"]));
+    insta::assert_snapshot!(
+        "grade_folder_without_submissions",
+        usage(&["grade", "exercises/backprop.mg", "exercises/gradescope"])
+    );
+    insta::assert_snapshot!("grade_without_submissions", usage(&["grade", "exercises/backprop.mg"]));
+    insta::assert_snapshot!(
+        "grade_check_with_two_solutions",
+        usage(&["grade", "--check", "exercises/backprop.mg", "a.mg", "b.mg"])
+    );
+    insta::assert_snapshot!("grade_exercise_is_a_folder", usage(&["grade", "exercises", "a.mg"]));
+}
