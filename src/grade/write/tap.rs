@@ -23,7 +23,7 @@ pub fn tap(report: &Report) -> String {
         };
         let _ = writeln!(
             tap,
-            "{ok} {} - {} # {} of {} points",
+            "{ok} {} - {} ({} of {} points)",
             k + 1,
             name(&graded.submission),
             format_number(graded.score),
