@@ -371,7 +371,15 @@ fn worker(
             break;
         }
         let graded = match read_submission(&file.path) {
-            Ok(bytes) => grade::grade(&exercise, key, &file.name, &bytes, limits, &mut watch),
+            // A bug in mgrad that panics on one submission must not cost the class its
+            // grades: that submission is reported as not graded, and the rest go on.
+            Ok(bytes) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                grade::grade(&exercise, key, &file.name, &bytes, limits, &mut watch)
+            }))
+            .unwrap_or_else(|_| {
+                let reason = "mgrad failed while grading it (a bug in mgrad: please tell your instructor)";
+                grade::unreadable(&exercise, &file.name, reason)
+            }),
             Err(reason) => grade::unreadable(&exercise, &file.name, &reason),
         };
         if let Ok(mut results) = results.lock() {
