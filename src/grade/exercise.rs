@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use crate::ast::{
     COMMAND_KEYWORDS, ExerciseFile, ExerciseItemKind, Expr, ExprKind, FnBody, FnDef, GradingOption, Ident, Pattern,
-    Stmt, StmtKind, UnaryOp,
+    Stmt, StmtKind, Text, UnaryOp,
 };
 use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
 use crate::interpreter::Forbidden;
@@ -227,13 +227,13 @@ impl<'s> Checker<'s> {
                         None => None,
                         Some(points) => Some(self.over(&name.text, &expr, points.pattern, points.iterable)?),
                     };
-                    self.item(name.text, name.span, ItemKind::Question, expr, over, &options, span)?;
+                    self.item(name, ItemKind::Question, expr, over, &options, span)?;
                 }
                 ExerciseItemKind::Require {
                     name,
                     condition,
                     options,
-                } => self.item(name.text, name.span, ItemKind::Require, condition, None, &options, span)?,
+                } => self.item(name, ItemKind::Require, condition, None, &options, span)?,
                 ExerciseItemKind::Statement(stmt) => {
                     if let Some(mistake) = keyword_alone(&stmt) {
                         return Err(mistake);
@@ -357,11 +357,12 @@ impl<'s> Checker<'s> {
         Ok(Over { name, points, function })
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn item(
         &mut self,
-        name: String,
-        name_span: Span,
+        Text {
+            text: name,
+            span: name_span,
+        }: Text,
         kind: ItemKind,
         expr: Expr,
         over: Option<Over>,
