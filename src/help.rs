@@ -17,7 +17,8 @@ mg is a small language for automatic differentiation: micrograd as a language.
 Commands:  grad  backward  zero_grad  check  print  show  topo  explain  dot  plot  assert  seed
 REPL:      :help [topic]  :vars  :reset  :load FILE  :save FILE  :quit
 
-Topics:    commands  syntax  strings  functions  models  check  repl  limits  jupyter, and each command (:help grad)
+Topics:    commands  syntax  strings  functions  models  check  repl  limits  jupyter  grading,
+           and each command (:help grad)
 ";
 
 const COMMANDS: &str = "\
@@ -92,6 +93,10 @@ Differentiable (they build graph nodes):
   max(x, y)  min(x, y)      a node; at a tie each input gets half the gradient
   max(a, b, c)  max(xs)     the same, from the left: max(max(a, b), c)
 
+Derivatives:
+  derivative(f, x)          df/dx at x, by autograd, as a plain number: fn f(x) = x**2;
+                            derivative(f, 3) is 6. The session's grads stay as they were.
+
 Lists, text, numbers and time:
   len(xs)  sum(xs)  mean(xs)  zip(xs, ys)  range(n)  range(a, b)
   xs.append(x)              add x at the end of the list xs (lists are values: ys = xs keeps ys as it was)
@@ -160,6 +165,33 @@ grad, check, show, topo and explain show tables; dot L and plot show pictures.
 Tab completes; Shift-Tab on a name shows its data, grad and how it was made, or a
 command's help. A cell starting with ':' holds meta-commands, one a line (:help,
 :vars, :reset, :load FILE, :save FILE). Interrupt stops a running cell (undone).
+";
+
+const GRADING: &str = "\
+Grading exercises (mgrad grade)
+
+An exercise file is mg with statements of its own:
+
+  exercise \"Backprop by hand\"
+  setup { a = 2.0; b = -3.0; L = a*b }    runs before every submission (and the reference)
+  reference { backward L }                 the truth, run in a session of its own
+  forbid grad, backward, check, explain, derivative   the default; forbid none allows all
+  question \"dL/da\" a.grad points=2 tol=1e-6 hidden
+  question \"f'(x)\" df(x) for x in [-2, 0, 3] points=3   credit per matching point
+  require \"the loss is small\" loss.data < 0.01 points=3   holds or not, in the submission
+
+A question scores when |got - expected| <= tol + rtol * |expected| (both 1e-6 unless
+given); hidden keeps the expected value out of every report.
+
+  mgrad grade EXERCISE.mg FOLDER             a table: a row per submission
+  mgrad grade EXERCISE.mg a.mg b.mg --format json
+  mgrad grade EXERCISE.mg FOLDER --report gradescope -o results.json   (also prairielearn, junit, tap)
+  mgrad grade --check EXERCISE.mg SOLUTION.mg   the exercise works; the solution scores full marks
+  mgrad grade --handout EXERCISE.mg > start.mg  the student's starting file
+
+Each submission runs in a fresh sandboxed session with time, memory, node, output and
+step limits (--step-limit N); one that does not parse, loops or uses what is forbidden
+scores 0 where it did not reach, and says why.
 ";
 
 const REPL: &str = "\
@@ -374,6 +406,10 @@ const BUILTIN_LINES: &[(&str, &str)] = &[
         "clock",
         "clock()             seconds since mgrad started, to time a loop (none in graded runs)",
     ),
+    (
+        "derivative",
+        "derivative(f, x)    df/dx at x, by autograd, as a plain number; the session's grads are untouched",
+    ),
 ];
 
 /// The one-line description of a builtin function, or `None` for another name.
@@ -410,6 +446,7 @@ pub const TOPICS: &[(&str, &str)] = &[
     ("repl", REPL),
     ("limits", LIMITS),
     ("jupyter", JUPYTER),
+    ("grading", GRADING),
     ("grad", GRAD),
     ("backward", BACKWARD),
     ("zero_grad", ZERO_GRAD),
@@ -437,6 +474,10 @@ const ALIASES: &[(&str, &str)] = &[
     ("continue", "syntax"),
     ("for", "syntax"),
     ("append", "functions"),
+    ("derivative", "functions"),
+    ("grade", "grading"),
+    ("exercise", "grading"),
+    ("exercises", "grading"),
     ("model", "models"),
     ("mlp", "models"),
     ("meta", "repl"),

@@ -26,6 +26,11 @@ use crate::{Format, os_reason, write_stdout};
 /// Set by Ctrl-C; cleared when a run begins.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// Whether Ctrl-C was pressed since the last run began (grading stops at it).
+pub(crate) fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
+
 /// The exit status of a run stopped by Ctrl-C, as a shell reports SIGINT.
 pub(crate) const INTERRUPTED_STATUS: u8 = 130;
 

@@ -27,6 +27,7 @@ mod calls;
 mod collect;
 mod commands;
 mod describe;
+mod embed;
 mod errors;
 mod eval;
 mod exec;
@@ -37,6 +38,7 @@ mod loops;
 mod models;
 mod plot;
 
+pub use embed::Forbidden;
 pub use errors::RuntimeError;
 pub(crate) use locals::Locals;
 
@@ -98,6 +100,7 @@ pub const BUILTINS: &[&str] = &[
     "str",
     "round",
     "clock",
+    "derivative",
 ];
 
 /// How deep user functions may call each other before mg stops with an error.
@@ -148,6 +151,10 @@ pub struct Session {
     steps: u64,
     /// How deeply evaluation is nested now (see [`Session::enter`]).
     depth: usize,
+    /// What a grader refuses to run in a submission (`Session::forbid`); `None` elsewhere.
+    forbidden: Option<Box<Forbidden>>,
+    /// How many `derivative(f, x)` calls are running, one inside the other.
+    derivatives: u32,
 }
 
 /// Why evaluation stopped early: an error, a `return` on its way to its function, or
@@ -244,6 +251,8 @@ impl Session {
             countdown: POLL_EVERY,
             steps: 0,
             depth: 0,
+            forbidden: None,
+            derivatives: 0,
             limits,
         }
     }
@@ -453,6 +462,7 @@ impl Session {
         self.frames.clear();
         self.loop_lists.clear();
         self.depth = 0;
+        self.derivatives = 0;
     }
 
     /// A script, or a REPL entry, has the whole step budget.
@@ -460,6 +470,7 @@ impl Session {
         self.steps = 0;
         self.countdown = self.first_countdown();
         self.depth = 0;
+        self.derivatives = 0;
     }
 
     /// Steps until the next poll: [`POLL_EVERY`], or what is left of the step budget.
@@ -638,7 +649,8 @@ fn halt_error(halt: Halt, span: Span) -> RuntimeError {
     }
 }
 
-fn parse_diagnostic(error: ParseError) -> Diagnostic {
+/// A parse error as the user sees it.
+pub(crate) fn parse_diagnostic(error: ParseError) -> Diagnostic {
     Diagnostic {
         kind: ErrorKind::Parse,
         message: error.to_string(),

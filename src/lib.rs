@@ -12,6 +12,7 @@
 pub mod assist;
 pub mod ast;
 pub mod diagnostic;
+pub mod grade;
 pub mod graph;
 pub mod help;
 pub mod interpreter;

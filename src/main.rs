@@ -10,6 +10,7 @@
 //! Errors go to stderr (SPEC §6): in text mode a rendered diagnostic, in JSON mode
 //! one `{"cmd":"error",…}` line.
 
+mod grade_cli;
 mod host;
 #[cfg(feature = "jupyter")]
 mod kernel;
@@ -90,15 +91,19 @@ struct LimitArgs {
 
 impl LimitArgs {
     fn limits(&self) -> Limits {
-        let defaults = Limits::default();
+        self.over(Limits::default())
+    }
+
+    /// `defaults`, with what the command line sets in their place.
+    fn over(&self, defaults: Limits) -> Limits {
         Limits {
-            time_seconds: self.time_limit,
             memory_mib: self.memory_limit.or(defaults.memory_mib),
             nodes: self
                 .node_limit
                 .map_or(defaults.nodes, |nodes| usize::try_from(nodes).unwrap_or(usize::MAX)),
-            output_bytes: self.output_limit,
-            sandbox: self.sandbox,
+            output_bytes: self.output_limit.or(defaults.output_bytes),
+            time_seconds: self.time_limit.or(defaults.time_seconds),
+            sandbox: self.sandbox || defaults.sandbox,
             ..defaults
         }
     }
@@ -121,11 +126,9 @@ enum Command {
         #[arg(value_name = "FILE.mg")]
         file: String,
     },
-    /// Grade exercise submissions (not available yet).
-    Grade {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
+    /// Grade students' .mg files against an exercise file: a table, JSON or a report.
+    #[command(after_help = grade_cli::AFTER_HELP)]
+    Grade(grade_cli::GradeArgs),
     /// mg in Jupyter: install, uninstall or check the kernel (Jupyter runs it).
     #[cfg(feature = "jupyter")]
     Kernel {
@@ -163,6 +166,7 @@ enum Job {
     /// `mgrad kernel …`
     #[cfg(feature = "jupyter")]
     Kernel(kernel::KernelCommand),
+    Grade(grade_cli::GradeArgs),
 }
 
 fn main() -> ExitCode {
@@ -178,7 +182,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let limits = cli.limits.limits();
+    let limits = match job {
+        Job::Grade(_) => cli.limits.over(grade_cli::default_limits()),
+        _ => cli.limits.limits(),
+    };
     // The kernel runs its own threads (sockets here, the session on a large stack), and
     // turns Ctrl-C into an interrupt of the running cell.
     #[cfg(feature = "jupyter")]
@@ -190,6 +197,10 @@ fn main() -> ExitCode {
     if cli.ascii {
         host::draw_plots_in_ascii();
     }
+    if let Job::Grade(args) = job {
+        // Grading runs its own threads, each with the stack its depth limit is sized for.
+        return ExitCode::from(grade_cli::run(args, format, limits));
+    }
     let run = move || match job {
         Job::Script { name, source } => run_script(&name, &source, format, &limits),
         Job::Repl => repl::run(format, &limits),
@@ -197,6 +208,7 @@ fn main() -> ExitCode {
         // (Returned from main above: the kernel does not run on this thread.)
         #[cfg(feature = "jupyter")]
         Job::Kernel(_) => 2,
+        Job::Grade(_) => 2,
     };
     let code = match std::thread::Builder::new()
         .name("mg".to_string())
@@ -297,8 +309,11 @@ fn job_for(command: Option<Command>, files: Vec<String>, eval: Option<String>) -
         ));
     }
     let file = match command {
-        Some(Command::Grade { .. }) => {
-            return Err("grading ('mgrad grade') is not available yet in this version".to_string());
+        Some(Command::Grade(args)) if files.is_empty() && eval.is_none() => return Ok(Job::Grade(args)),
+        Some(Command::Grade(_)) => {
+            return Err(
+                "write the exercise and the submissions after 'grade': mgrad grade EXERCISE.mg SUBMISSION…".to_string(),
+            );
         }
         #[cfg(not(feature = "jupyter"))]
         Some(Command::Kernel { .. }) => {
@@ -496,10 +511,14 @@ mod tests {
     }
 
     #[test]
-    fn grading_is_refused_for_now() {
-        let cli = parse(&["grade", "--exercise", "ex.mg", "subs/"]).expect("grade takes any arguments");
+    fn grading_takes_an_exercise_then_submissions() {
+        let cli = parse(&["grade", "ex.mg", "subs/", "--report", "tap", "-o", "out.tap"]).expect("grade");
         let job = job_for(cli.command, cli.files, cli.eval);
-        assert!(matches!(job, Err(message) if message.contains("not available")));
+        assert!(matches!(job, Ok(Job::Grade(_))));
+        let cli = parse(&["grade", "--check", "ex.mg", "solution.mg"]).expect("grade --check");
+        assert!(matches!(job_for(cli.command, cli.files, cli.eval), Ok(Job::Grade(_))));
+        assert!(parse(&["grade"]).is_err(), "an exercise is required");
+        assert!(parse(&["grade", "--check", "--handout", "ex.mg"]).is_err());
     }
 
     #[test]

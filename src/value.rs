@@ -337,6 +337,8 @@ pub enum Builtin {
     Round,
     /// `clock()`: seconds from the host's clock.
     Clock,
+    /// `derivative(f, x)`: df/dx at x, by autograd, as a plain number.
+    Derivative,
 }
 
 /// Names bound to numbers in every session, unless the program binds them itself
@@ -372,6 +374,7 @@ impl Builtin {
             "str" => Builtin::Str,
             "round" => Builtin::Round,
             "clock" => Builtin::Clock,
+            "derivative" => Builtin::Derivative,
             _ => return None,
         };
         Some(builtin)
@@ -393,6 +396,7 @@ impl Builtin {
             Builtin::Str => "str",
             Builtin::Round => "round",
             Builtin::Clock => "clock",
+            Builtin::Derivative => "derivative",
         }
     }
 }

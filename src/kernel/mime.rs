@@ -70,6 +70,8 @@ pub(crate) fn error_fields(sources: &SourceMap, diagnostic: &Diagnostic, color: 
         ErrorKind::Usage => "UsageError",
         ErrorKind::Limit => "LimitError",
         ErrorKind::Interrupted => "Interrupted",
+        ErrorKind::Forbidden => "ForbiddenError",
+        ErrorKind::Exercise => "ExerciseError",
     };
     let rendered = sources.render(diagnostic, color);
     json!({

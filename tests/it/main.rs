@@ -4,9 +4,12 @@
 mod cells;
 mod cli;
 mod cli_limits;
+mod derivative;
 mod errors;
 mod examples;
 mod fuzz;
+mod grade;
+mod grade_cli;
 #[cfg(feature = "jupyter")]
 mod kernel;
 mod language;
@@ -65,6 +68,15 @@ pub fn run_err(source: &str) -> Diagnostic {
         (_, _, Err(diagnostic)) => diagnostic,
         (_, _, Ok(())) => panic!("expected an error from:\n{source}"),
     }
+}
+
+/// The message and 1-based line and column of the error `source` fails with.
+#[track_caller]
+pub fn error_of(source: &str) -> (String, usize, usize) {
+    let (session, _, result) = run(source);
+    let diagnostic = result.expect_err("expected an error");
+    let at = session.sources().line_col(diagnostic.span.start);
+    (diagnostic.message, at.line, at.column)
 }
 
 /// Data and grad of the node bound to `name`.
