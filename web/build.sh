@@ -63,7 +63,8 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   missing "Node.js and npm are not installed (Debian: apt-get install -y nodejs npm)"
 fi
 if ! (cd "$here" && npm ls --silent >/dev/null 2>&1); then
-  (cd "$here" && npm ci --no-audit --no-fund --silent)
+  (cd "$here" && npm ci --no-audit --no-fund --silent) ||
+    missing "the npm packages could not be installed (cd web && npm ci)"
 fi
 
 # The wasm module. Release: one codegen unit and LTO make it smaller and faster; these

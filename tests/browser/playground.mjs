@@ -1,15 +1,20 @@
 // Checks the playground (web/) in headless Chromium: the page loads and runs the design
 // card, a runaway loop is stopped (by the time limit and by Stop) without freezing the
 // tab, a Share link opens its program and runs it, pictures and written files show.
-// Usage: node playground.mjs DIST CHROMIUM [SCREENSHOT.png]
-// where DIST is a built playground (web/build.sh). With SCREENSHOT, it also runs
-// examples/moons.mg from the menu and saves the page as a picture.
+// Usage: node playground.mjs DIST CHROMIUM [--timings N] [--screenshot FILE.png]
+// where DIST is a built playground (web/build.sh). --timings: loads a Share link of the
+// design card N times, each in a fresh browser profile (nothing cached), and prints the
+// median times from navigation to the page's load, to mgrad's readiness and to the first
+// result. --screenshot: runs examples/moons.mg from the menu and saves the page.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { checker, launchChromium, watchErrors } from './chromium.mjs';
 
-const [dist, executablePath, screenshot] = process.argv.slice(2);
+const [dist, executablePath, ...rest] = process.argv.slice(2);
+const option = (name) => (rest.includes(name) ? rest[rest.indexOf(name) + 1] : undefined);
+const screenshot = option('--screenshot');
+const timings = Number(option('--timings') ?? 0);
 const { check, failures } = checker();
 
 const DESIGN_CARD = 'a = 2; b = -3; L = (a*b + 10) * -2; grad L';
@@ -91,14 +96,15 @@ try {
 
   // 4. A runaway loop: stopped by the time limit, and by Stop, and the tab stays responsive.
   await page.selectOption('#time-limit', '5');
-  await typeAndRun('print "started"\nk = 0\nwhile true { k += 1 }');
+  // (A loop that builds nothing: `k += 1` builds a node a pass and would reach the memory limit first.)
+  await typeAndRun('print "started"\nwhile true { }');
   await waitForState(['error'], 30000);
   const timeout = await page.locator('#output pre.error').innerText();
   check(timeout.includes('the program ran longer than its time limit of 5 s'),
     `the time limit stops an endless loop (${JSON.stringify(timeout)})`);
   check((await output.innerText()).startsWith('started'), 'what it printed before stays');
   await page.selectOption('#time-limit', '0');
-  await typeAndRun('while true { }');
+  await typeAndRun('for k in 0..1e15 { }');
   await page.waitForTimeout(1500);
   check((await status.getAttribute('data-state')) === 'running', 'with no time limit, the loop runs on');
   const started = Date.now();
@@ -152,6 +158,29 @@ try {
   await waitForState(['ok', 'error', 'check_failed'], 60000);
   check((await status.getAttribute('data-state')) === 'ok', `the example runs and its asserts hold (${await status.innerText()})`);
   check(errors.length === 0, `the playground: no console error, no fetch elsewhere (${errors.join('; ')})`);
+
+  if (timings > 0) {
+    const runs = [];
+    for (let i = 0; i < timings; i += 1) {
+      const context = await browser.newContext();
+      const fresh = await context.newPage();
+      await fresh.goto(`${base}#code=${Buffer.from(DESIGN_CARD).toString('base64url')}`);
+      await fresh.waitForFunction(() => window.mgradPlayground.firstResultMs !== null, null, { timeout: 60000 });
+      runs.push(await fresh.evaluate(() => ({
+        load: performance.getEntriesByType('navigation')[0].loadEventEnd,
+        ready: performance.getEntriesByName('mgrad:ready')[0]?.startTime,
+        result: window.mgradPlayground.firstResultMs,
+      })));
+      await context.close();
+    }
+    const median = (key) => {
+      const sorted = runs.map((run) => run[key]).sort((a, b) => a - b);
+      return Math.round(sorted[Math.floor(sorted.length / 2)]);
+    };
+    const all = (key) => runs.map((run) => Math.round(run[key])).join(' ');
+    console.log(`over ${timings} first visits, median ms from navigation: page loaded ${median('load')}, ` +
+      `mgrad ready ${median('ready')}, first result ${median('result')} (each: ${all('result')})`);
+  }
 
   if (screenshot) {
     await page.selectOption('#time-limit', '60');

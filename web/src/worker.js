@@ -7,9 +7,18 @@ import init, { panic_message as panicMessage, run } from 'mgrad-wasm-glue';
 
 /* global MGRAD_WASM_FILE */
 
-const ready = init({ module_or_path: new URL(MGRAD_WASM_FILE, import.meta.url) });
-// When mgrad was ready to run, for the page's timings (in ms since the epoch).
-ready.then(() => self.postMessage({ type: 'ready', at: performance.timeOrigin + performance.now() }), () => {});
+// The engine compiles a wasm function when it is first called, which made the first run
+// take ~100 ms longer than the next; a small program run while the page is still loading
+// its editor compiles what every program uses (the parser, the evaluator, grad, errors).
+const WARM_UP = 'a = 2; b = -3; L = (a*b + 10) * -2; grad L; print L.data, [a], "a"; explain L; L.grad = bb';
+
+const ready = init({ module_or_path: new URL(MGRAD_WASM_FILE, import.meta.url) }).then(() => {
+  try {
+    run('<warm-up>', WARM_UP, 0, { send() {} });
+  } catch { /* a real run will say what is wrong */ }
+  // When mgrad was ready to run, for the page's timings (in ms since the epoch).
+  self.postMessage({ type: 'ready', at: performance.timeOrigin + performance.now() });
+});
 
 self.onmessage = async (event) => {
   const { id, name, source, timeLimit } = event.data;
