@@ -207,7 +207,10 @@ function setStatus(state, text) {
 
 /* ---------- The output ---------- */
 
-let textBlock = null; // the <pre> consecutive text outputs go to
+// Consecutive text outputs go to one block, a <pre> per batch: appending a block lays
+// out only the new one, where growing one <pre> would lay out all of its text again at
+// every batch (a loop of prints made that quadratic: 600,000 lines took a minute).
+let textBlock = null;
 let blobUrls = [];
 
 function clearOutput() {
@@ -239,10 +242,10 @@ function renderItems(items) {
   const flushText = () => {
     if (!text) return;
     if (!textBlock) {
-      textBlock = element('pre', { class: 'text' });
+      textBlock = element('div', { class: 'text-run' });
       output.append(textBlock);
     }
-    textBlock.append(text);
+    textBlock.append(element('pre', { class: 'text' }, text));
     text = '';
   };
   for (const item of items) {
@@ -254,7 +257,7 @@ function renderItems(items) {
     textBlock = null;
     if (item.kind === 'output') renderRich(item);
     else if (item.kind === 'file') renderFile(item);
-    else if (item.kind === 'error') output.append(element('pre', { class: 'error' }, item.text));
+    else if (item.kind === 'error') output.append(element('pre', { class: 'error' }, item.text.trimEnd()));
     else if (item.kind === 'done') {
       if (window.mgradPlayground.firstResultMs === null) window.mgradPlayground.firstResultMs = performance.now();
       finish(item.status);
@@ -270,7 +273,7 @@ function renderRich(item) {
     const what = item.cmd === 'dot' ? `the graph of ${item.data.target}` : 'the plot';
     const textName = item.cmd === 'dot' ? 'DOT text' : 'as text';
     output.append(element('figure', { class: `picture ${item.cmd}` },
-      element('img', { src: blobUrl(item.svg, 'image/svg+xml'), alt: what }),
+      picture(item.svg, what),
       element('details', {}, element('summary', {}, textName), element('pre', { class: 'text' }, item.text))));
   } else if (item.html) {
     output.append(element('pre', { class: 'text' }, item.text));
@@ -282,6 +285,11 @@ function renderRich(item) {
     });
     output.append(walk);
   }
+}
+
+/** An SVG picture at its own size (a graph's text stays readable), scrolled where it is wider. */
+function picture(svg, alt) {
+  return element('div', { class: 'scroll' }, element('img', { src: blobUrl(svg, 'image/svg+xml'), alt }));
 }
 
 /** A page of mgrad's in a sandbox: its own scripts run, and it cannot touch this page. */
@@ -298,7 +306,7 @@ function renderFile(item) {
     element('code', {}, item.path), ' ',
     element('a', { href: blobUrl(item.contents, type), download: name }, 'download'));
   let body;
-  if (extension === 'svg') body = element('img', { src: blobUrl(item.contents, type), alt: item.path });
+  if (extension === 'svg') body = picture(item.contents, item.path);
   else if (type === 'text/html') body = page(item.contents, item.path);
   else body = element('pre', { class: 'text' }, item.contents);
   output.append(element('figure', { class: `file ${extension}` }, caption, body));
