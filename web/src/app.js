@@ -172,7 +172,6 @@ function runProgram() {
   performance.mark('mgrad:run');
   worker.postMessage({ id: runId, name, source, timeLimit: limit });
   setStatus('running', 'running…');
-  runButton.disabled = false;
   stopButton.disabled = false;
 }
 
@@ -186,14 +185,14 @@ function stopProgram(say = true) {
   finish('stopped');
 }
 
-function finish(state, text) {
+function finish(state) {
   if (!current) return;
   clearTimeout(current.watchdog);
   const elapsed = seconds(performance.now() - current.started);
   current = null;
   stopButton.disabled = true;
   const words = { ok: 'ran', error: 'stopped with an error', check_failed: 'ran; a check failed', stopped: 'stopped' };
-  setStatus(state, text ?? `${words[state] ?? state} · ${elapsed}`);
+  setStatus(state, `${words[state] ?? state} · ${elapsed}`);
 }
 
 function seconds(ms) {

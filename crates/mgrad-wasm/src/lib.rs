@@ -142,13 +142,9 @@ impl<'a> PageHost<'a> {
         }
     }
 
-    /// Sends the queued items now.
+    /// Sends the queued items now (a file still waiting for its `wrote` line waits on).
     fn flush(&mut self) {
         self.last_flush = (self.clock)();
-        if let Some(file) = self.written.take() {
-            let bytes = file_bytes(&file);
-            self.push(&file, bytes);
-        }
         if self.batch.is_empty() {
             return;
         }
