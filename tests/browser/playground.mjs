@@ -1,12 +1,14 @@
 // Checks the playground (web/) in headless Chromium: the page loads and runs the design
 // card, a runaway loop is stopped (by the time limit and by Stop) without freezing the
 // tab, a Share link opens its program and runs it, pictures and written files show.
-// Usage: node playground.mjs DIST CHROMIUM [--timings N] [--screenshot FILE.png]
-// where DIST is a built playground (web/build.sh). --timings: loads a Share link of the
+// Usage: node playground.mjs DIST CHROMIUM [--cli-output FILE] [--timings N] [--screenshot FILE.png]
+// where DIST is a built playground (web/build.sh). --cli-output: what `mgrad
+// examples/01_derivative.mg` prints, which the page must show the same. --timings: loads a Share link of the
 // design card N times, each in a fresh browser profile (nothing cached), and prints the
 // median times from navigation to the page's load, to mgrad's readiness and to the first
 // result. --screenshot: runs examples/moons.mg from the menu and saves the page.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { checker, launchChromium, watchErrors } from './chromium.mjs';
@@ -15,6 +17,7 @@ const [dist, executablePath, ...rest] = process.argv.slice(2);
 const option = (name) => (rest.includes(name) ? rest[rest.indexOf(name) + 1] : undefined);
 const screenshot = option('--screenshot');
 const timings = Number(option('--timings') ?? 0);
+const cliOutput = option('--cli-output');
 const { check, failures } = checker();
 
 const DESIGN_CARD = 'a = 2; b = -3; L = (a*b + 10) * -2; grad L';
@@ -157,6 +160,11 @@ try {
   await page.click('#run');
   await waitForState(['ok', 'error', 'check_failed'], 60000);
   check((await status.getAttribute('data-state')) === 'ok', `the example runs and its asserts hold (${await status.innerText()})`);
+  if (cliOutput) {
+    const shown = await page.evaluate(() => Array.from(document.querySelectorAll('#output .text-run pre'))
+      .map((pre) => pre.textContent).join(''));
+    check(shown === readFileSync(cliOutput, 'utf8'), 'the page shows exactly what the CLI prints for the example');
+  }
   check(errors.length === 0, `the playground: no console error, no fetch elsewhere (${errors.join('; ')})`);
 
   if (timings > 0) {

@@ -53,4 +53,5 @@ elif [ "$status" -ne 0 ]; then
   echo "$built"
   exit "$status"
 fi
-node "$here/playground.mjs" "$work/playground" "$chromium"
+"$mgrad" "$root/examples/01_derivative.mg" > "$work/01_derivative.txt"
+node "$here/playground.mjs" "$work/playground" "$chromium" --cli-output "$work/01_derivative.txt"
