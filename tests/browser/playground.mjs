@@ -151,6 +151,9 @@ try {
   check(/^x\s+3\s+0\.5$/m.test(await visitor.locator('#output').innerText()), 'and runs it at once');
   const firstResult = await visitor.evaluate(() => window.mgradPlayground.firstResultMs);
   console.log(`time from navigation to the first result: ${Math.round(firstResult)} ms`);
+  await visitor.goto(`${base}#code=not*base64`);
+  const unread = await visitor.locator('#output .notice.error').innerText();
+  check(unread.startsWith("this link's program could not be read"), `a broken link says so (${JSON.stringify(unread)})`);
   check(visitorErrors.length === 0, `the shared page: no console error, no fetch elsewhere (${visitorErrors.join('; ')})`);
   await visitor.close();
 

@@ -335,19 +335,19 @@ $('share').addEventListener('click', async () => {
 });
 $('share-close').addEventListener('click', () => { $('share-box').hidden = true; });
 
-/** Opens the program a link carries, and runs it at once. */
+/** Opens the program a link carries, and runs it at once: whether there was one to open. */
 function openLink() {
   const code = codeFromHash(window.location.hash);
   if (code === null) return false;
-  loadedExample = null;
-  setProgram(code.ok ? code.text : '');
   if (code.ok) {
+    loadedExample = null;
+    setProgram(code.text);
     runProgram();
   } else {
     clearOutput();
     renderNotice(`this link's program could not be read: ${code.error}`, 'error');
   }
-  return true;
+  return code.ok;
 }
 
 /* ---------- The menus and buttons ---------- */
