@@ -257,6 +257,7 @@ function renderItems(items) {
     if (item.kind === 'output') renderRich(item);
     else if (item.kind === 'file') renderFile(item);
     else if (item.kind === 'error') output.append(element('pre', { class: 'error' }, item.text.trimEnd()));
+    else if (item.kind === 'notice') renderNotice(item.text, 'info');
     else if (item.kind === 'done') {
       if (window.mgradPlayground.firstResultMs === null) window.mgradPlayground.firstResultMs = performance.now();
       finish(item.status);

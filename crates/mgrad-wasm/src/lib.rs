@@ -12,11 +12,13 @@
 //!   download); nothing touches a disk;
 //! - `{"kind":"error", "text", "error"}`: the diagnostic as the CLI renders it (the
 //!   source line and a caret) and as its JSON object;
+//! - `{"kind":"notice", "text"}`: the page's own word: pictures and files past
+//!   [`PICTURE_BUDGET_BYTES`] are left out (their text stays);
 //! - `{"kind":"done", "status", "seconds"}`, last: `ok`, `error` or `check_failed`.
 //!
 //! [`PageHost`] is the `Host`: it enforces the time limit with the browser's clock
-//! (the core has none, ARCHITECTURE.md "Limits, and how they flow"), counts the bytes
-//! sent against the output limit, and flushes a batch at most every
+//! (the core has none, ARCHITECTURE.md "Limits, and how they flow"), counts the text
+//! printed against the output limit and the pictures against their budget, and flushes a batch at most every
 //! [`FLUSH_SECONDS`], so a long run shows its progress and a tight loop of `print`s
 //! does not flood the page with messages. It is tested natively, with a fake clock;
 //! `web.rs` holds the `wasm-bindgen` exports, and the browser's clock and sink.
@@ -43,9 +45,15 @@ pub use stack::STACK_BYTES;
 /// (The CLI's 256 MiB thread allows 16,384 levels.)
 pub const DEPTH: usize = if cfg!(debug_assertions) { 128 } else { 512 };
 
-/// The most bytes of output (text, pictures and files) a run sends to the page:
-/// more would make the page slow, and no program a person reads prints more.
+/// The most bytes of text a run prints to the page (the CLI's `--output-limit`: what
+/// it would print): more would make the page slow, and nobody reads more.
 pub const OUTPUT_LIMIT_BYTES: u64 = 4 << 20;
+
+/// The most bytes of pictures, pages and written files a run sends to the page. They
+/// are not printed output (the CLI writes no picture of `dot L`, and counts no file
+/// against its output limit), so past this the run goes on and they are left out,
+/// with a note: `explain L` in a training loop should not stop where the CLI goes on.
+pub const PICTURE_BUDGET_BYTES: usize = 32 << 20;
 
 /// The memory a program may use for its graph and lists. A wasm32 module can address
 /// 4 GiB at most, and the browser may give less; past this limit the program gets an
@@ -73,9 +81,22 @@ pub fn page_limits(time_limit_seconds: Option<f64>) -> Limits {
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Item {
     Output(RichOutput),
-    File { path: String, contents: String },
-    Error { text: String, error: ErrorJson },
-    Done { status: Status, seconds: f64 },
+    File {
+        path: String,
+        contents: String,
+    },
+    /// Something the page says about the run: pictures left out past the budget.
+    Notice {
+        text: String,
+    },
+    Error {
+        text: String,
+        error: ErrorJson,
+    },
+    Done {
+        status: Status,
+        seconds: f64,
+    },
 }
 
 /// How a run ended.
@@ -102,8 +123,13 @@ pub struct PageHost<'a> {
     /// The JSON items not yet sent, comma-separated.
     batch: String,
     last_flush: f64,
-    /// A file written by `command > "path"`, sent after the `wrote` line that follows it.
-    written: Option<Item>,
+    /// A file written by `command > "path"` (path, contents), sent after the `wrote`
+    /// line that follows it.
+    written: Option<(String, String)>,
+    /// Bytes of pictures, pages and files sent so far, against `picture_budget`.
+    pictures: usize,
+    picture_budget: usize,
+    pictures_left_out: bool,
     /// Why this host stopped the run, to word the error for the page.
     halted: Option<Halt>,
 }
@@ -120,6 +146,9 @@ impl<'a> PageHost<'a> {
             batch: String::new(),
             last_flush: started,
             written: None,
+            pictures: 0,
+            picture_budget: PICTURE_BUDGET_BYTES,
+            pictures_left_out: false,
             halted: None,
         }
     }
@@ -128,7 +157,8 @@ impl<'a> PageHost<'a> {
         (self.clock)() - self.started
     }
 
-    /// Queues an item, unless it would pass the output limit (then the next poll stops the run).
+    /// Queues an item whose text is `bytes` long, unless it would pass the output limit
+    /// (then the next poll stops the run).
     fn push(&mut self, item: &Item, bytes: usize) {
         if !self.meter.spend(bytes) {
             return;
@@ -152,6 +182,33 @@ impl<'a> PageHost<'a> {
         (self.send)(&batch);
     }
 
+    /// Whether a picture, page or file of `bytes` fits the budget; the first that does
+    /// not says that it and those after it are left out.
+    fn picture_fits(&mut self, bytes: usize) -> bool {
+        if self.pictures.saturating_add(bytes) <= self.picture_budget {
+            self.pictures += bytes;
+            return true;
+        }
+        if !self.pictures_left_out {
+            self.pictures_left_out = true;
+            let text = format!(
+                "from here on the page draws no picture and keeps no file: it has shown {} MiB of them, its most for a run",
+                self.picture_budget >> 20
+            );
+            self.push(&Item::Notice { text }, 0);
+        }
+        false
+    }
+
+    /// Sends the file written last, if it fits the budget.
+    fn send_written(&mut self) {
+        if let Some((path, contents)) = self.written.take()
+            && self.picture_fits(contents.len())
+        {
+            self.push(&Item::File { path, contents }, 0);
+        }
+    }
+
     fn flush_if_due(&mut self) {
         if (self.clock)() - self.last_flush >= FLUSH_SECONDS {
             self.flush();
@@ -160,10 +217,7 @@ impl<'a> PageHost<'a> {
 
     /// Sends the error and the end of the run, and everything still queued.
     fn finish(mut self, result: Result<(), Diagnostic>, session: &Session) {
-        if let Some(file) = self.written.take() {
-            let bytes = file_bytes(&file);
-            self.push(&file, bytes);
-        }
+        self.send_written();
         let status = match result {
             Ok(()) if session.failed_checks() > 0 => Status::CheckFailed,
             Ok(()) => Status::Ok,
@@ -185,44 +239,30 @@ impl<'a> PageHost<'a> {
     }
 }
 
-fn file_bytes(item: &Item) -> usize {
-    match item {
-        Item::File { path, contents } => path.len() + contents.len(),
-        _ => 0,
-    }
-}
-
 impl Host for PageHost<'_> {
     fn emit(&mut self, output: Output) {
-        let rich = rich_output(&output);
-        let bytes =
-            rich.text.len() + rich.svg.as_ref().map_or(0, String::len) + rich.html.as_ref().map_or(0, String::len);
-        // The file goes after its `wrote … to path` line.
-        let file = match &output {
-            Output::Wrote(_) => self.written.take(),
-            _ => None,
-        };
-        if let Some(earlier) = self.written.take() {
-            let bytes = file_bytes(&earlier);
-            self.push(&earlier, bytes);
+        // A file goes right after its `wrote … to path` line (which always follows it).
+        let wrote = matches!(output, Output::Wrote(_));
+        if !wrote {
+            self.send_written();
         }
-        self.push(&Item::Output(rich), bytes);
-        if let Some(file) = file {
-            let bytes = file_bytes(&file);
-            self.push(&file, bytes);
+        let mut rich = rich_output(&output);
+        let picture = rich.svg.as_ref().map_or(0, String::len) + rich.html.as_ref().map_or(0, String::len);
+        if picture > 0 && !self.picture_fits(picture) {
+            rich.svg = None;
+            rich.html = None;
+        }
+        let text = rich.text.len();
+        self.push(&Item::Output(rich), text);
+        if wrote {
+            self.send_written();
         }
         self.flush_if_due();
     }
 
     fn write_file(&mut self, path: &str, contents: &str) -> Result<(), String> {
-        if let Some(earlier) = self.written.take() {
-            let bytes = file_bytes(&earlier);
-            self.push(&earlier, bytes);
-        }
-        self.written = Some(Item::File {
-            path: path.to_string(),
-            contents: contents.to_string(),
-        });
+        self.send_written();
+        self.written = Some((path.to_string(), contents.to_string()));
         Ok(())
     }
 
@@ -285,8 +325,11 @@ fn page_help(diagnostic: &Diagnostic, halted: Option<Halt>) -> Option<String> {
 /// `clock` gives seconds since a fixed moment; `time_limit` stops the run when passed
 /// (checked every few thousand steps, when the session polls).
 pub fn run(name: &str, source: &str, time_limit: Option<f64>, clock: &dyn Fn() -> f64, send: &mut dyn FnMut(&str)) {
-    let mut session = Session::with_limits(page_limits(time_limit));
-    let mut host = PageHost::new(clock, send, time_limit);
+    run_in(PageHost::new(clock, send, time_limit), name, source);
+}
+
+fn run_in(mut host: PageHost, name: &str, source: &str) {
+    let mut session = Session::with_limits(page_limits(host.time_limit));
     let result = session.run_script(name, source, &mut host);
     host.finish(result, &session);
 }
@@ -429,6 +472,41 @@ mod tests {
             .map(str::len)
             .sum();
         assert!(shown < (OUTPUT_LIMIT_BYTES as usize) + 10_000, "{shown}");
+    }
+
+    #[test]
+    fn pictures_past_the_budget_are_left_out_and_the_run_goes_on() {
+        // With a budget of 2 MiB: a graph of 61 values is about 30 KB of SVG, drawn 80 times.
+        let clock = || 0.0;
+        let mut batches = Vec::new();
+        let mut send = |batch: &str| batches.push(serde_json::from_str::<Vec<Value>>(batch).unwrap());
+        let mut host = PageHost::new(&clock, &mut send, None);
+        host.picture_budget = 2 << 20;
+        let source =
+            "x = 1\nfor k in 0..30 { x = x * 1.5 }\nfor k in 0..40 { dot x > \"x.svg\"; dot x }\nprint \"done\"";
+        run_in(host, "<playground>", source);
+        let items = batches.concat();
+        let notices: Vec<&Value> = items.iter().filter(|item| item["kind"] == "notice").collect();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(
+            notices[0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("draws no picture and keeps no file")
+        );
+        let drawn: usize = items
+            .iter()
+            .filter_map(|item| item["svg"].as_str().or(item["contents"].as_str()))
+            .map(str::len)
+            .sum();
+        assert!(drawn <= 2 << 20 && drawn > 1 << 20, "{drawn}");
+        let dots = items.iter().filter(|item| item["cmd"] == "dot").count();
+        let files = items.iter().filter(|item| item["kind"] == "file").count();
+        let pictures = items.iter().filter(|item| item["svg"].is_string()).count();
+        assert_eq!(dots, 40);
+        assert!(files < 40 && pictures < 40, "{files} files, {pictures} pictures");
+        assert_eq!(items[items.len() - 2]["text"], "done\n");
+        assert_eq!(items.last().unwrap()["status"], "ok");
     }
 
     #[test]
