@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     --dev) profile=dev ;;
     --out) out=${2:?--out needs a folder}; shift ;;
     --no-install) install=no ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "web/build.sh: unknown option '$1' (see web/build.sh --help)" >&2; exit 2 ;;
   esac
   shift
