@@ -20,6 +20,7 @@ mod pictures;
 mod properties;
 mod scripts;
 mod seeds;
+mod web;
 
 use mgrad::diagnostic::Diagnostic;
 use mgrad::interpreter::{Host, Session};
