@@ -358,11 +358,7 @@ fn job_for(command: Option<Command>, files: Vec<String>, eval: Option<String>) -
 }
 
 fn read_stdin() -> Result<Vec<u8>, String> {
-    let mut source = Vec::new();
-    io::stdin()
-        .read_to_end(&mut source)
-        .map(|_| source)
-        .map_err(|error| format!("cannot read the script from stdin: {}", os_reason(&error)))
+    read_bounded(io::stdin().lock(), "the script on stdin")
 }
 
 /// The bytes of a script file (decoded by the library, which places a byte that is
@@ -371,7 +367,28 @@ fn read_script_bytes(path: &str) -> Result<Vec<u8>, String> {
     if std::fs::metadata(path).is_ok_and(|meta| meta.is_dir()) {
         return Err(format!("'{path}' is a directory, not a script; give a .mg file"));
     }
-    std::fs::read(path).map_err(|error| format!("cannot read '{path}': {}", os_reason(&error)))
+    let file = std::fs::File::open(path).map_err(|error| format!("cannot read '{path}': {}", os_reason(&error)))?;
+    read_bounded(file, &format!("'{path}'"))
+}
+
+/// The largest script mgrad reads (a file, stdin, or `:load`): far more than any
+/// program, and a bound on what `mgrad /dev/zero` can take before it says no.
+pub(crate) const MAX_SCRIPT_BYTES: u64 = 64 << 20;
+
+/// All of `reader`, up to [`MAX_SCRIPT_BYTES`]; `what` names it in the sentence.
+fn read_bounded(reader: impl Read, what: &str) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_SCRIPT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("cannot read {what}: {}", os_reason(&error)))?;
+    if bytes.len() as u64 > MAX_SCRIPT_BYTES {
+        return Err(format!(
+            "{what} is larger than {} MiB, which is more than a script can be",
+            MAX_SCRIPT_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Bytes as source text, or where they stop being UTF-8 ("is not UTF-8 text: …").

@@ -25,6 +25,7 @@ use mgrad::diagnostic::ErrorKind;
 use mgrad::limits::Limits;
 use mgrad::paths::shown;
 
+use crate::MAX_SCRIPT_BYTES;
 use crate::host::SANDBOX_REFUSAL;
 use crate::{
     CliHost, Format, exit_status, json_line, os_reason, report_error, report_usage_error, use_color, write_stdout,
@@ -164,9 +165,6 @@ fn show_reply(reply: Reply, session: &Session, format: Format) -> bool {
         }
     }
 }
-
-/// The largest script `:load` reads.
-const MAX_SCRIPT_BYTES: u64 = 64 << 20;
 
 /// The text of the mg script `:load` runs. Only a regular file named `*.mg` holding
 /// UTF-8 text is loaded: so an error in it quotes mg source, never a line of some
