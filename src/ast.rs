@@ -166,6 +166,42 @@ pub enum Command {
     Seed(Expr),
 }
 
+impl Command {
+    /// The keyword that starts the command: `grad`, `backward`, …
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Command::Grad { .. } => "grad",
+            Command::Backward(_) => "backward",
+            Command::ZeroGrad(_) => "zero_grad",
+            Command::Check { .. } => "check",
+            Command::Print(_) => "print",
+            Command::Show(_) => "show",
+            Command::Topo(_) => "topo",
+            Command::Dot(_) => "dot",
+            Command::Explain(_) => "explain",
+            Command::Plot { .. } => "plot",
+            Command::Assert { .. } => "assert",
+            Command::Seed(_) => "seed",
+        }
+    }
+}
+
+/// The keywords that start commands (SPEC §4), as [`Command::keyword`] names them.
+pub const COMMAND_KEYWORDS: &[&str] = &[
+    "grad",
+    "backward",
+    "zero_grad",
+    "check",
+    "print",
+    "show",
+    "topo",
+    "dot",
+    "explain",
+    "plot",
+    "assert",
+    "seed",
+];
+
 /// `name=value` after `check L`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckOption {
@@ -439,3 +475,66 @@ pub const CONTEXTUAL_KEYWORDS: &[&str] = &["wrt", "from", "to"];
 
 /// The attributes a node has.
 pub const ATTRIBUTES: &[&str] = &["data", "grad", "label"];
+
+/// An exercise file (SPEC §8), as written: its statements in order. What they mean
+/// (which are required, which options exist) is `crate::grade`'s to decide.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExerciseFile {
+    pub items: Vec<ExerciseItem>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExerciseItem {
+    pub kind: ExerciseItemKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExerciseItemKind {
+    /// `exercise "title"`
+    Title(Text),
+    /// `setup { … }`: run before every submission, and before the reference.
+    Setup(Block),
+    /// `reference { … }`: run after setup in a session of its own, to find the answers.
+    Reference(Block),
+    /// `forbid grad, backward, derivative`: the commands and builtins a submission may not use.
+    Forbid(Vec<Ident>),
+    /// `question "name" expr [for x in points] [options]`
+    Question {
+        name: Text,
+        expr: Expr,
+        points: Option<QuestionPoints>,
+        options: Vec<GradingOption>,
+    },
+    /// `require "name" condition [options]`
+    Require {
+        name: Text,
+        condition: Expr,
+        options: Vec<GradingOption>,
+    },
+    /// An ordinary statement outside `setup` and `reference`, kept so that the
+    /// grader can say where it belongs.
+    Statement(Stmt),
+}
+
+/// A string as written in the source: its text (escapes resolved) and where it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Text {
+    pub text: String,
+    pub span: Span,
+}
+
+/// `for x in [-2, 0, 0.5, 3]` after a question's expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuestionPoints {
+    pub pattern: Pattern,
+    pub iterable: Expr,
+}
+
+/// `points=2`, `tol=1e-6`, `hidden`: an option of a question or requirement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GradingOption {
+    pub name: Ident,
+    pub value: Option<Expr>,
+    pub span: Span,
+}

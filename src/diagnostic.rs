@@ -28,6 +28,11 @@ pub enum ErrorKind {
     Limit,
     /// The run was stopped from outside (Ctrl-C).
     Interrupted,
+    /// A graded submission used what its exercise forbids (`grad`, `derivative`, …).
+    Forbidden,
+    /// An exercise file (SPEC §8) that is not valid: an unknown option, a question
+    /// the reference cannot answer, …
+    Exercise,
 }
 
 /// A usage error as `--format json` writes it: the fields of every error

@@ -17,7 +17,8 @@ mg is a small language for automatic differentiation: micrograd as a language.
 Commands:  grad  backward  zero_grad  check  print  show  topo  explain  dot  plot  assert  seed
 REPL:      :help [topic]  :vars  :reset  :load FILE  :save FILE  :quit
 
-Topics:    commands  syntax  strings  functions  models  check  repl  limits, and each command (:help grad)
+Topics:    commands  syntax  strings  functions  models  check  repl  limits  jupyter  grading,
+           and each command (:help grad)
 ";
 
 const COMMANDS: &str = "\
@@ -92,6 +93,10 @@ Differentiable (they build graph nodes):
   max(x, y)  min(x, y)      a node; at a tie each input gets half the gradient
   max(a, b, c)  max(xs)     the same, from the left: max(max(a, b), c)
 
+Derivatives:
+  derivative(f, x)          df/dx at x, by autograd, as a plain number: fn f(x) = x**2;
+                            derivative(f, 3) is 6. The session's grads stay as they were.
+
 Lists, text, numbers and time:
   len(xs)  sum(xs)  mean(xs)  zip(xs, ys)  range(n)  range(a, b)
   xs.append(x)              add x at the end of the list xs (lists are values: ys = xs keeps ys as it was)
@@ -144,6 +149,49 @@ reported as a kink and not compared; so is a leaf whose finite difference is too
 imprecise to tell (its rounding or truncation error is as large as the disagreement),
 with an eps to try instead. check prints a row per leaf and a verdict, and leaves the
 graph's data and grads as they were. A script with a failed check exits 1.
+";
+
+const JUPYTER: &str = "\
+mg in Jupyter notebooks (JupyterLab, Notebook, VS Code)
+
+  mgrad kernel install      register the kernel once (no Python needed), then pick
+                            \"mg (mgrad)\" as a notebook's kernel
+  mgrad kernel status       where Jupyter finds it; mgrad kernel uninstall removes it
+
+A notebook is one session: names and the graph carry from cell to cell, and a
+statement that fails is undone (the cells queued after it are not run).
+A bare expression ending a cell is its result (Out[n]), shown as the REPL shows it.
+grad, check, show, topo and explain show tables; dot L and plot show pictures.
+Tab completes; Shift-Tab on a name shows its data, grad and how it was made, or a
+command's help. A cell starting with ':' holds meta-commands, one a line (:help,
+:vars, :reset, :load FILE, :save FILE). Interrupt stops a running cell (undone).
+";
+
+const GRADING: &str = "\
+Grading exercises (mgrad grade)
+
+An exercise file is mg with statements of its own:
+
+  exercise \"Backprop by hand\"
+  setup { a = 2.0; b = -3.0; L = a*b }    runs before every submission (and the reference)
+  reference { backward L }                 the truth, run in a session of its own
+  forbid grad, backward, check, explain, derivative   the default; forbid none allows all
+  question \"dL/da\" a.grad points=2 tol=1e-6 hidden
+  question \"f'(x)\" df(x) for x in [-2, 0, 3] points=3   credit per matching point
+  require \"the loss is small\" loss.data < 0.01 points=3   holds or not, in the submission
+
+A question scores when |got - expected| <= tol + rtol * |expected| (both 1e-6 unless
+given); hidden keeps the expected value out of every report.
+
+  mgrad grade EXERCISE.mg FOLDER             a table: a row per submission
+  mgrad grade EXERCISE.mg a.mg b.mg --format json
+  mgrad grade EXERCISE.mg FOLDER --report gradescope -o results.json   (also prairielearn, junit, tap)
+  mgrad grade --check EXERCISE.mg SOLUTION.mg   the exercise works; the solution scores full marks
+  mgrad grade --handout EXERCISE.mg > start.mg  the student's starting file
+
+Each submission runs in a fresh sandboxed session with time, memory, node, output and
+step limits (--step-limit N); one that does not parse, loops or uses what is forbidden
+scores 0 where it did not reach, and says why.
 ";
 
 const REPL: &str = "\
@@ -270,6 +318,108 @@ const SEED: &str = "\
 seed N              seed the random generator (uniform, Neuron, Layer, MLP), so runs repeat
 ";
 
+/// One line on each builtin function, for inspection in a notebook (Shift-Tab on `tanh`):
+/// how it is called and what it gives; `:help functions` has them all together.
+const BUILTIN_LINES: &[(&str, &str)] = &[
+    (
+        "tanh",
+        "tanh(x)             a node: the hyperbolic tangent; local derivative 1 - tanh(x)**2",
+    ),
+    ("exp", "exp(x)              a node: e to the x; local derivative exp(x)"),
+    (
+        "log",
+        "log(x)              a node: the natural logarithm (x > 0); local derivative 1/x",
+    ),
+    (
+        "relu",
+        "relu(x)             a node: max(0, x); local derivative 1 where x > 0, else 0",
+    ),
+    (
+        "sigmoid",
+        "sigmoid(x)          a node: 1 / (1 + exp(-x)); local derivative s * (1 - s)",
+    ),
+    (
+        "sqrt",
+        "sqrt(x)             a node: the square root (x >= 0); local derivative 1 / (2 * sqrt(x))",
+    ),
+    (
+        "abs",
+        "abs(x)              a node: |x|; local derivative the sign of x (0 at 0)",
+    ),
+    ("sin", "sin(x)              a node: the sine; local derivative cos(x)"),
+    (
+        "cos",
+        "cos(x)              a node: the cosine; local derivative -sin(x)",
+    ),
+    (
+        "pow",
+        "pow(x, y)           a node: x ** y, differentiable in both x and y",
+    ),
+    (
+        "max",
+        "max(x, y)           a node: the larger; at a tie each input gets half the gradient. max(xs) of a list",
+    ),
+    (
+        "min",
+        "min(x, y)           a node: the smaller; at a tie each input gets half the gradient. min(xs) of a list",
+    ),
+    (
+        "len",
+        "len(xs)             the number of items of a list (or characters of a string)",
+    ),
+    ("sum", "sum(xs)             the sum of a list, as a chain of + nodes"),
+    (
+        "zip",
+        "zip(xs, ys)         pairs of items: [(xs[0], ys[0]), (xs[1], ys[1]), …], as long as the shorter",
+    ),
+    (
+        "range",
+        "range(n)  range(a, b)   the list [0, 1, …, n-1], or [a, …, b-1]",
+    ),
+    (
+        "uniform",
+        "uniform(lo, hi)     a number drawn from the seeded generator, lo <= x < hi (see seed N)",
+    ),
+    ("mean", "mean(xs)            the mean of a list: sum(xs) / len(xs)"),
+    (
+        "Neuron",
+        "Neuron(nin)         a neuron with nin weights and a bias from uniform(-1, 1); tanh by default",
+    ),
+    ("Layer", "Layer(nin, nout)    nout neurons of nin inputs each"),
+    (
+        "MLP",
+        "MLP(nin, [nout, …])  layers of neurons, tanh on each; act=\"relu\" for relu hidden layers",
+    ),
+    (
+        "parameters",
+        "parameters(m)       a model's weights then bias, neuron by neuron, layer by layer",
+    ),
+    (
+        "str",
+        "str(x)              a value as text, as print shows it: \"loss \" + str(loss.data)",
+    ),
+    (
+        "round",
+        "round(x)  round(x, n)  a plain number, rounded half to even as Python does",
+    ),
+    (
+        "clock",
+        "clock()             seconds since mgrad started, to time a loop (none in graded runs)",
+    ),
+    (
+        "derivative",
+        "derivative(f, x)    df/dx at x, by autograd, as a plain number; the session's grads are untouched",
+    ),
+];
+
+/// The one-line description of a builtin function, or `None` for another name.
+pub fn builtin_help(name: &str) -> Option<&'static str> {
+    BUILTIN_LINES
+        .iter()
+        .find(|(builtin, _)| *builtin == name)
+        .map(|(_, line)| *line)
+}
+
 /// Every topic with its text; the first names are the general topics.
 const LIMITS: &str = "\
 Limits (flags of mgrad; in the REPL the time and output limits apply to each entry)
@@ -295,6 +445,8 @@ pub const TOPICS: &[(&str, &str)] = &[
     ("check", CHECK),
     ("repl", REPL),
     ("limits", LIMITS),
+    ("jupyter", JUPYTER),
+    ("grading", GRADING),
     ("grad", GRAD),
     ("backward", BACKWARD),
     ("zero_grad", ZERO_GRAD),
@@ -322,9 +474,16 @@ const ALIASES: &[(&str, &str)] = &[
     ("continue", "syntax"),
     ("for", "syntax"),
     ("append", "functions"),
+    ("derivative", "functions"),
+    ("grade", "grading"),
+    ("exercise", "grading"),
+    ("exercises", "grading"),
     ("model", "models"),
     ("mlp", "models"),
     ("meta", "repl"),
+    ("kernel", "jupyter"),
+    ("notebook", "jupyter"),
+    ("notebooks", "jupyter"),
     ("wrt", "grad"),
     (":help", "repl"),
     (":vars", "repl"),
@@ -401,6 +560,15 @@ mod tests {
             assert!(COMMANDS.contains(keyword), "the command list lacks {keyword}");
             assert!(OVERVIEW.contains(keyword), "the overview lacks {keyword}");
         }
+    }
+
+    #[test]
+    fn every_builtin_has_a_line() {
+        for builtin in crate::interpreter::BUILTINS {
+            let line = builtin_help(builtin).unwrap_or_else(|| panic!("no line on {builtin}"));
+            assert!(line.starts_with(builtin), "{builtin}: {line}");
+        }
+        assert_eq!(builtin_help("L"), None);
     }
 
     #[test]

@@ -26,6 +26,11 @@ use crate::{Format, os_reason, write_stdout};
 /// Set by Ctrl-C; cleared when a run begins.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// Whether Ctrl-C was pressed since the last run began (grading stops at it).
+pub(crate) fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
+
 /// The exit status of a run stopped by Ctrl-C, as a shell reports SIGINT.
 pub(crate) const INTERRUPTED_STATUS: u8 = 130;
 
@@ -81,39 +86,92 @@ fn full_path(path: &str) -> String {
     }
 }
 
-/// The host of the command line: prints outputs to stdout, writes files safely,
-/// and tells the time for `clock()` (seconds since the host was made).
-pub(crate) struct CliHost {
-    format: Format,
-    charset: Charset,
-    start: Instant,
+/// What a host enforces itself of a session's limits, for one run at a time (a script,
+/// a REPL entry, a notebook cell): the time limit (a deadline), the output limit (an
+/// [`OutputMeter`]) and the sandbox. The CLI's host and the Jupyter kernel's share it.
+pub(crate) struct RunLimits {
     limits: Limits,
     deadline: Option<Instant>,
     output: OutputMeter,
 }
 
-impl CliHost {
-    pub(crate) fn new(format: Format, limits: &Limits) -> CliHost {
-        let mut host = CliHost {
-            format,
-            charset: chart_charset(),
-            start: Instant::now(),
+impl RunLimits {
+    /// The limits of a run that begins now.
+    pub(crate) fn new(limits: &Limits) -> RunLimits {
+        let mut run = RunLimits {
             limits: limits.clone(),
             deadline: None,
             output: OutputMeter::new(limits.output_bytes),
         };
-        host.begin();
-        host
+        run.begin();
+        run
     }
 
-    /// A run begins (a script, or one REPL entry): the whole time and output limits
-    /// are ahead of it, and an earlier Ctrl-C is forgotten.
+    /// A run begins: the whole time and output limits are ahead of it.
     pub(crate) fn begin(&mut self) {
         self.deadline = self
             .limits
             .time_seconds
             .and_then(|seconds| Instant::now().checked_add(Duration::try_from_secs_f64(seconds).ok()?));
         self.output.reset();
+    }
+
+    /// Counts `bytes` about to be printed: whether they fit under the output limit (an
+    /// output that does not is not printed, and the next poll stops the run).
+    pub(crate) fn spend(&mut self, bytes: usize) -> bool {
+        self.output.spend(bytes)
+    }
+
+    /// The answer to a poll: stop if `interrupted`, or past the output or time limit.
+    pub(crate) fn check(&self, interrupted: bool) -> Result<(), Halt> {
+        if interrupted {
+            return Err(Halt::Interrupted);
+        }
+        if let Some(halt) = self.output.exceeded() {
+            return Err(halt);
+        }
+        if let (Some(deadline), Some(seconds)) = (self.deadline, self.limits.time_seconds)
+            && Instant::now() >= deadline
+        {
+            return Err(Halt::Time { seconds });
+        }
+        Ok(())
+    }
+
+    /// Writes a file for `> "path"` or `:save`: refused in the sandbox, else as
+    /// [`write_regular_file`] writes it.
+    pub(crate) fn write_file(&self, path: &str, contents: &str) -> Result<(), String> {
+        if self.limits.sandbox {
+            return Err(SANDBOX_REFUSAL.to_string());
+        }
+        write_regular_file(path, contents)
+    }
+}
+
+/// The host of the command line: prints outputs to stdout, writes files safely,
+/// and tells the time for `clock()` (seconds since the host was made).
+pub(crate) struct CliHost {
+    format: Format,
+    charset: Charset,
+    start: Instant,
+    run: RunLimits,
+}
+
+impl CliHost {
+    pub(crate) fn new(format: Format, limits: &Limits) -> CliHost {
+        INTERRUPTED.store(false, Ordering::SeqCst);
+        CliHost {
+            format,
+            charset: chart_charset(),
+            start: Instant::now(),
+            run: RunLimits::new(limits),
+        }
+    }
+
+    /// A run begins (a script, or one REPL entry): the whole time and output limits
+    /// are ahead of it, and an earlier Ctrl-C is forgotten.
+    pub(crate) fn begin(&mut self) {
+        self.run.begin();
         INTERRUPTED.store(false, Ordering::SeqCst);
     }
 }
@@ -129,7 +187,7 @@ impl Host for CliHost {
             (_, output) => output,
         };
         let text = self.render_for_file(&output);
-        if self.output.spend(text.len()) {
+        if self.run.spend(text.len()) {
             write_stdout(&text);
         }
     }
@@ -147,25 +205,11 @@ impl Host for CliHost {
     }
 
     fn write_file(&mut self, path: &str, contents: &str) -> Result<(), String> {
-        if self.limits.sandbox {
-            return Err(SANDBOX_REFUSAL.to_string());
-        }
-        write_regular_file(path, contents)
+        self.run.write_file(path, contents)
     }
 
     fn poll(&mut self) -> Result<(), Halt> {
-        if INTERRUPTED.load(Ordering::Relaxed) {
-            return Err(Halt::Interrupted);
-        }
-        if let Some(halt) = self.output.exceeded() {
-            return Err(halt);
-        }
-        if let (Some(deadline), Some(seconds)) = (self.deadline, self.limits.time_seconds)
-            && Instant::now() >= deadline
-        {
-            return Err(Halt::Time { seconds });
-        }
-        Ok(())
+        self.run.check(INTERRUPTED.load(Ordering::Relaxed))
     }
 }
 

@@ -9,11 +9,11 @@
 
 use std::rc::Rc;
 
-use crate::ast::Program;
+use crate::ast::{Program, StmtKind};
 use crate::diagnostic::{Diagnostic, ErrorKind, SourceMap};
 use crate::graph::Graph;
 use crate::limits::{Halt, Limits, POLL_EVERY, Reached};
-use crate::output::Output;
+use crate::output::{Output, Shown};
 use crate::parser::ParseError;
 use crate::span::Span;
 use crate::value::{Items, Rng, Value};
@@ -28,16 +28,19 @@ mod collect;
 mod commands;
 mod compiled;
 mod describe;
+mod embed;
 mod errors;
 mod eval;
 mod exec;
 mod globals;
+mod inspect;
 mod locals;
 mod loops;
 mod models;
 mod plot;
 
 pub use compiled::Engine;
+pub use embed::Forbidden;
 pub use errors::RuntimeError;
 pub(crate) use locals::Locals;
 
@@ -99,6 +102,7 @@ pub const BUILTINS: &[&str] = &[
     "str",
     "round",
     "clock",
+    "derivative",
 ];
 
 /// How deep user functions may call each other before mg stops with an error.
@@ -153,6 +157,10 @@ pub struct Session {
     collector: collect::Collector,
     /// Which engine runs programs (`compiled/`).
     engine: Engine,
+    /// What a grader refuses to run in a submission (`Session::forbid`); `None` elsewhere.
+    forbidden: Option<Box<Forbidden>>,
+    /// How many `derivative(f, x)` calls are running, one inside the other.
+    derivatives: u32,
 }
 
 /// Why evaluation stopped early: an error, a `return` on its way to its function, or
@@ -251,6 +259,8 @@ impl Session {
             depth: 0,
             collector: collect::Collector::default(),
             engine: Engine::default(),
+            forbidden: None,
+            derivatives: 0,
             limits,
         }
     }
@@ -300,14 +310,40 @@ impl Session {
         source: &str,
         host: &mut dyn Host,
     ) -> Result<(), Diagnostic> {
+        self.run_interactive(name, first_line, source, false, host).map(|_| ())
+    }
+
+    /// Runs one notebook cell (`name` is how errors refer to it) as a REPL entry, except
+    /// that a bare expression ending the cell is not printed: its value, as the REPL
+    /// would show it, is returned, to be the cell's result. (It is bound to `_` too.)
+    pub fn run_cell(&mut self, name: &str, source: &str, host: &mut dyn Host) -> Result<Option<Shown>, Diagnostic> {
+        self.run_interactive(name, 1, source, true, host)
+    }
+
+    /// The statements of an entry, each undone if it fails; with `keep_result`, the
+    /// value of a final bare expression is returned rather than printed.
+    fn run_interactive(
+        &mut self,
+        name: &str,
+        first_line: usize,
+        source: &str,
+        keep_result: bool,
+        host: &mut dyn Host,
+    ) -> Result<Option<Shown>, Diagnostic> {
         self.entries += 1;
         let base = self.sources.add_at(name, source, first_line);
         let program = self.parse_at(base, source)?;
         self.interactive = true;
         self.start_run();
-        for stmt in &program.statements {
+        let mut result = None;
+        for (index, stmt) in program.statements.iter().enumerate() {
             let snapshot = self.snapshot();
-            match self.exec_top(stmt, host) {
+            let last = index + 1 == program.statements.len();
+            let done = match &stmt.kind {
+                StmtKind::Expr(expr) if keep_result && last => self.eval_top(expr, host).map(|shown| result = shown),
+                _ => self.exec_top(stmt, host),
+            };
+            match done {
                 Ok(()) => self.history.push(self.sources.slice(stmt.span).to_string()),
                 Err(error) => {
                     self.restore(snapshot);
@@ -315,7 +351,7 @@ impl Session {
                 }
             }
         }
-        Ok(())
+        Ok(result)
     }
 
     /// How many `check` commands have failed so far (a script with any exits with status 1).
@@ -436,6 +472,7 @@ impl Session {
         self.frames.clear();
         self.loop_lists.clear();
         self.depth = 0;
+        self.derivatives = 0;
     }
 
     /// A script, or a REPL entry, has the whole step budget.
@@ -443,6 +480,7 @@ impl Session {
         self.steps = 0;
         self.countdown = self.first_countdown();
         self.depth = 0;
+        self.derivatives = 0;
     }
 
     /// Steps until the next poll: [`POLL_EVERY`], or what is left of the step budget.
@@ -627,7 +665,8 @@ fn halt_error(halt: Halt, span: Span) -> RuntimeError {
     }
 }
 
-fn parse_diagnostic(error: ParseError) -> Diagnostic {
+/// A parse error as the user sees it.
+pub(crate) fn parse_diagnostic(error: ParseError) -> Diagnostic {
     Diagnostic {
         kind: ErrorKind::Parse,
         message: error.to_string(),

@@ -7,10 +7,12 @@
 //!
 //! Pipeline: `grammar/mg.pest` → [`parser`] → [`ast`] → [`interpreter`] →
 //! [`graph`] (the autograd engine) → [`output`] → [`render`] / JSON, or [`picture`]
-//! (SVG and HTML).
+//! (SVG and HTML), or all of these at once for a rich host ([`rich`]: a web page, a notebook).
 
+pub mod assist;
 pub mod ast;
 pub mod diagnostic;
+pub mod grade;
 pub mod graph;
 pub mod help;
 pub mod interpreter;
@@ -22,6 +24,7 @@ pub mod parser;
 pub mod paths;
 pub mod picture;
 pub mod render;
+pub mod rich;
 pub mod span;
 pub mod suggest;
 pub mod value;

@@ -10,7 +10,10 @@
 //! Errors go to stderr (SPEC §6): in text mode a rendered diagnostic, in JSON mode
 //! one `{"cmd":"error",…}` line.
 
+mod grade_cli;
 mod host;
+#[cfg(feature = "jupyter")]
+mod kernel;
 mod repl;
 
 use std::io::{self, IsTerminal, Read, Write};
@@ -26,7 +29,7 @@ pub(crate) use host::CliHost;
 /// The stack of the thread that runs mg code: deeply nested programs recurse, and the
 /// main thread's default stack (often 8 MiB) is too small for them. The default
 /// evaluation depth ([`Limits::default`]) is sized for it, so no program overflows it.
-const STACK_SIZE: usize = CLI_STACK_BYTES;
+pub(crate) const STACK_SIZE: usize = CLI_STACK_BYTES;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -88,15 +91,19 @@ struct LimitArgs {
 
 impl LimitArgs {
     fn limits(&self) -> Limits {
-        let defaults = Limits::default();
+        self.over(Limits::default())
+    }
+
+    /// `defaults`, with what the command line sets in their place.
+    fn over(&self, defaults: Limits) -> Limits {
         Limits {
-            time_seconds: self.time_limit,
             memory_mib: self.memory_limit.or(defaults.memory_mib),
             nodes: self
                 .node_limit
                 .map_or(defaults.nodes, |nodes| usize::try_from(nodes).unwrap_or(usize::MAX)),
-            output_bytes: self.output_limit,
-            sandbox: self.sandbox,
+            output_bytes: self.output_limit.or(defaults.output_bytes),
+            time_seconds: self.time_limit.or(defaults.time_seconds),
+            sandbox: self.sandbox || defaults.sandbox,
             ..defaults
         }
     }
@@ -119,9 +126,20 @@ enum Command {
         #[arg(value_name = "FILE.mg")]
         file: String,
     },
-    /// Grade exercise submissions (not available yet).
-    Grade {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    /// Grade students' .mg files against an exercise file: a table, JSON or a report.
+    #[command(after_help = grade_cli::AFTER_HELP)]
+    Grade(grade_cli::GradeArgs),
+    /// mg in Jupyter: install, uninstall or check the kernel (Jupyter runs it).
+    #[cfg(feature = "jupyter")]
+    Kernel {
+        #[command(subcommand)]
+        command: kernel::KernelCommand,
+    },
+    /// (This mgrad was built without the Jupyter kernel.)
+    #[cfg(not(feature = "jupyter"))]
+    #[command(hide = true)]
+    Kernel {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
 }
@@ -145,6 +163,10 @@ enum Job {
     PipedRepl {
         source: String,
     },
+    /// `mgrad kernel …`
+    #[cfg(feature = "jupyter")]
+    Kernel(kernel::KernelCommand),
+    Grade(grade_cli::GradeArgs),
 }
 
 fn main() -> ExitCode {
@@ -160,15 +182,33 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let limits = cli.limits.limits();
+    let limits = match job {
+        Job::Grade(_) => cli.limits.over(grade_cli::default_limits()),
+        _ => cli.limits.limits(),
+    };
+    // The kernel runs its own threads (sockets here, the session on a large stack), and
+    // turns Ctrl-C into an interrupt of the running cell.
+    #[cfg(feature = "jupyter")]
+    let job = match job {
+        Job::Kernel(command) => return ExitCode::from(kernel::main(command, &limits)),
+        job => job,
+    };
     host::catch_ctrl_c();
     if cli.ascii {
         host::draw_plots_in_ascii();
+    }
+    if let Job::Grade(args) = job {
+        // Grading runs its own threads, each with the stack its depth limit is sized for.
+        return ExitCode::from(grade_cli::run(args, format, limits));
     }
     let run = move || match job {
         Job::Script { name, source } => run_script(&name, &source, format, &limits),
         Job::Repl => repl::run(format, &limits),
         Job::PipedRepl { source } => repl::run_piped(&source, format, &limits),
+        // (Returned from main above: the kernel does not run on this thread.)
+        #[cfg(feature = "jupyter")]
+        Job::Kernel(_) => 2,
+        Job::Grade(_) => 2,
     };
     let code = match std::thread::Builder::new()
         .name("mg".to_string())
@@ -269,9 +309,22 @@ fn job_for(command: Option<Command>, files: Vec<String>, eval: Option<String>) -
         ));
     }
     let file = match command {
-        Some(Command::Grade { .. }) => {
-            return Err("grading ('mgrad grade') is not available yet in this version".to_string());
+        Some(Command::Grade(args)) if files.is_empty() && eval.is_none() => return Ok(Job::Grade(args)),
+        Some(Command::Grade(_)) => {
+            return Err(
+                "write the exercise and the submissions after 'grade': mgrad grade EXERCISE.mg SUBMISSION…".to_string(),
+            );
         }
+        #[cfg(not(feature = "jupyter"))]
+        Some(Command::Kernel { .. }) => {
+            return Err(
+                "this mgrad was built without the Jupyter kernel: build it with the 'jupyter' feature \
+                 (on by default: cargo build --release)"
+                    .to_string(),
+            );
+        }
+        #[cfg(feature = "jupyter")]
+        Some(Command::Kernel { command }) => return Ok(Job::Kernel(command)),
         Some(Command::Run { file }) if files.is_empty() => Some(file),
         Some(Command::Run { file }) => {
             return Err(format!(
@@ -305,11 +358,7 @@ fn job_for(command: Option<Command>, files: Vec<String>, eval: Option<String>) -
 }
 
 fn read_stdin() -> Result<Vec<u8>, String> {
-    let mut source = Vec::new();
-    io::stdin()
-        .read_to_end(&mut source)
-        .map(|_| source)
-        .map_err(|error| format!("cannot read the script from stdin: {}", os_reason(&error)))
+    read_bounded(io::stdin().lock(), "the script on stdin")
 }
 
 /// The bytes of a script file (decoded by the library, which places a byte that is
@@ -318,7 +367,28 @@ fn read_script_bytes(path: &str) -> Result<Vec<u8>, String> {
     if std::fs::metadata(path).is_ok_and(|meta| meta.is_dir()) {
         return Err(format!("'{path}' is a directory, not a script; give a .mg file"));
     }
-    std::fs::read(path).map_err(|error| format!("cannot read '{path}': {}", os_reason(&error)))
+    let file = std::fs::File::open(path).map_err(|error| format!("cannot read '{path}': {}", os_reason(&error)))?;
+    read_bounded(file, &format!("'{path}'"))
+}
+
+/// The largest script mgrad reads (a file, stdin, or `:load`): far more than any
+/// program, and a bound on what `mgrad /dev/zero` can take before it says no.
+pub(crate) const MAX_SCRIPT_BYTES: u64 = 64 << 20;
+
+/// All of `reader`, up to [`MAX_SCRIPT_BYTES`]; `what` names it in the sentence.
+fn read_bounded(reader: impl Read, what: &str) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_SCRIPT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("cannot read {what}: {}", os_reason(&error)))?;
+    if bytes.len() as u64 > MAX_SCRIPT_BYTES {
+        return Err(format!(
+            "{what} is larger than {} MiB, which is more than a script can be",
+            MAX_SCRIPT_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Bytes as source text, or where they stop being UTF-8 ("is not UTF-8 text: …").
@@ -462,10 +532,14 @@ mod tests {
     }
 
     #[test]
-    fn grading_is_refused_for_now() {
-        let cli = parse(&["grade", "--exercise", "ex.mg", "subs/"]).expect("grade takes any arguments");
+    fn grading_takes_an_exercise_then_submissions() {
+        let cli = parse(&["grade", "ex.mg", "subs/", "--report", "tap", "-o", "out.tap"]).expect("grade");
         let job = job_for(cli.command, cli.files, cli.eval);
-        assert!(matches!(job, Err(message) if message.contains("not available")));
+        assert!(matches!(job, Ok(Job::Grade(_))));
+        let cli = parse(&["grade", "--check", "ex.mg", "solution.mg"]).expect("grade --check");
+        assert!(matches!(job_for(cli.command, cli.files, cli.eval), Ok(Job::Grade(_))));
+        assert!(parse(&["grade"]).is_err(), "an exercise is required");
+        assert!(parse(&["grade", "--check", "--handout", "ex.mg"]).is_err());
     }
 
     #[test]

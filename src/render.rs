@@ -3,6 +3,9 @@
 //! Architecture Invariant: these are pure functions of the output; they do no
 //! I/O and know nothing of terminals or colours, so the REPL, scripts and tests
 //! all see the same text. Every number goes through [`format_number`].
+//! [`html`] renders the same outputs as HTML fragments, for notebooks.
+
+pub mod html;
 
 use crate::number::{format_error, format_number};
 use crate::output::{
@@ -309,18 +312,19 @@ fn data_grad_cells(node: &NodeRow) -> [String; 4] {
 /// characters.
 const MAX_ALIGNED_TREE_WIDTH: usize = 48;
 
-fn show_tree(tree: &ShowTree) -> String {
-    let depths: Vec<usize> = tree.rows.iter().map(|row| row.depth).collect();
-    let last = last_among_siblings(&depths);
+/// The guides drawn before each row of a depth-first tree listing (`├── `, `│   └── `),
+/// given the rows' depths.
+fn tree_prefixes(depths: &[usize]) -> Vec<String> {
+    let last = last_among_siblings(depths);
     // `open[k]` is true while the ancestor at depth k + 1 has siblings still to come,
     // so its column carries a `│` guide.
     let mut open: Vec<bool> = Vec::new();
-    let mut rows = Vec::new();
-    for (index, row) in tree.rows.iter().enumerate() {
+    let mut prefixes = Vec::with_capacity(depths.len());
+    for (index, &depth) in depths.iter().enumerate() {
         let mut prefix = String::new();
-        if row.depth > 0 {
-            open.truncate(row.depth - 1);
-            while open.len() < row.depth - 1 {
+        if depth > 0 {
+            open.truncate(depth - 1);
+            while open.len() < depth - 1 {
                 // A gap in depths (malformed input): draw no guide for the missing level.
                 open.push(false);
             }
@@ -332,6 +336,15 @@ fn show_tree(tree: &ShowTree) -> String {
         } else {
             open.clear();
         }
+        prefixes.push(prefix);
+    }
+    prefixes
+}
+
+fn show_tree(tree: &ShowTree) -> String {
+    let depths: Vec<usize> = tree.rows.iter().map(|row| row.depth).collect();
+    let mut rows = Vec::new();
+    for (row, prefix) in tree.rows.iter().zip(tree_prefixes(&depths)) {
         let [data, data_value, grad, grad_value] = data_grad_cells(&row.node);
         let mark = if row.repeated {
             "(shown above)".to_string()

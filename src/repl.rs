@@ -13,24 +13,23 @@ use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::history::{DefaultHistory, History};
 use rustyline::{ColorMode, CompletionType, Config, Context, Editor, Helper, Hinter, Validator};
 
-use mgrad::ast::{ATTRIBUTES, CONTEXTUAL_KEYWORDS, KEYWORDS};
+use mgrad::assist::complete;
+use mgrad::ast::KEYWORDS;
 use mgrad::diagnostic::Diagnostic;
-use mgrad::help::{TOPICS, help};
+use mgrad::help::help;
 use mgrad::interpreter::{BUILTINS, Host, Session, VarInfo};
-use mgrad::meta::{META_COMMANDS, MetaCommand, is_meta_command};
+use mgrad::meta::{MetaCommand, is_meta_command};
 use mgrad::parser::is_incomplete;
 
 use mgrad::diagnostic::ErrorKind;
 use mgrad::limits::Limits;
 use mgrad::paths::shown;
 
+use crate::MAX_SCRIPT_BYTES;
 use crate::host::SANDBOX_REFUSAL;
 use crate::{
     CliHost, Format, exit_status, json_line, os_reason, report_error, report_usage_error, use_color, write_stdout,
 };
-
-/// Callables that are not in [`BUILTINS`] but are worth completing: the model constructors.
-const MODEL_FUNCTIONS: &[&str] = &["Neuron", "Layer", "MLP", "parameters"];
 
 /// What the REPL should do after an entry.
 #[derive(Debug, PartialEq)]
@@ -167,9 +166,6 @@ fn show_reply(reply: Reply, session: &Session, format: Format) -> bool {
     }
 }
 
-/// The largest script `:load` reads.
-const MAX_SCRIPT_BYTES: u64 = 64 << 20;
-
 /// The text of the mg script `:load` runs. Only a regular file named `*.mg` holding
 /// UTF-8 text is loaded: so an error in it quotes mg source, never a line of some
 /// other file (`:load /etc/shadow` says no without showing any of it).
@@ -206,67 +202,6 @@ pub(crate) fn format_vars(vars: &[VarInfo]) -> String {
                 + "\n"
         })
         .collect()
-}
-
-/// Completions for the word before `pos`: the start of the replaced text and the candidates.
-pub(crate) fn completions(line: &str, pos: usize, names: &[String]) -> (usize, Vec<String>) {
-    let before = &line[..pos];
-    let start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |index| {
-            index + before[index..].chars().next().map_or(1, char::len_utf8)
-        });
-    let word = &before[start..];
-    let trimmed = before.trim_start();
-
-    // Meta-commands: `:he<TAB>`, and help topics after `:help `.
-    if trimmed.starts_with(':') {
-        if !trimmed.contains(char::is_whitespace) {
-            let start = pos - trimmed.len();
-            return (start, matching(trimmed, META_COMMANDS.iter().copied()));
-        }
-        if trimmed.starts_with(":help ") {
-            return (start, matching(word, TOPICS.iter().map(|(name, _)| *name)));
-        }
-        return (start, Vec::new());
-    }
-
-    // Attributes after a dot: `x.gr<TAB>` gives `x.grad`; not after a number (`1.5`).
-    if before[..start].ends_with('.') {
-        let receiver = &before[..start - 1];
-        let after_name = receiver.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ')' || c == ']');
-        let number = receiver
-            .rsplit(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-            .next()
-            .is_some_and(|token| token.starts_with(|c: char| c.is_ascii_digit()));
-        if after_name && !number {
-            return (start, matching(word, ATTRIBUTES.iter().copied()));
-        }
-        return (start, Vec::new());
-    }
-
-    if word.is_empty() || word.starts_with(|c: char| c.is_ascii_digit()) {
-        return (start, Vec::new());
-    }
-    let known = names
-        .iter()
-        .map(String::as_str)
-        .chain(KEYWORDS.iter().copied())
-        .chain(CONTEXTUAL_KEYWORDS.iter().copied())
-        .chain(BUILTINS.iter().copied())
-        .chain(MODEL_FUNCTIONS.iter().copied());
-    (start, matching(word, known))
-}
-
-/// The candidates that start with `prefix`, sorted, without duplicates.
-fn matching<'a>(prefix: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut found: Vec<String> = candidates
-        .filter(|candidate| candidate.starts_with(prefix))
-        .map(str::to_string)
-        .collect();
-    found.sort();
-    found.dedup();
-    found
 }
 
 const RESET: &str = "\x1b[0m";
@@ -325,7 +260,7 @@ pub(crate) fn highlight_line(line: &str) -> String {
                 out.push_str(word);
             } else if KEYWORDS.contains(&word) {
                 paint(&mut out, KEYWORD_STYLE, word);
-            } else if BUILTINS.contains(&word) || MODEL_FUNCTIONS.contains(&word) {
+            } else if BUILTINS.contains(&word) {
                 paint(&mut out, BUILTIN_STYLE, word);
             } else {
                 out.push_str(word);
@@ -392,15 +327,16 @@ impl Completer for MgHelper {
         if trimmed.starts_with(":load ") || trimmed.starts_with(":save ") {
             return self.files.complete(line, pos, ctx);
         }
-        let (start, candidates) = completions(line, pos, &self.names);
-        let pairs = candidates
+        let completion = complete(line, pos, &self.names);
+        let pairs = completion
+            .matches
             .into_iter()
             .map(|text| Pair {
                 display: text.clone(),
                 replacement: text,
             })
             .collect();
-        Ok((start, pairs))
+        Ok((completion.start, pairs))
     }
 }
 
@@ -766,42 +702,6 @@ mod tests {
         assert!(is_incomplete("print \"unterminated {"));
         assert!(!is_incomplete("a = (1))"));
         assert!(!is_incomplete(""));
-    }
-
-    fn complete(line: &str, names: &[&str]) -> (usize, Vec<String>) {
-        let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
-        completions(line, line.len(), &names)
-    }
-
-    #[test]
-    fn completion_offers_names_keywords_and_builtins() {
-        assert_eq!(
-            complete("ta", &["target"]),
-            (0, vec!["tanh".to_string(), "target".to_string()])
-        );
-        assert_eq!(complete("L = b + bi", &["bias"]), (8, vec!["bias".to_string()]));
-        assert_eq!(complete("gr", &[]), (0, vec!["grad".to_string()]));
-        assert_eq!(complete("m = ML", &[]), (4, vec!["MLP".to_string()]));
-        assert_eq!(complete("x = 1", &[]), (4, vec![]));
-        assert_eq!(complete("x = ", &["a"]), (4, vec![]));
-    }
-
-    #[test]
-    fn completion_offers_attributes_after_a_dot() {
-        assert_eq!(complete("x.gr", &[]), (2, vec!["grad".to_string()]));
-        assert_eq!(
-            complete("print w1.", &[]),
-            (9, vec!["data".to_string(), "grad".to_string(), "label".to_string()])
-        );
-        assert_eq!(complete("xs[0].d", &[]), (6, vec!["data".to_string()]));
-        assert_eq!(complete("y = 1.", &[]), (6, vec![]));
-    }
-
-    #[test]
-    fn completion_offers_meta_commands_and_topics() {
-        assert_eq!(complete(":he", &[]), (0, vec![":help".to_string()]));
-        assert_eq!(complete("  :q", &[]), (2, vec![":q".to_string(), ":quit".to_string()]));
-        assert_eq!(complete(":help ch", &[]), (6, vec!["check".to_string()]));
     }
 
     #[test]

@@ -353,6 +353,8 @@ pub enum Builtin {
     Round,
     /// `clock()`: seconds from the host's clock.
     Clock,
+    /// `derivative(f, x)`: df/dx at x, by autograd, as a plain number.
+    Derivative,
 }
 
 /// Names bound to numbers in every session, unless the program binds them itself
@@ -388,6 +390,7 @@ impl Builtin {
             "str" => Builtin::Str,
             "round" => Builtin::Round,
             "clock" => Builtin::Clock,
+            "derivative" => Builtin::Derivative,
             _ => return None,
         };
         Some(builtin)
@@ -409,6 +412,7 @@ impl Builtin {
             Builtin::Str => "str",
             Builtin::Round => "round",
             Builtin::Clock => "clock",
+            Builtin::Derivative => "derivative",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The builtin functions (`len`, `sum`, `zip`, `range`, `uniform`, the math functions, …);
 //! those on text are in `strings.rs`, those on lists in `lists.rs`.
 
+mod derivative;
 pub(super) mod lists;
 mod strings;
 
@@ -22,6 +23,7 @@ impl Session {
         span: Span,
         host: &mut dyn Host,
     ) -> Result<Value, RuntimeError> {
+        self.check_builtin(builtin, span)?;
         let arity = match builtin {
             Builtin::Unary(_)
             | Builtin::Len
@@ -32,7 +34,7 @@ impl Session {
             | Builtin::Str => 1..=1,
             Builtin::Binary(Op::Max | Op::Min) => 1..=usize::MAX,
             Builtin::Zip => 2..=usize::MAX,
-            Builtin::Binary(_) | Builtin::Uniform | Builtin::Layer | Builtin::Mlp => 2..=2,
+            Builtin::Binary(_) | Builtin::Uniform | Builtin::Layer | Builtin::Mlp | Builtin::Derivative => 2..=2,
             Builtin::Range | Builtin::Round => 1..=2,
             Builtin::Clock => 0..=0,
         };
@@ -275,6 +277,7 @@ impl Session {
                     ),
                 }),
             },
+            Builtin::Derivative => self.derivative(args, spans, span, host),
             Builtin::Parameters => match &args[0] {
                 Value::Model(model) => Ok(Value::list(model.parameters().into_iter().map(Value::Node).collect())),
                 other => Err(RuntimeError::Type {

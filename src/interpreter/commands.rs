@@ -27,6 +27,7 @@ impl Session {
         span: Span,
         host: &mut dyn Host,
     ) -> Exec<()> {
+        self.check_command(command, span)?;
         let output = match command {
             Command::Grad { target, wrt } => {
                 let root = self.target_node(target, "grad", host)?;
@@ -615,23 +616,6 @@ impl Session {
     }
 }
 
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Grad { .. } => "grad",
-        Command::Backward(_) => "backward",
-        Command::ZeroGrad(_) => "zero_grad",
-        Command::Check { .. } => "check",
-        Command::Print(_) => "print",
-        Command::Show(_) => "show",
-        Command::Topo(_) => "topo",
-        Command::Dot(_) => "dot",
-        Command::Explain(_) => "explain",
-        Command::Plot { .. } => "plot",
-        Command::Assert { .. } => "assert",
-        Command::Seed(_) => "seed",
-    }
-}
-
 /// What a redirected output writes, chosen by the file's extension, and how the
 /// `wrote … to …` line names it. `dot` and `plot` draw SVG; `dot`, `plot` and `explain`
 /// make web pages; everything else is the text the command prints.
@@ -647,7 +631,7 @@ fn file_contents(
         .and_then(|name| name.rsplit_once('.'))
         .map(|(_, extension)| extension.to_ascii_lowercase())
         .unwrap_or_default();
-    let name = command_name(command);
+    let name = command.keyword();
     let drawn = match output {
         Output::Dot(graph) => graph.nodes.len(),
         Output::Explain(explanation) => explanation.graph.nodes.len(),

@@ -65,6 +65,14 @@ pub enum RuntimeError {
         span: Span,
         help: Option<String>,
     },
+    /// A command or builtin that the exercise being graded does not allow
+    /// (`Session::forbid`): the grader's check at run time, behind its reading of the source.
+    #[error("'{name}' is not allowed in this exercise")]
+    Forbidden {
+        name: String,
+        span: Span,
+        help: Option<String>,
+    },
     /// The host asked the run to stop (Ctrl-C).
     #[error("interrupted (Ctrl-C) while this statement ran")]
     Interrupted { span: Span },
@@ -87,6 +95,7 @@ impl RuntimeError {
             | RuntimeError::Assertion { span, .. }
             | RuntimeError::Write { span, .. }
             | RuntimeError::Limit { span, .. }
+            | RuntimeError::Forbidden { span, .. }
             | RuntimeError::Interrupted { span }
             | RuntimeError::ReturnOutsideFunction { span }
             | RuntimeError::OutsideLoop { span, .. } => *span,
@@ -102,6 +111,7 @@ impl RuntimeError {
             | RuntimeError::UnknownFunction { help, .. }
             | RuntimeError::Argument { help, .. }
             | RuntimeError::NotFinite { help, .. }
+            | RuntimeError::Forbidden { help, .. }
             | RuntimeError::Limit { help, .. } => help.clone(),
             RuntimeError::IndexOutOfRange { len: 0, .. } => Some("the list is empty".to_string()),
             RuntimeError::IndexOutOfRange { len, .. } => Some(format!(
@@ -116,6 +126,7 @@ impl RuntimeError {
         let kind = match self {
             RuntimeError::Assertion { .. } => ErrorKind::Assertion,
             RuntimeError::Limit { .. } => ErrorKind::Limit,
+            RuntimeError::Forbidden { .. } => ErrorKind::Forbidden,
             RuntimeError::Interrupted { .. } => ErrorKind::Interrupted,
             _ => ErrorKind::Runtime,
         };

@@ -6,7 +6,7 @@ use super::arithmetic::Operands;
 use super::collect::Boundary;
 use super::{Exec, Flow, Host, Locals, RuntimeError, Session, Stop, errors};
 use crate::ast::{AssignTarget, BinaryOp, Block, Expr, ExprKind, Ident, Pattern, Stmt, StmtKind};
-use crate::output::Output;
+use crate::output::{Output, Shown};
 use crate::span::Span;
 use crate::value::{Function, Value};
 
@@ -90,20 +90,40 @@ impl Session {
         Ok(())
     }
 
+    /// Evaluates a bare expression at the top level without printing it: its value as
+    /// the echo would show it (`None` for a call that returns nothing), bound to `_`.
+    pub(super) fn eval_top(&mut self, expr: &Expr, host: &mut dyn Host) -> Result<Option<Shown>, RuntimeError> {
+        self.unwound_calls.clear();
+        self.collect_garbage_if_due(Boundary::Statement);
+        let value = self.eval(expr, host)?;
+        if matches!(value, Value::None) {
+            return Ok(None);
+        }
+        Ok(Some(self.echoed(value)))
+    }
+
     /// Prints the value of a bare expression at the top level, and binds it to `_`.
     /// The REPL shows a node with its fields, `Value(data=2, grad=3, label=a)`; a
     /// script prints its data, as `print` does.
     pub(super) fn echo(&mut self, value: Value, span: Span, host: &mut dyn Host) -> Exec<()> {
-        let shown = match value {
-            Value::Node(id) if self.interactive => self.show_node(id),
-            _ => self.show_value(&value),
-        };
-        self.globals.set(&Ident::new("_", Span::default()), value);
+        let shown = self.echoed(value);
         self.emit(
             Output::Print(crate::output::PrintOut { values: vec![shown] }),
             span,
             host,
         )
+    }
+
+    /// A bare expression's value as it is shown, now bound to `_`. The REPL shows a
+    /// node with its fields, `Value(data=2, grad=3, label=a)`; a script prints its
+    /// data, as `print` does.
+    fn echoed(&mut self, value: Value) -> Shown {
+        let shown = match value {
+            Value::Node(id) if self.interactive => self.show_node(id),
+            _ => self.show_value(&value),
+        };
+        self.globals.set(&Ident::new("_", Span::default()), value);
+        shown
     }
 
     pub(super) fn exec_assign(

@@ -9,6 +9,8 @@
 //! The left spine of an arithmetic chain (`a + b - c + …`) is not counted as depth
 //! but bounded by [`MAX_CHAIN`]: passes walk it in a loop.
 
+mod exercise;
+
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::LazyLock;

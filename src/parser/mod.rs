@@ -16,6 +16,7 @@
 mod build;
 mod encoding;
 mod error;
+mod exercise;
 mod explain;
 mod format;
 mod scan;
@@ -72,6 +73,19 @@ pub fn parse_program(source: &str, base: usize) -> Result<ast::Program, ParseErr
         span: crate::span::Span::new(base, base),
     })?;
     build::Builder::new(base, source, &scanned.tokens).program(program)
+}
+
+/// Parses an exercise file (SPEC §8): the statements only exercise files accept, with
+/// blocks, expressions and statements as in a program. Spans are offset by `base`.
+pub fn parse_exercise(source: &str, base: usize) -> Result<ast::ExerciseFile, ParseError> {
+    let scanned = scan::scan(source, base)?;
+    let mut pairs = MgParser::parse(Rule::exercise_file, &scanned.text)
+        .map_err(|error| exercise::explain(&error, source, &scanned.tokens, base))?;
+    let file = pairs.next().ok_or_else(|| ParseError::Internal {
+        message: "pest returned no exercise file".into(),
+        span: crate::span::Span::new(base, base),
+    })?;
+    build::Builder::new(base, source, &scanned.tokens).exercise_file(file)
 }
 
 /// Parses one expression that stands alone in `source` (the `{…}` of an f-string),

@@ -44,7 +44,7 @@ fn number(value: f64) -> String {
 }
 
 /// Escapes text for XML and HTML content and attribute values.
-fn escape_xml(text: &str) -> String {
+pub(crate) fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

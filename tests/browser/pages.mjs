@@ -2,31 +2,17 @@
 // error, hovering a value shows its grad, and "next" advances the backward walk.
 // Usage: node pages.mjs DIR CHROMIUM, where DIR holds graph.html and steps.html
 // written by run.sh.
-import { chromium } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
+import { checker, launchChromium, watchErrors } from './chromium.mjs';
 
 const [dir, executablePath] = process.argv.slice(2);
-const failures = [];
-function check(condition, message) {
-  if (!condition) failures.push(message);
-  console.log(`${condition ? 'ok' : 'FAILED'}: ${message}`);
-}
+const { check, failures } = checker();
 
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium(executablePath);
 try {
   const page = await browser.newPage();
-  const errors = [];
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
-  page.on('pageerror', (error) => errors.push(String(error)));
-  page.on('request', (request) => {
-    if (!request.url().startsWith('file:')) errors.push(`the page fetched ${request.url()}`);
-  });
+  const errors = watchErrors(page, (url) => url.startsWith('file:'));
 
   // The graph page: hover shows a value's data and grad.
   await page.goto(pathToFileURL(join(dir, 'graph.html')).href);
@@ -65,8 +51,8 @@ try {
 } finally {
   await browser.close();
 }
-if (failures.length > 0) {
-  console.log(`${failures.length} browser check(s) failed`);
+if (failures().length > 0) {
+  console.log(`${failures().length} browser check(s) failed`);
   process.exit(1);
 }
 console.log('all browser checks passed');

@@ -129,6 +129,24 @@ fn memory_and_node_limits_end_with_an_error_not_an_abort() {
     }
 }
 
+/// A script is read up to a bound: an endless file or pipe is a usage error, not
+/// memory exhaustion (`mgrad /dev/zero` read until the process was killed).
+#[cfg(unix)]
+#[test]
+fn an_endless_script_is_refused_once_past_the_bound() {
+    let refused = predicate::str::contains("is larger than 64 MiB, which is more than a script can be");
+    mgrad().arg("/dev/zero").assert().code(2).stderr(refused.clone());
+    // A file handle as stdin, not assert_cmd's pipe_stdin (which reads the file first).
+    let zero = std::fs::File::open("/dev/zero").unwrap();
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("mgrad"))
+        .arg("-")
+        .stdin(zero)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(refused.eval(&String::from_utf8_lossy(&output.stderr)));
+}
+
 #[test]
 fn bad_limit_values_are_usage_errors() {
     for args in [

@@ -1,12 +1,18 @@
 //! The integration tests: one binary (matklad's "delete cargo integration tests"),
 //! a module per concern.
 
+mod cells;
 mod cli;
 mod cli_limits;
+mod derivative;
 mod engines;
 mod errors;
 mod examples;
 mod fuzz;
+mod grade;
+mod grade_cli;
+#[cfg(feature = "jupyter")]
+mod kernel;
 mod language;
 mod limits;
 mod memory;
@@ -15,6 +21,7 @@ mod pictures;
 mod properties;
 mod scripts;
 mod seeds;
+mod web;
 
 use mgrad::diagnostic::Diagnostic;
 use mgrad::interpreter::{Host, Session};
@@ -63,6 +70,15 @@ pub fn run_err(source: &str) -> Diagnostic {
         (_, _, Err(diagnostic)) => diagnostic,
         (_, _, Ok(())) => panic!("expected an error from:\n{source}"),
     }
+}
+
+/// The message and 1-based line and column of the error `source` fails with.
+#[track_caller]
+pub fn error_of(source: &str) -> (String, usize, usize) {
+    let (session, _, result) = run(source);
+    let diagnostic = result.expect_err("expected an error");
+    let at = session.sources().line_col(diagnostic.span.start);
+    (diagnostic.message, at.line, at.column)
 }
 
 /// Data and grad of the node bound to `name`.

@@ -1,0 +1,2 @@
+# Lets autograd do the work: forbidden.
+backward L

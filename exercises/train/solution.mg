@@ -1,0 +1,7 @@
+for k in 0..100 {
+  ypred = [n(x) for x in xs]
+  loss = sum([(yout - ygt)**2 for (ygt, yout) in zip(ys, ypred)])
+  zero_grad n
+  backward loss
+  for p in parameters(n) { p.data -= 0.05 * p.grad }
+}

@@ -1,0 +1,2 @@
+# sqrt has no finite derivative at 0.
+print derivative(sqrt, 0)

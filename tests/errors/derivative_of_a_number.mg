@@ -1,0 +1,2 @@
+w = 3
+print derivative(w, 1)

@@ -1,0 +1,1 @@
+fn df(x) = slope(f, x)

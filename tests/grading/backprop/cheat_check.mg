@@ -1,0 +1,3 @@
+L.grad = 1
+d.grad = -2
+check L

@@ -1,0 +1,2 @@
+L.grad = 1
+d.grad = (f.data * L.grad

@@ -1,0 +1,5 @@
+exercise "Backprop"
+setup { a = 2.0; b = -3.0; L = a*b }
+reference { backward L }
+question "dL/da" a.grad
+question "dL/da" b.grad

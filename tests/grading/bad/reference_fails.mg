@@ -1,0 +1,6 @@
+exercise "Backprop"
+setup { a = 2.0; b = -3.0; L = a*b }
+reference {
+  backward LL
+}
+question "dL/da" a.grad

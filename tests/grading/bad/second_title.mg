@@ -1,0 +1,5 @@
+exercise "Backprop"
+exercise "Backprop, again"
+setup { a = 2.0; b = -3.0; L = a*b }
+reference { backward L }
+question "dL/da" a.grad

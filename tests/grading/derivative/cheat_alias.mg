@@ -1,0 +1,3 @@
+# derivative under another name.
+d = derivative
+fn df(x) = d(f, x)

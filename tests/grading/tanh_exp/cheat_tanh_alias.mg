@@ -1,0 +1,2 @@
+t = tanh
+fn my_tanh(x) = t(x)
