@@ -258,7 +258,7 @@ impl Session {
             steps: 0,
             depth: 0,
             collector: collect::Collector::default(),
-            engine: Engine::default(),
+            engine: Engine::for_new_session(),
             forbidden: None,
             derivatives: 0,
             limits,

@@ -175,6 +175,10 @@ fn main() -> ExitCode {
         Err(error) => return ExitCode::from(report_clap_error(&error, format_asked())),
     };
     let format = cli.format;
+    // For comparing the engines (bench/RESULTS.md): the tree walker alone.
+    if std::env::var_os("MGRAD_ENGINE").is_some_and(|engine| engine == "tree") {
+        mgrad::interpreter::Engine::TreeWalker.use_in_process();
+    }
     let job = match job_for(cli.command, cli.files, cli.eval) {
         Ok(job) => job,
         Err(message) => {
@@ -418,10 +422,6 @@ pub(crate) fn os_reason(error: &io::Error) -> String {
 /// Runs a whole script and returns the exit status.
 fn run_script(name: &str, source: &[u8], format: Format, limits: &Limits) -> u8 {
     let mut session = Session::with_limits(limits.clone());
-    // For comparing the engines (bench/RESULTS.md): the tree walker alone.
-    if std::env::var_os("MGRAD_ENGINE").is_some_and(|engine| engine == "tree") {
-        session.set_engine(mgrad::interpreter::Engine::TreeWalker);
-    }
     let mut host = CliHost::new(format, limits);
     match session.run_script_bytes(name, source, &mut host) {
         Err(diagnostic) => {

@@ -243,7 +243,46 @@ const PROGRAMS: &[&str] = &[
     "xs = [k for k in 0..10 if k]",
     "for k in 1..4 { x = log(k - 1) }",
     "x = 1\nfor k in 0..10 { x = x * 1e300 }",
+    // Issue 13's language and issue 10's derivative inside compiled loops and bodies.
+    "fn f(n) { k = 0\ns = 0\nwhile true { k += 1\nif k > n { break }\nif k % 3 == 0 { continue }\ns += k }\nreturn s }\nprint [f(n) for n in 0..6]",
+    "for k in 0..3 { print f\"{k:.2f} {str(k)} {round(k / 3, 2)} {k!r}\" }\nxs = []\nfor k in 0..4 { xs.append(str(k) + \"!\") }\nprint xs, max([1, 2, pi]), min(2, e)",
+    "α = 0\nfor _ in 0..3 { α += pi }\nprint α, _\nβs = [α * k for k in 0..3]\nprint βs",
+    "fn f(x) = x ** 3 - 2 * x\nprint [derivative(f, k) for k in 0..5]\nk = 0\nwhile k < 3 { print derivative(tanh, k)\nk += 1 }",
+    "fn f(x) { y = x\nfor k in 0..3 { y = y * x }\nreturn y }\nprint derivative(f, 1.5)\nfn g(x) = derivative(f, x)\nfor k in 0..2 { print derivative(g, k) }",
+    "fn f(x) = log(x)\nfor k in 0..3 { print derivative(f, k) }",
+    "fn f(x) = [x]\nwhile true { print derivative(f, 1) }",
+    "for k in 0..3 { t = clock() }",
 ];
+
+/// Programs that only a limit ends: strings count as memory, in loops as anywhere.
+const ENDLESS: &[&str] = &[
+    "s = \"ab\"\nwhile true { s = s + s }",
+    "xs = []\nfor k in 0..1e9 { xs.append(f\"{k:>40}\") }",
+    "fn grow(s) { while true { s = s + s } }\ngrow(\"abc\")",
+];
+
+#[test]
+fn strings_reach_the_memory_limit_at_the_same_point() {
+    super::on_big_stack(|| {
+        for program in ENDLESS {
+            let limits = Limits {
+                steps: None,
+                memory_mib: Some(8),
+                ..small_limits()
+            };
+            let tree = script(Engine::TreeWalker, program, &limits);
+            assert!(
+                tree.errors.first().is_some_and(|error| error.contains("memory")),
+                "{program}: {:?}",
+                tree.errors
+            );
+            assert!(
+                tree == script(Engine::Compiled, program, &limits),
+                "the engines differ on:\n{program}"
+            );
+        }
+    });
+}
 
 #[test]
 fn programs_and_their_errors_run_the_same() {
@@ -302,5 +341,153 @@ proptest! {
             move || format!("{:?}", script(Engine::Compiled, &source, &small_limits()))
         });
         prop_assert_eq!(tree, compiled, "on:\n{}", source);
+    }
+}
+
+/// A host that halts with `halt` at its `after`-th poll, and counts its polls.
+struct Halting {
+    polls: usize,
+    after: usize,
+    halt: mgrad::limits::Halt,
+}
+
+impl Host for Halting {
+    fn emit(&mut self, _: Output) {}
+    fn write_file(&mut self, _: &str, _: &str) -> Result<(), String> {
+        Ok(())
+    }
+    fn poll(&mut self) -> Result<(), mgrad::limits::Halt> {
+        self.polls += 1;
+        if self.polls >= self.after {
+            Err(self.halt)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Endless programs stop when the host halts them (the time limit, the output
+/// limit, Ctrl-C), in both engines at the same poll with the same error.
+#[test]
+fn endless_loops_stop_at_the_same_poll() {
+    use mgrad::limits::Halt;
+    let programs = [
+        "while true {}",
+        "for k in 0..1e15 {}",
+        "a = 1\nfor k in 0..1e15 { a = a + 1 }",
+        "fn spin() { while true { continue } }\nspin()",
+        "fn f(n) { for k in 0..1e15 { if k < 0 { break } } }\nprint [f(k) for k in 0..3]",
+        "xs = [k for k in 0..1e15]",
+        "k = 0\nwhile true { k += 1\nprint k }",
+    ];
+    super::on_big_stack(move || {
+        for source in programs {
+            for halt in [
+                Halt::Time { seconds: 2.5 },
+                Halt::Output { bytes: 100 },
+                Halt::Interrupted,
+            ] {
+                for after in [1, 2, 5] {
+                    let run = |engine: Engine| {
+                        let mut session = Session::new();
+                        session.set_engine(engine);
+                        let mut host = Halting { polls: 0, after, halt };
+                        let result = session.run_script("test.mg", source, &mut host);
+                        let error = result.map_err(|diagnostic| format!("{diagnostic:?}"));
+                        (
+                            error,
+                            host.polls,
+                            session.vars().into_iter().map(|var| var.summary).collect::<Vec<_>>(),
+                        )
+                    };
+                    let tree = run(Engine::TreeWalker);
+                    assert!(tree.0.is_err(), "{source}: {tree:?}");
+                    assert_eq!(tree, run(Engine::Compiled), "{source}, halted at poll {after}");
+                }
+            }
+        }
+    });
+}
+
+/// Runs `work` on a big stack with every session made there using `engine`.
+fn with_engine<T: Send + 'static>(engine: Engine, work: impl FnOnce() -> T + Send + 'static) -> T {
+    super::on_big_stack(move || {
+        engine.use_on_this_thread();
+        work()
+    })
+}
+
+/// The exercises and every submission of the test corpus grade the same: the
+/// grader's sessions (setup, reference, submission, questions) made by each engine.
+#[test]
+fn exercises_grade_the_same() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut exercises = files_in("exercises", "mg");
+    exercises.extend(files_in("tests/grading", "mg"));
+    assert!(exercises.len() >= 7, "{} exercises", exercises.len());
+    for exercise in exercises {
+        let dir = exercise.with_extension("");
+        let mut submissions: Vec<String> = [
+            dir.clone(),
+            root.join("tests/grading").join(dir.file_name().expect("a name")),
+        ]
+        .iter()
+        .filter(|dir| dir.is_dir())
+        .flat_map(|dir| files_in(dir.to_str().expect("a UTF-8 path"), "mg"))
+        .map(|path| path.to_string_lossy().into_owned())
+        .collect();
+        submissions.dedup();
+        let exercise = exercise.to_string_lossy().into_owned();
+        let grade = move |engine: Engine| {
+            let (exercise, submissions) = (exercise.clone(), submissions.clone());
+            with_engine(engine, move || {
+                let paths: Vec<&str> = submissions.iter().map(String::as_str).collect();
+                format!("{:#?}", super::grade::grade_here(&exercise, &paths))
+            })
+        };
+        let tree = grade(Engine::TreeWalker);
+        let compiled = grade(Engine::Compiled);
+        assert!(tree == compiled, "the engines grade differently:\n{tree}\n\n{compiled}");
+    }
+}
+
+/// The notebooks' code cells, run as the kernel runs them (`Session::run_cell`).
+#[test]
+fn notebooks_run_the_same() {
+    let notebooks = files_in("notebooks", "ipynb");
+    assert!(notebooks.len() >= 5, "{} notebooks", notebooks.len());
+    for path in notebooks {
+        let text = std::fs::read_to_string(&path).expect("a notebook");
+        let notebook: serde_json::Value = serde_json::from_str(&text).expect("a notebook's JSON");
+        let cells: Vec<String> = notebook["cells"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .filter(|cell| cell["cell_type"] == "code")
+            .map(|cell| match &cell["source"] {
+                serde_json::Value::Array(lines) => lines.iter().filter_map(|line| line.as_str()).collect(),
+                other => other.as_str().unwrap_or_default().to_string(),
+            })
+            .collect();
+        assert!(!cells.is_empty(), "{}", path.display());
+        let run = move |engine: Engine| {
+            let cells = cells.clone();
+            super::on_big_stack(move || {
+                let mut session = Session::new();
+                session.set_engine(engine);
+                let mut host = Record::default();
+                let mut results = Vec::new();
+                for (k, cell) in cells.iter().enumerate() {
+                    results.push(format!("{:?}", session.run_cell(&format!("In[{k}]"), cell, &mut host)));
+                }
+                format!("{:#?}", (results, trace(&session, host, Vec::new())))
+            })
+        };
+        let tree = run(Engine::TreeWalker);
+        assert!(
+            tree == run(Engine::Compiled),
+            "the engines differ on {}",
+            path.display()
+        );
     }
 }

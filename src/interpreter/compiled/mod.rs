@@ -44,6 +44,41 @@ pub enum Engine {
     TreeWalker,
 }
 
+/// Whether sessions use the tree walker unless their thread says otherwise
+/// ([`Engine::use_in_process`]).
+static TREE_IN_PROCESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+thread_local! {
+    /// The engine of sessions made on this thread ([`Engine::use_on_this_thread`]).
+    static ON_THIS_THREAD: std::cell::Cell<Option<Engine>> = const { std::cell::Cell::new(None) };
+}
+
+impl Engine {
+    /// Makes `self` the engine of every session created from now on, on any thread
+    /// that has not chosen its own, including those a grader's workers or a notebook
+    /// kernel make: how the CLI's `MGRAD_ENGINE=tree` reaches them.
+    pub fn use_in_process(self) {
+        TREE_IN_PROCESS.store(self == Engine::TreeWalker, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Makes `self` the engine of every session created on this thread from now on:
+    /// how the differential tests run a grader's sessions through each engine.
+    pub fn use_on_this_thread(self) {
+        ON_THIS_THREAD.with(|chosen| chosen.set(Some(self)));
+    }
+
+    /// The engine a new session gets.
+    pub(crate) fn for_new_session() -> Engine {
+        ON_THIS_THREAD.with(std::cell::Cell::get).unwrap_or(
+            if TREE_IN_PROCESS.load(std::sync::atomic::Ordering::Relaxed) {
+                Engine::TreeWalker
+            } else {
+                Engine::Compiled
+            },
+        )
+    }
+}
+
 impl Session {
     /// Chooses the engine that runs this session's programs from now on.
     pub fn set_engine(&mut self, engine: Engine) {
