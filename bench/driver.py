@@ -50,9 +50,20 @@ def py_rounds(n):
 MG_STEPS = int(os.environ.get("BENCH_MG_STEPS", "20"))
 PY_STEPS = int(os.environ.get("BENCH_PY_STEPS", "3"))
 PY_MOONS_ROUNDS = int(os.environ.get("BENCH_PY_MOONS_ROUNDS", "3"))
-STARTUP_RUNS = 50
+STARTUP_RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "100"))
 CALLGRIND = os.environ.get("BENCH_CALLGRIND", "1") != "0" and shutil.which("valgrind") is not None
 CALLGRIND_N = 100_000
+APPEND_SIZES = [int(x) for x in os.environ.get("BENCH_APPEND_SIZES", "10000,100000,1000000").split(",")]
+# The limits of SPEC §10 on moons. mgrad always counts steps, depth, nodes and list
+# memory and polls its host; flags only move the bounds. "on": every limit set (the
+# time and output limits are off by default, so the host checks a deadline and a
+# byte count at each poll); "default": no flags; "loosest": the memory and node
+# limits as high as the flags allow, time and output unlimited.
+LIMIT_FLAGS = {
+    "on": ["--time-limit", "100000", "--output-limit", "1000000000000000"],
+    "default": [],
+    "loosest": ["--memory-limit", "1000000000", "--node-limit", "4294967295"],
+}
 CALLGRIND_PY_N = 10_000
 
 
@@ -216,12 +227,16 @@ def main():
     moons0 = mg_script("moons.mg.in", "moons-0.mg", STEPS=0)
     moons = mg_script("moons.mg.in", f"moons-{MG_STEPS}.mg", STEPS=MG_STEPS)
     m = {key: [] for key in ["base", "full", "rss", "native", "native_rss", "tape", "tape_rss", "py", "py_rss"]}
+    lim = {name: {"base": [], "full": []} for name in LIMIT_FLAGS}
     for r in range(ROUNDS):
         log(f"moons round {r + 1}/{ROUNDS}")
         m["base"].append(spawn([str(MGRAD), str(moons0)])[0])
         seconds, rss, _ = spawn([str(MGRAD), str(moons)])
         m["full"].append(seconds)
         m["rss"].append(rss)
+        for name, flags in LIMIT_FLAGS.items():
+            lim[name]["base"].append(spawn([str(MGRAD), *flags, str(moons0)])[0])
+            lim[name]["full"].append(spawn([str(MGRAD), *flags, str(moons)])[0])
         nat, nat_rss = json_of([native, "moons", str(MG_STEPS), "1"])
         m["native"].append(nat["step_s"])
         m["native_rss"].append(nat_rss)
@@ -237,6 +252,9 @@ def main():
     check_py = json_of([PY, str(ROOT / "bench" / "moons.py"), str(PY_STEPS)])[0]["loss"]
     check_nat = json_of([native, "moons", str(PY_STEPS), "1"])[0]["loss"]
     check_tape = json_of([tape, "moons", str(PY_STEPS), "1"])[0]["loss"]
+    losses = {"mgrad": float(check_mg), "engine": check_nat, "tape": check_tape, "micrograd": check_py}
+    if len({repr(loss) for loss in losses.values()}) != 1:
+        raise SystemExit(f"not the same workload: the losses after {PY_STEPS} steps differ: {losses}")
     results["moons"] = {
         "mg_steps": MG_STEPS, "py_steps": PY_STEPS, "py_rounds": PY_MOONS_ROUNDS,
         "mg_step_s": (med(m["full"]) - med(m["base"])) / MG_STEPS,
@@ -244,15 +262,47 @@ def main():
         "native_step_s": med(m["native"]), "native_peak_kb": med(m["native_rss"]),
         "tape_step_s": med(m["tape"]), "tape_peak_kb": med(m["tape_rss"]),
         "py_step_s": med(m["py"]), "py_peak_kb": med(m["py_rss"]),
+        "limits_step_s": {name: (med(v["full"]) - med(v["base"])) / MG_STEPS for name, v in lim.items()},
         "loss_check": {"steps": PY_STEPS, "mgrad": float(check_mg), "native": check_nat, "tape": check_tape,
                        "micrograd": check_py},
     }
+
+    # ---- appends ----
+    results["appends"] = bench_appends()
 
     # ---- instructions ----
     if CALLGRIND:
         results["instructions"] = count_instructions(native, tape)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     print(render(results))
+
+
+APPEND_SCRIPTS = {
+    "xs = xs + [k]": "xs = []\nfor k in 0..@N@ { xs = xs + [k] }\nprint len(xs)\n",
+    "xs.append(k)": "xs = []\nfor k in 0..@N@ { xs.append(k) }\nprint len(xs)\n",
+}
+
+
+def bench_appends():
+    """Whole-process medians of a loop growing a list to N items, minus N = 0."""
+    rows = []
+    for name, template in APPEND_SCRIPTS.items():
+        slug = "concat" if "+" in name else "append"
+        paths = {}
+        for n in [0, *APPEND_SIZES]:
+            paths[n] = OUT / f"{slug}-{n}.mg"
+            paths[n].write_text(template.replace("@N@", str(n)))
+        times = {n: [] for n in paths}
+        for r in range(ROUNDS):
+            log(f"{name} round {r + 1}/{ROUNDS}")
+            for n, path in paths.items():
+                seconds, _, out = spawn([str(MGRAD), str(path)])
+                assert out.split()[0] == str(n), out
+                times[n].append(seconds)
+        base = med(times[0])
+        for n in APPEND_SIZES:
+            rows.append({"loop": name, "n": n, "s": med(times[n]) - base})
+    return rows
 
 
 def count_instructions(native, tape):
@@ -349,8 +399,24 @@ def render(res):
                  f"peak memory mgrad / tape: {ratio(mo['mg_peak_kb'], mo['tape_peak_kb'], 2)}.")
     lc = mo["loss_check"]
     lines.append("")
-    lines.append(f"Same workload check, loss after {lc['steps']} steps: mgrad {lc['mgrad']!r}, engine {lc['native']!r}, "
-                 f"tape {lc['tape']!r}, micrograd {lc['micrograd']!r}.")
+    lines.append(f"Same workload, checked in this run: the loss after {lc['steps']} steps is {lc['mgrad']!r} in all four "
+                 f"(mgrad {lc['mgrad']!r}, engine {lc['native']!r}, tape {lc['tape']!r}, micrograd {lc['micrograd']!r}).")
+    ls = mo["limits_step_s"]
+    lines.append("")
+    lines.append("### the limits of SPEC §10 on moons (mgrad, ms per step)")
+    lines.append("")
+    lines.append("| limits | flags | ms per step | vs loosest |")
+    lines.append("|---|---|---|---|")
+    for name, flags in LIMIT_FLAGS.items():
+        lines.append(f"| {name} | `{' '.join(flags) or '(none)'}` | {ls[name] * 1e3:.3f} "
+                     f"| {(ls[name] / ls['loosest'] - 1) * 100:+.1f}% |")
+    lines.append("")
+    lines.append("### appending in a loop (mgrad, whole process minus N = 0)")
+    lines.append("")
+    lines.append("| loop | N | ms | ns per item |")
+    lines.append("|---|---|---|---|")
+    for r in res["appends"]:
+        lines.append(f"| `{r['loop']}` | {r['n']:,} | {r['s'] * 1e3:,.1f} | {r['s'] * 1e9 / r['n']:,.0f} |")
     ins = res.get("instructions")
     if ins:
         lines.append("")
@@ -374,7 +440,46 @@ def render(res):
     lines.append("")
     lines.append(f"### startup\n\n`mgrad -e '1+1'`: median {st['median'] * 1e3:.2f} ms "
                  f"(min {st['min'] * 1e3:.2f}, max {st['max'] * 1e3:.2f}) over {STARTUP_RUNS} runs.")
+    lines.append("")
+    lines.extend(render_targets(res))
     return "\n".join(lines)
+
+
+def render_targets(res):
+    """Issue 12's targets, each with this run's number."""
+    mo = res["moons"]
+    big = {r["kind"]: r for r in res["graphs"] if r["n"] == max(SIZES)}
+    appends = {}
+    for r in res["appends"]:
+        appends.setdefault(r["loop"], []).append(r)
+
+    def growth(rows):
+        # ns per item at the largest N over that at the smallest: 1 is linear.
+        first, last = rows[0], rows[-1]
+        return (last["s"] / last["n"]) / (first["s"] / first["n"])
+
+    targets = [
+        ("moons: mgrad / tape", mo["mg_step_s"] / mo["tape_step_s"], 2.0, "×"),
+        ("moons: engine / tape", mo["native_step_s"] / mo["tape_step_s"], 1.3, "×"),
+    ]
+    for kind, bound in [("wide", 3.0), ("chain", 1.5)]:
+        if kind in big:
+            r = big[kind]
+            targets.append((f"{kind} {r['n']:,}: mgrad / tape", r["mg_total_s"] / r["tape_total_s"], bound, "×"))
+    if mo["py_step_s"] is not None:
+        targets.append(("moons: micrograd / mgrad (at least)", -mo["py_step_s"] / mo["mg_step_s"], -1500, "×"))
+    targets.append(("moons: peak memory mgrad / tape", mo["mg_peak_kb"] / mo["tape_peak_kb"], 2.0, "×"))
+    for loop, rows in appends.items():
+        targets.append((f"`{loop}`: ns per item at {rows[-1]['n']:,} / at {rows[0]['n']:,}", growth(rows), 2.0, "×"))
+    targets.append(("startup, ms", res["startup_s"]["median"] * 1e3, 5.0, " ms"))
+    ls = mo["limits_step_s"]
+    targets.append(("limits on moons (on vs loosest), %", (ls["on"] / ls["loosest"] - 1) * 100, 3.0, "%"))
+    lines = ["### issue 12's targets in this run", "", "| target | bound | this run | met |", "|---|---|---|---|"]
+    for name, value, bound, unit in targets:
+        shown, bound_shown = (f"{-value:,.0f}{unit}", f"≥ {-bound:,.0f}{unit}") if bound < 0 else (
+            f"{value:,.2f}{unit}", f"≤ {bound:g}{unit}")
+        lines.append(f"| {name} | {bound_shown} | {shown} | {'yes' if value <= bound else 'no'} |")
+    return lines
 
 
 if __name__ == "__main__":
