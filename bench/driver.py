@@ -93,6 +93,13 @@ def spawn(argv, env=None):
         return seconds, rss, out.read().decode()
 
 
+def bare_seconds(argv):
+    """Seconds from spawn to exit of one child process, with nothing around it."""
+    start = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
 def json_of(argv):
     """(parsed last line, peak RSS in KiB) of one child process."""
     _, rss, out = spawn(argv)
@@ -169,9 +176,14 @@ def main():
     results = {"rounds": ROUNDS}
 
     # ---- startup ----
-    log("startup: mgrad -e '1+1' x", STARTUP_RUNS)
-    startup = [spawn([str(MGRAD), "-e", "1+1"])[0] for _ in range(STARTUP_RUNS)]
-    results["startup_s"] = {"median": med(startup), "min": min(startup), "max": max(startup)}
+    # Timed without GNU time around the child (it alone costs a millisecond or two),
+    # interleaved with /bin/true: what any process costs to start on this machine.
+    log("startup: mgrad -e '1+1' and /bin/true x", STARTUP_RUNS)
+    startup, floor = [], []
+    for _ in range(STARTUP_RUNS):
+        startup.append(bare_seconds([str(MGRAD), "-e", "1+1"]))
+        floor.append(bare_seconds(["/bin/true"]))
+    results["startup_s"] = {"median": med(startup), "min": min(startup), "max": max(startup), "true": med(floor)}
 
     # ---- chain and wide ----
     rows = []
@@ -226,11 +238,15 @@ def main():
     # ---- moons ----
     moons0 = mg_script("moons.mg.in", "moons-0.mg", STEPS=0)
     moons = mg_script("moons.mg.in", f"moons-{MG_STEPS}.mg", STEPS=MG_STEPS)
-    m = {key: [] for key in ["base", "full", "rss", "native", "native_rss", "tape", "tape_rss", "py", "py_rss"]}
+    m = {key: [] for key in ["base", "full", "rss", "base_rss", "native", "native_rss", "tape", "tape_rss",
+                             "tape_base_rss", "py", "py_rss"]}
     lim = {name: {"base": [], "full": []} for name in LIMIT_FLAGS}
     for r in range(ROUNDS):
         log(f"moons round {r + 1}/{ROUNDS}")
-        m["base"].append(spawn([str(MGRAD), str(moons0)])[0])
+        seconds, rss, _ = spawn([str(MGRAD), str(moons0)])
+        m["base"].append(seconds)
+        m["base_rss"].append(rss)
+        m["tape_base_rss"].append(json_of([tape, "moons", "0", "1"])[1])
         seconds, rss, _ = spawn([str(MGRAD), str(moons)])
         m["full"].append(seconds)
         m["rss"].append(rss)
@@ -258,7 +274,8 @@ def main():
     results["moons"] = {
         "mg_steps": MG_STEPS, "py_steps": PY_STEPS, "py_rounds": PY_MOONS_ROUNDS,
         "mg_step_s": (med(m["full"]) - med(m["base"])) / MG_STEPS,
-        "mg_peak_kb": med(m["rss"]),
+        "mg_peak_kb": med(m["rss"]), "mg_base_peak_kb": med(m["base_rss"]),
+        "tape_base_peak_kb": med(m["tape_base_rss"]),
         "native_step_s": med(m["native"]), "native_peak_kb": med(m["native_rss"]),
         "tape_step_s": med(m["tape"]), "tape_peak_kb": med(m["tape_rss"]),
         "py_step_s": med(m["py"]), "py_peak_kb": med(m["py_rss"]),
@@ -396,7 +413,11 @@ def render(res):
                  f"| {fmt_mb(mo['py_peak_kb'])} | {mo['py_steps']} | {mo['py_rounds']} |")
     lines.append("")
     lines.append(f"micrograd / mgrad: {ratio(mo['py_step_s'], mo['mg_step_s'], 0)} per step; "
-                 f"peak memory mgrad / tape: {ratio(mo['mg_peak_kb'], mo['tape_peak_kb'], 2)}.")
+                 f"peak memory mgrad / tape: {ratio(mo['mg_peak_kb'], mo['tape_peak_kb'], 2)}. The same processes "
+                 f"with 0 steps: mgrad {fmt_mb(mo['mg_base_peak_kb'])} MB, tape {fmt_mb(mo['tape_base_peak_kb'])} MB; "
+                 f"what the training adds: mgrad {fmt_mb(mo['mg_peak_kb'] - mo['mg_base_peak_kb'])} MB, "
+                 f"tape {fmt_mb(mo['tape_peak_kb'] - mo['tape_base_peak_kb'])} MB "
+                 f"({ratio(mo['mg_peak_kb'] - mo['mg_base_peak_kb'], mo['tape_peak_kb'] - mo['tape_base_peak_kb'], 2)}).")
     lc = mo["loss_check"]
     lines.append("")
     lines.append(f"Same workload, checked in this run: the loss after {lc['steps']} steps is {lc['mgrad']!r} in all four "
@@ -439,7 +460,8 @@ def render(res):
         )
     lines.append("")
     lines.append(f"### startup\n\n`mgrad -e '1+1'`: median {st['median'] * 1e3:.2f} ms "
-                 f"(min {st['min'] * 1e3:.2f}, max {st['max'] * 1e3:.2f}) over {STARTUP_RUNS} runs.")
+                 f"(min {st['min'] * 1e3:.2f}, max {st['max'] * 1e3:.2f}) over {STARTUP_RUNS} runs; "
+                 f"`/bin/true`, interleaved: median {st['true'] * 1e3:.2f} ms.")
     lines.append("")
     lines.extend(render_targets(res))
     return "\n".join(lines)
