@@ -2,6 +2,8 @@
 //! `cargo bench --bench engine`. The numbers the compare script puts in its
 //! table come from benches/native.rs, which runs the same code.
 
+#[path = "shared/data.rs"]
+mod data;
 #[path = "shared/workloads.rs"]
 mod workloads;
 

@@ -5,23 +5,16 @@
 //! print one JSON line of medians over RUNS runs. With no case, it prints all of
 //! them as a small table.
 
+#[path = "shared/data.rs"]
+mod data;
 #[path = "shared/workloads.rs"]
 mod workloads;
 
 use std::time::Instant;
 
+use data::median;
 use mgrad::graph::Graph;
 use workloads::{Moons, build_chain, build_wide, build_wide_sum};
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len();
-    if n % 2 == 1 {
-        xs[n / 2]
-    } else {
-        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
-    }
-}
 
 /// (build seconds, backward seconds, nodes), medians over `runs`.
 fn graph_case(kind: &str, n: usize, runs: usize) -> (f64, f64, usize) {

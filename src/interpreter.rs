@@ -26,6 +26,7 @@ mod builtins;
 mod calls;
 mod collect;
 mod commands;
+mod compiled;
 mod describe;
 mod embed;
 mod errors;
@@ -38,6 +39,7 @@ mod loops;
 mod models;
 mod plot;
 
+pub use compiled::Engine;
 pub use embed::Forbidden;
 pub use errors::RuntimeError;
 pub(crate) use locals::Locals;
@@ -151,6 +153,10 @@ pub struct Session {
     steps: u64,
     /// How deeply evaluation is nested now (see [`Session::enter`]).
     depth: usize,
+    /// What the collection policy remembers (`collect.rs`).
+    collector: collect::Collector,
+    /// Which engine runs programs (`compiled/`).
+    engine: Engine,
     /// What a grader refuses to run in a submission (`Session::forbid`); `None` elsewhere.
     forbidden: Option<Box<Forbidden>>,
     /// How many `derivative(f, x)` calls are running, one inside the other.
@@ -251,6 +257,8 @@ impl Session {
             countdown: POLL_EVERY,
             steps: 0,
             depth: 0,
+            collector: collect::Collector::default(),
+            engine: Engine::for_new_session(),
             forbidden: None,
             derivatives: 0,
             limits,
@@ -387,7 +395,9 @@ impl Session {
 
     /// Forgets everything: names, graph, random state, history (not the limits).
     pub fn reset(&mut self) {
+        let engine = self.engine;
         *self = Session::with_limits(self.limits.clone());
+        self.engine = engine;
     }
 
     /// The sources seen so far, to render diagnostics against.
@@ -587,13 +597,19 @@ impl Session {
         Ok(text)
     }
 
-    /// Makes room in a list that grows in place (`xs.append(x)`) for one more item,
-    /// doubling its capacity as a `Vec` would, within the memory limit.
-    pub(super) fn grow_items(&self, items: &mut crate::value::Items, span: Span) -> Result<(), RuntimeError> {
-        if items.len() < items.capacity() {
+    /// Makes room in a list that grows in place (`xs.append(x)`, `xs = xs + ys`) for
+    /// `needed` more items, at least doubling its capacity as a `Vec` would, within
+    /// the memory limit.
+    pub(super) fn grow_items(
+        &self,
+        items: &mut crate::value::Items,
+        needed: usize,
+        span: Span,
+    ) -> Result<(), RuntimeError> {
+        if needed <= items.capacity() - items.len() {
             return Ok(());
         }
-        let more = items.capacity().max(4);
+        let more = items.capacity().max(needed).max(4);
         self.check_memory(more.saturating_mul(std::mem::size_of::<Value>()), span)?;
         if items.try_reserve(more) {
             Ok(())

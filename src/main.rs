@@ -175,6 +175,10 @@ fn main() -> ExitCode {
         Err(error) => return ExitCode::from(report_clap_error(&error, format_asked())),
     };
     let format = cli.format;
+    // For comparing the engines (bench/RESULTS.md): the tree walker alone.
+    if std::env::var_os("MGRAD_ENGINE").is_some_and(|engine| engine == "tree") {
+        mgrad::interpreter::Engine::TreeWalker.use_in_process();
+    }
     let job = match job_for(cli.command, cli.files, cli.eval) {
         Ok(job) => job,
         Err(message) => {

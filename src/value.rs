@@ -192,6 +192,22 @@ fn take_contents(value: &mut Value, pending: &mut Vec<Value>) {
 }
 
 impl Value {
+    /// Stores `value` here. The old value is dropped only if it holds something
+    /// to drop (a number or a node, the usual, holds nothing): names are rebound
+    /// at every step of a loop.
+    #[inline]
+    pub fn replace(&mut self, value: Value) {
+        let old = std::mem::replace(self, value);
+        if matches!(
+            old,
+            Value::Num(_) | Value::Node(_) | Value::Bool(_) | Value::Builtin(_) | Value::None
+        ) {
+            std::mem::forget(old);
+        } else {
+            drop(old);
+        }
+    }
+
     /// Whether dropping this value could drop other values holding more.
     #[inline]
     fn can_nest(&self) -> bool {

@@ -10,6 +10,8 @@
 
 use mgrad::graph::{Graph, NodeId, Op};
 
+use super::data::{self, moons_data};
+
 /// `x = 1.0; y = x; for k in 0..n { y = y * 1.000001 }`: a leaf, then a
 /// constant leaf and a product per step. Returns (x, y).
 pub fn build_chain(g: &mut Graph, n: usize) -> (NodeId, NodeId) {
@@ -83,8 +85,7 @@ impl Mlp {
         let mut j = 0usize;
         let mut next = |g: &mut Graph| {
             j += 1;
-            let a = j as f64 * 0.7548776662466927;
-            g.leaf((a - a.floor()) * 2.0 - 1.0).unwrap()
+            g.leaf(data::parameter(j - 1)).unwrap()
         };
         let mut layers = Vec::new();
         let mut fan_in = inputs;
@@ -139,23 +140,6 @@ impl Mlp {
     }
 }
 
-/// The two moons of moons.mg.in: (X, Y), 100 points, labels -1 and +1.
-pub fn moons_data() -> (Vec<[f64; 2]>, Vec<f64>) {
-    let pi = std::f64::consts::PI; // the same f64 as the 3.141592653589793 of the mg and Python versions
-    let mut xs = Vec::new();
-    let mut ys = Vec::new();
-    for k in 0..100 {
-        let k = k as f64;
-        let m = (k - k % 50.0) / 50.0;
-        let t = pi * (k % 50.0) / 49.0;
-        let px = (1.0 - m) * t.cos() + m * (1.0 - t.cos()) + 0.1 * (1.7 * k + 0.3).sin();
-        let py = (1.0 - m) * t.sin() + m * (0.5 - t.sin()) + 0.1 * (2.3 * k + 0.7).cos();
-        xs.push([px, py]);
-        ys.push(2.0 * m - 1.0);
-    }
-    (xs, ys)
-}
-
 /// The model and data of the moons workload.
 pub struct Moons {
     pub mlp: Mlp,
@@ -174,7 +158,9 @@ impl Moons {
 
     /// One training step `k` of micrograd's demo: forward the 100 points, SVM
     /// max-margin loss + 1e-4 L2, zero grads, backward, SGD. Returns the loss.
-    /// The graph is append-only, so each step adds its nodes, as in mg.
+    /// At the end the step's graph is collected (only the parameters are kept),
+    /// as mg collects between the steps of a training loop: the arena keeps its
+    /// pages, and the next step fills them again.
     pub fn step(&self, g: &mut Graph, k: usize) -> f64 {
         let mut scores = Vec::with_capacity(self.x.len());
         for point in &self.x {
@@ -210,7 +196,9 @@ impl Moons {
             let updated = g.data(p) - lr * g.grad(p);
             g.set_data(p, updated);
         }
-        g.data(total)
+        let loss = g.data(total);
+        g.collect_garbage(&self.params);
+        loss
     }
 }
 

@@ -23,7 +23,11 @@
 //! loops are long chains (a million nodes is normal), so every walk keeps its
 //! own stack on the heap.
 
+mod arena;
+mod backward;
 mod check;
+mod marks;
+mod neuron;
 mod op;
 mod set;
 #[cfg(test)]
@@ -31,12 +35,14 @@ mod tests;
 
 use rustc_hash::FxHashMap;
 use std::fmt;
-use std::ops::ControlFlow;
+use std::ops::Range;
 use std::sync::Arc;
 
 pub use check::{CheckOptions, CheckResult, CheckRow, CheckStatus};
+pub use neuron::Operand;
 pub use op::{Op, forward};
 
+use marks::Blocks;
 use op::local_derivatives;
 use set::{DenseSet, FreeSlots};
 
@@ -189,37 +195,42 @@ struct Node {
     /// A leaf made by [`Graph::constant`]: it needs no gradient, so one that
     /// is not finite is no error (the exponent of a negative base has none).
     constant: bool,
+    /// The stamp of the last sweep that marked this node (`marks.rs`); 0 for none.
+    seen: u16,
 }
 
 impl Node {
-    /// A freed slot: a leaf, so that no walk could follow edges out of it,
-    /// with NaN data and grad, so that a stale id read in a release build
-    /// shows up as NaN rather than as a plausible number.
-    const FREED: Node = Node {
-        data: f64::NAN,
-        grad: f64::NAN,
-        inputs: [NodeId(0); 2],
-        label: FREED,
-        op: Op::Leaf,
-        constant: false,
-    };
-
-    /// The lowest slot this node may go in: above all its inputs (0 for a leaf).
-    #[inline(always)]
-    fn lowest_slot(&self) -> usize {
-        match self.op.arity() {
-            0 => 0,
-            1 => self.inputs[0].index() + 1,
-            _ => self.inputs[0].index().max(self.inputs[1].index()) + 1,
-        }
-    }
-
     fn is_freed(&self) -> bool {
         self.label == FREED
     }
 }
 
+/// The lowest slot a node of `op` on `inputs` may go in: above all its inputs
+/// (0 for a leaf).
+#[inline(always)]
+fn lowest_slot(op: Op, inputs: [NodeId; 2]) -> usize {
+    match op.arity() {
+        0 => 0,
+        1 => inputs[0].index() + 1,
+        _ => inputs[0].index().max(inputs[1].index()) + 1,
+    }
+}
+
 const NO_LABEL: u32 = u32::MAX;
+
+/// A label interned in one graph's table ([`Graph::intern_label`]): setting it
+/// needs no lookup of its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LabelId {
+    table: u64,
+    index: u32,
+}
+
+/// A number no other table of labels has.
+fn new_labels_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
 
 /// The label of a freed slot. Label indexes stay below it: there are never more
 /// distinct labels than `MAX_NODES`.
@@ -249,12 +260,17 @@ pub struct BackwardStep {
 }
 
 /// An arena of scalar nodes, each with data, a gradient, an op and its inputs.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Graph {
     /// The slots: live nodes and freed slots waiting for reuse.
     nodes: Vec<Node>,
-    /// The slots freed by the last collection and not reused yet.
+    /// The slots freed by the last collection and not reused yet, but for `run`.
     free: FreeSlots,
+    /// Free slots one after another, taken out of `free`, which new nodes take in
+    /// order from `run.start` (see `arena.rs`). Every slot in `free` lies above it.
+    run: Range<usize>,
+    /// Which blocks of the arena hold marked nodes (`marks.rs`); clear between sweeps.
+    blocks: Blocks,
     /// How many slots hold live nodes.
     live: usize,
     /// How many nodes the last collection kept (0 before any): nodes are freed
@@ -266,6 +282,9 @@ pub struct Graph {
     label_index: FxHashMap<Arc<str>, u32>,
     /// The label set last: loops label a new node with the same name every step.
     last_label: u32,
+    /// Which table of labels this is: a copy of the graph has another, so that a
+    /// [`LabelId`] handed out by one is never taken for one of the other.
+    labels_id: u64,
     /// Approximately the bytes the labels take (text and bookkeeping).
     label_bytes: usize,
     limit: usize,
@@ -297,11 +316,14 @@ impl Graph {
         Graph {
             nodes: Vec::new(),
             free: FreeSlots::default(),
+            run: 0..0,
+            blocks: Blocks::default(),
             live: 0,
             kept: 0,
             labels: Vec::new(),
             label_index: FxHashMap::default(),
             last_label: NO_LABEL,
+            labels_id: new_labels_id(),
             label_bytes: 0,
             limit: limit.min(MAX_NODES),
             memory_cap: usize::MAX,
@@ -353,7 +375,8 @@ impl Graph {
     /// end). A freed id whose slot has been reused names the new node: ids
     /// carry no generation.
     pub fn contains(&self, id: NodeId) -> bool {
-        self.nodes.get(id.index()).is_some_and(|node| !node.is_freed())
+        let index = id.index();
+        index < self.nodes.len() && !self.run.contains(&index) && !self.free.contains(index)
     }
 
     /// Adds a leaf holding `data`, which may be any value, even NaN; only a
@@ -369,21 +392,14 @@ impl Graph {
     /// it, so one that is not finite is kept without error: `x ** 2` at
     /// `x = -1` has no derivative in its exponent (NaN), and `grad` of it must
     /// still work.
-    #[inline]
+    #[inline(always)]
     pub fn constant(&mut self, data: f64) -> Result<NodeId, GraphError> {
         self.push_leaf(data, true)
     }
 
     #[inline(always)]
     fn push_leaf(&mut self, data: f64, constant: bool) -> Result<NodeId, GraphError> {
-        self.push(Node {
-            data,
-            grad: 0.0,
-            inputs: [NodeId(0); 2],
-            label: NO_LABEL,
-            op: Op::Leaf,
-            constant,
-        })
+        self.push(data, Op::Leaf, [NodeId(0); 2], constant)
     }
 
     /// Whether `id` was made by [`Graph::constant`].
@@ -418,25 +434,7 @@ impl Graph {
     /// of this graph (programmer errors).
     #[inline]
     pub fn apply1(&mut self, op: Op, x: NodeId) -> Result<NodeId, GraphError> {
-        if op.arity() != 1 {
-            wrong_arity(op, 1);
-        }
-        // A freed input is a programmer error (the interpreter's roots were incomplete);
-        // debug builds catch it here, release builds would compute with its NaN data.
-        debug_assert!(self.contains(x), "Graph::apply: {x:?} is not a live node of this graph");
-        let data = self.nodes[x.index()].data;
-        let result = forward(op, data, 0.0);
-        if !result.is_finite() {
-            return Err(non_finite(op, &[data], result));
-        }
-        self.push(Node {
-            data: result,
-            grad: 0.0,
-            inputs: [x, NodeId(0)],
-            label: NO_LABEL,
-            op,
-            constant: false,
-        })
+        self.unary(op, x)
     }
 
     /// [`Graph::apply`] for an op of two inputs: adds a node computing `op` on
@@ -444,12 +442,35 @@ impl Graph {
     ///
     /// Panics if `op` does not take exactly two inputs or if an input is not a
     /// node of this graph (programmer errors).
-    #[inline]
+    #[inline(always)]
     pub fn apply2(&mut self, op: Op, lhs: NodeId, rhs: NodeId) -> Result<NodeId, GraphError> {
+        self.binary(op, lhs, rhs)
+    }
+
+    /// [`Graph::apply1`], always in line (for the engine's own loops).
+    #[inline(always)]
+    fn unary(&mut self, op: Op, x: NodeId) -> Result<NodeId, GraphError> {
+        if op.arity() != 1 {
+            wrong_arity(op, 1);
+        }
+        // A freed input is a programmer error (the interpreter's roots were incomplete);
+        // debug builds catch it here, release builds would compute with stale data.
+        debug_assert!(self.contains(x), "Graph::apply: {x:?} is not a live node of this graph");
+        let data = self.nodes[x.index()].data;
+        let result = forward(op, data, 0.0);
+        if !result.is_finite() {
+            return Err(non_finite(op, &[data], result));
+        }
+        self.push(result, op, [x, NodeId(0)], false)
+    }
+
+    /// [`Graph::apply2`], always in line (for the engine's own loops).
+    #[inline(always)]
+    fn binary(&mut self, op: Op, lhs: NodeId, rhs: NodeId) -> Result<NodeId, GraphError> {
         if op.arity() != 2 {
             wrong_arity(op, 2);
         }
-        // As in `apply1`.
+        // As in `unary`.
         debug_assert!(
             self.contains(lhs),
             "Graph::apply: {lhs:?} is not a live node of this graph"
@@ -464,92 +485,22 @@ impl Graph {
         if !result.is_finite() {
             return Err(non_finite(op, &[x, y], result));
         }
-        self.push(Node {
-            data: result,
-            grad: 0.0,
-            inputs: [lhs, rhs],
-            label: NO_LABEL,
-            op,
-            constant: false,
-        })
-    }
-
-    /// Puts `node` in the lowest free slot above its inputs, or in a new slot
-    /// at the end when there is none, so that ids stay a topological order.
-    /// The limit counts live nodes; slots are bounded by `MAX_NODES`, so every
-    /// id fits in a `u32`.
-    #[inline]
-    fn push(&mut self, node: Node) -> Result<NodeId, GraphError> {
-        if self.live >= self.limit {
-            return Err(GraphError::TooManyNodes { limit: self.limit });
-        }
-        let index = if self.free.is_empty() {
-            self.nodes.len()
-        } else {
-            self.free_slot_for(&node)
-        };
-        if index == self.nodes.len() {
-            if index >= MAX_NODES {
-                return Err(GraphError::TooManyNodes { limit: self.limit });
-            }
-            if index == self.nodes.capacity() {
-                self.grow()?;
-            }
-            self.nodes.push(node);
-        } else {
-            let slot = &mut self.nodes[index];
-            debug_assert!(slot.is_freed(), "free slot {index} holds a live node");
-            *slot = node;
-        }
-        self.live += 1;
-        // Cannot truncate: slot indexes are below `MAX_NODES`.
-        Ok(NodeId(index as u32))
-    }
-
-    /// Makes room for more nodes in the arena: twice as many, or as many as the node
-    /// limit and the memory cap allow, without ever asking the allocator for more than
-    /// it can give (a refusal is an error, not an abort).
-    #[cold]
-    #[inline(never)]
-    fn grow(&mut self) -> Result<(), GraphError> {
-        let len = self.nodes.len();
-        let per_node = std::mem::size_of::<Node>() + 1;
-        let others = self.label_bytes;
-        let fits = self.memory_cap.saturating_sub(others) / per_node;
-        // Slots can outnumber live nodes (free slots below a new node's inputs), so
-        // the node limit bounds growth only loosely.
-        let wanted = (2 * len).max(64).min(self.limit.max(len + 64)).min(fits);
-        if wanted <= len {
-            return Err(GraphError::OutOfMemory { limit: self.memory_cap });
-        }
-        self.nodes
-            .try_reserve_exact(wanted - len)
-            .map_err(|_| GraphError::OutOfMemory { limit: self.memory_cap })
-    }
-
-    /// The lowest free slot above `node`'s inputs, taken off the free set, or
-    /// the end of the arena if there is none.
-    #[inline(never)]
-    fn free_slot_for(&mut self, node: &Node) -> usize {
-        self.free
-            .take_at_or_above(node.lowest_slot())
-            .unwrap_or(self.nodes.len())
+        self.push(result, op, [lhs, rhs], false)
     }
 
     // The accessors below panic on an id from another, larger graph: that is a
     // programmer error, as with a slice index. An id freed by a collection is
-    // the same error; debug builds catch it (release builds read NaN).
+    // the same error; debug builds catch it (release builds read what the slot
+    // last held).
 
     fn node(&self, id: NodeId) -> &Node {
-        let node = &self.nodes[id.index()];
-        debug_assert!(!node.is_freed(), "{id:?} was freed by collect_garbage");
-        node
+        debug_assert!(self.contains(id), "{id:?} was freed by collect_garbage");
+        &self.nodes[id.index()]
     }
 
     fn node_mut(&mut self, id: NodeId) -> &mut Node {
-        let node = &mut self.nodes[id.index()];
-        debug_assert!(!node.is_freed(), "{id:?} was freed by collect_garbage");
-        node
+        debug_assert!(self.contains(id), "{id:?} was freed by collect_garbage");
+        &mut self.nodes[id.index()]
     }
 
     pub fn data(&self, id: NodeId) -> f64 {
@@ -595,25 +546,72 @@ impl Graph {
     pub fn set_label(&mut self, id: NodeId, label: Option<&str>) {
         let index = match label {
             None => NO_LABEL,
-            Some(text) if self.last_label != NO_LABEL && *self.labels[self.last_label as usize] == *text => {
-                self.last_label
-            }
-            Some(text) => match self.label_index.get(text) {
-                Some(&index) => index,
-                None => {
-                    // Fewer distinct labels than nodes, and nodes fit in a u32.
-                    let index = self.labels.len() as u32;
-                    self.label_bytes += text.len() + LABEL_OVERHEAD;
-                    let text: Arc<str> = Arc::from(text);
-                    self.labels.push(Arc::clone(&text));
-                    self.label_index.insert(text, index);
-                    index
-                }
-            },
+            Some(text) => self.label_index_of(text),
         };
         self.node_mut(id).label = index;
         if index != NO_LABEL {
             self.last_label = index;
+        }
+    }
+
+    /// The index of `text` in the table of labels, added if it is new.
+    fn label_index_of(&mut self, text: &str) -> u32 {
+        if self.last_label != NO_LABEL && *self.labels[self.last_label as usize] == *text {
+            return self.last_label;
+        }
+        match self.label_index.get(text) {
+            Some(&index) => index,
+            None => {
+                // Fewer distinct labels than nodes, and nodes fit in a u32.
+                let index = self.labels.len() as u32;
+                self.label_bytes += text.len() + LABEL_OVERHEAD;
+                let text: Arc<str> = Arc::from(text);
+                self.labels.push(Arc::clone(&text));
+                self.label_index.insert(text, index);
+                index
+            }
+        }
+    }
+
+    /// The label `text` interned in this graph's table, for [`Graph::label_if_unlabelled_as`].
+    pub fn intern_label(&mut self, text: &str) -> LabelId {
+        let index = self.label_index_of(text);
+        LabelId {
+            table: self.labels_id,
+            index,
+        }
+    }
+
+    /// Whether `label` was interned by this graph (a copy of it, restored after
+    /// a failed statement, has a table of its own).
+    #[inline]
+    pub fn owns_label(&self, label: LabelId) -> bool {
+        label.table == self.labels_id
+    }
+
+    /// [`Graph::label_if_unlabelled`] with a label this graph interned.
+    ///
+    /// Panics if it did not (programmer error: ask [`Graph::owns_label`]).
+    #[inline]
+    pub fn label_if_unlabelled_as(&mut self, id: NodeId, label: LabelId) {
+        assert!(
+            self.owns_label(label),
+            "Graph::label_if_unlabelled_as: a label of another graph"
+        );
+        debug_assert!(self.contains(id), "{id:?} was freed by collect_garbage");
+        let node = &mut self.nodes[id.index()];
+        if node.label == NO_LABEL {
+            node.label = label.index;
+            self.last_label = label.index;
+        }
+    }
+
+    /// Gives `id` the label `text` if it has none (what `name = node` does).
+    #[inline]
+    pub fn label_if_unlabelled(&mut self, id: NodeId, text: &str) {
+        debug_assert!(self.contains(id), "{id:?} was freed by collect_garbage");
+        if self.nodes[id.index()].label == NO_LABEL {
+            self.set_label(id, Some(text));
         }
     }
 
@@ -648,140 +646,12 @@ impl Graph {
         order
     }
 
-    /// micrograd's `L.backward()`: sets the grad of `root` to 1 (assigned, not
-    /// added), then visits every node reachable from `root`, each after all the
-    /// nodes that use it, adding its local derivative times its grad to the
-    /// grad of each input. Grads accumulate across calls; nothing is zeroed.
-    ///
-    /// The visiting order is descending ids, a reverse topological order (one
-    /// sweep down the arena, marking inputs as it goes, with no sort and no
-    /// stack). micrograd's own order is that of a Python set, so no order is
-    /// more faithful than another; orders differ only in how three or more
-    /// contributions to one grad are summed.
-    ///
-    /// A step that would make a grad non-finite (`sqrt(0)`'s derivative is
-    /// inf; a product of large numbers overflows) stops the pass with
-    /// [`GraphError::NonFiniteGradient`], except into a [`Graph::constant`].
-    /// The steps before it have been applied and the failing one has not, so
-    /// every grad other than a constant's stays finite; the caller decides
-    /// whether to restore them (the REPL undoes the whole statement).
-    pub fn backward(&mut self, root: NodeId) -> Result<(), GraphError> {
-        self.run_backward(root, |_| {})
-    }
-
-    /// [`Graph::backward`], calling `observe` once per (node, input) chain-rule
-    /// step, in the order the steps happen.
-    pub fn backward_observed(
-        &mut self,
-        root: NodeId,
-        observe: &mut dyn FnMut(&BackwardStep),
-    ) -> Result<(), GraphError> {
-        self.run_backward(root, observe)
-    }
-
-    // Generic so that plain `backward` compiles to the bare loop, with no call
-    // per step.
-    fn run_backward(&mut self, root: NodeId, mut observe: impl FnMut(&BackwardStep)) -> Result<(), GraphError> {
-        self.node_mut(root).grad = 1.0;
-        // Inputs have smaller ids: a node is reached from every node that uses
-        // it before the sweep gets down to it. Every node the sweep visits is
-        // at or below the root, and so are its inputs. Only the root and
-        // inputs that are not leaves are marked: a leaf has no steps to run.
-        let end = root.index() + 1;
-        let nodes = &mut self.nodes[..end];
-        let mut reached = DenseSet::new(end);
-        reached.insert(root);
-        let stopped = reached.try_sweep_down(end, |reached, index| {
-            propagate(nodes, index, &mut observe, |input| {
-                reached.insert(input);
-            })
-        });
-        match stopped {
-            ControlFlow::Continue(()) => Ok(()),
-            ControlFlow::Break(error) => Err(*error),
-        }
-    }
-
-    /// Zeroes the grad of every node reachable from any of `roots`.
-    pub fn zero_grad(&mut self, roots: &[NodeId]) {
-        let mut visited = DenseSet::new(self.nodes.len());
-        let mut stack = Vec::new();
-        for &root in roots {
-            if visited.insert(root) {
-                stack.push(root);
-            }
-        }
-        while let Some(id) = stack.pop() {
-            let node = self.node_mut(id);
-            node.grad = 0.0;
-            for &input in &node.inputs[..node.op.arity()] {
-                if visited.insert(input) {
-                    stack.push(input);
-                }
-            }
-        }
-    }
-
     /// Zeroes the grad of every live node.
     pub fn zero_all_grads(&mut self) {
+        // A freed slot's grad is never read, so it may be zeroed too.
         for node in &mut self.nodes {
-            if !node.is_freed() {
-                node.grad = 0.0;
-            }
+            node.grad = 0.0;
         }
-    }
-
-    /// Frees every node not reachable from `roots` (following inputs), so that
-    /// later [`Graph::leaf`] and [`Graph::apply`] calls reuse their slots.
-    /// Returns how many nodes were freed. Live nodes keep their ids, data,
-    /// grads and labels; a freed node's label index is simply dropped (the
-    /// interned string stays, as labels come from the program's text).
-    ///
-    /// `roots` must hold every node the caller can still name: any other id is
-    /// dangling afterwards. Repeated roots are fine.
-    ///
-    /// Marks with a bit per slot in one sweep down the arena (ids are a
-    /// topological order, so no stack is needed), then frees every unmarked
-    /// slot: O(slots) time. Freed slots at the end of the arena are dropped
-    /// rather than kept free, and the arena gives memory back when it is
-    /// mostly empty. New nodes fill the lowest free slots above their inputs.
-    ///
-    /// Panics if a root is not a live node of this graph (programmer error).
-    pub fn collect_garbage(&mut self, roots: &[NodeId]) -> usize {
-        let mut marked = DenseSet::new(self.nodes.len());
-        for &root in roots {
-            assert!(
-                self.contains(root),
-                "Graph::collect_garbage: root {root:?} is not a live node of this graph"
-            );
-            marked.insert(root);
-        }
-        // Inputs have smaller ids: one sweep down marks everything reachable.
-        let mut kept = 0;
-        marked.sweep_down(self.nodes.len(), |marked, index| {
-            kept += 1;
-            let node = &self.nodes[index];
-            for &input in &node.inputs[..node.op.arity()] {
-                marked.insert(input);
-            }
-        });
-        let marked = marked.into_words();
-        let slots = match marked.iter().rposition(|&word| word != 0) {
-            Some(word) => word * 64 + 64 - marked[word].leading_zeros() as usize,
-            None => 0,
-        };
-        self.nodes.truncate(slots);
-        if self.nodes.capacity() > 4 * slots.max(1024) {
-            self.nodes.shrink_to(2 * slots);
-        }
-        self.free.set_unmarked(&marked, slots);
-        for index in self.free.iter() {
-            self.nodes[index] = Node::FREED;
-        }
-        let freed = self.live - kept;
-        self.live = kept;
-        self.kept = kept;
-        freed
     }
 
     /// The local derivative d node / d (input number `which`) at current data.
@@ -809,98 +679,4 @@ impl Graph {
         };
         local_derivatives(node.op, x, y, node.data)
     }
-}
-
-/// One node's chain-rule steps: adds its local derivative times its grad to
-/// the grad of each input, lhs then rhs, and tells `reach` about each input
-/// that is not a leaf (a leaf has no steps of its own, so a sweep need not
-/// visit it). A node may use one input twice (`a + a`): two separate
-/// additions, as micrograd's closure does, so the input collects both.
-/// Breaks, adding nothing, at a step that would make a grad not finite (see
-/// [`Graph::backward`]); the error is boxed so that the loop's value stays small.
-#[inline(always)]
-fn propagate(
-    nodes: &mut [Node],
-    index: usize,
-    observe: &mut impl FnMut(&BackwardStep),
-    mut reach: impl FnMut(NodeId),
-) -> ControlFlow<Box<GraphError>> {
-    let node = &nodes[index];
-    debug_assert!(!node.is_freed(), "backward reached freed slot {index}");
-    let (op, [lhs, rhs], out, upstream) = (node.op, node.inputs, node.data, node.grad);
-    // Cannot truncate: slot indexes are below `MAX_NODES`.
-    let id = NodeId(index as u32);
-    let mut step = |nodes: &mut [Node], which: usize, input: NodeId, local: f64| {
-        let target = &mut nodes[input.index()];
-        let contribution = local * upstream;
-        let grad = target.grad + contribution;
-        if !grad.is_finite() && !target.constant {
-            return ControlFlow::Break(non_finite_gradient(nodes, index, which, local));
-        }
-        target.grad = grad;
-        let is_leaf = target.op == Op::Leaf;
-        observe(&BackwardStep {
-            node: id,
-            input,
-            which,
-            local,
-            upstream,
-            contribution,
-            input_grad_after: grad,
-        });
-        if !is_leaf {
-            reach(input);
-        }
-        ControlFlow::Continue(())
-    };
-    let data = |nodes: &[Node], input: NodeId| nodes[input.index()].data;
-    // Add, Sub and Mul are matched with the op spelled out so that, with
-    // `local_derivatives` inlined, their derivatives fold to constants or the
-    // other input's data, each with its own copy of the steps.
-    match op {
-        Op::Leaf => ControlFlow::Continue(()),
-        Op::Add => {
-            let (dx, dy) = local_derivatives(Op::Add, data(nodes, lhs), data(nodes, rhs), out);
-            step(nodes, 0, lhs, dx)?;
-            step(nodes, 1, rhs, dy)
-        }
-        Op::Sub => {
-            let (dx, dy) = local_derivatives(Op::Sub, data(nodes, lhs), data(nodes, rhs), out);
-            step(nodes, 0, lhs, dx)?;
-            step(nodes, 1, rhs, dy)
-        }
-        Op::Mul => {
-            let (dx, dy) = local_derivatives(Op::Mul, data(nodes, lhs), data(nodes, rhs), out);
-            step(nodes, 0, lhs, dx)?;
-            step(nodes, 1, rhs, dy)
-        }
-        op if op.arity() == 2 => {
-            let (dx, dy) = local_derivatives(op, data(nodes, lhs), data(nodes, rhs), out);
-            step(nodes, 0, lhs, dx)?;
-            step(nodes, 1, rhs, dy)
-        }
-        op => {
-            let (dx, _) = local_derivatives(op, data(nodes, lhs), 0.0, out);
-            step(nodes, 0, lhs, dx)
-        }
-    }
-}
-
-/// The error of a backward step through the node at `index` into its input
-/// `which` whose result is not finite. Out of line: it allocates and is rare.
-#[cold]
-#[inline(never)]
-fn non_finite_gradient(nodes: &[Node], index: usize, which: usize, local: f64) -> Box<GraphError> {
-    let node = &nodes[index];
-    let arity = node.op.arity();
-    let input = node.inputs[which];
-    Box::new(GraphError::NonFiniteGradient(Box::new(NonFiniteStep {
-        op: node.op,
-        operands: node.inputs[..arity].iter().map(|i| nodes[i.index()].data).collect(),
-        which,
-        input,
-        local,
-        upstream: node.grad,
-        grad_before: nodes[input.index()].grad,
-    })))
 }

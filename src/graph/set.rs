@@ -6,8 +6,6 @@
 //! page number per insert so that a walk never paid for the arena's size; with
 //! reclamation in place the dense set is simpler and several times faster.)
 
-use std::ops::ControlFlow;
-
 use super::NodeId;
 
 pub(super) struct DenseSet {
@@ -32,52 +30,6 @@ impl DenseSet {
         *word |= mask;
         new
     }
-
-    /// Visits the members below `end` from the highest down, including any
-    /// that `visit` adds below the one it is visiting: a walk down an arena
-    /// whose ids are a topological order, marking inputs as it goes.
-    #[inline]
-    pub(super) fn sweep_down(&mut self, end: usize, mut visit: impl FnMut(&mut DenseSet, usize)) {
-        let _ = self.try_sweep_down(end, |set, index| {
-            visit(set, index);
-            ControlFlow::<()>::Continue(())
-        });
-    }
-
-    /// [`DenseSet::sweep_down`], stopping at the first visit that breaks, with its value.
-    ///
-    /// Reads a word at a time, skipping 64 absent ids per read; after each
-    /// visit it rereads the current word, where `visit` may have added members.
-    #[inline]
-    pub(super) fn try_sweep_down<B>(
-        &mut self,
-        end: usize,
-        mut visit: impl FnMut(&mut DenseSet, usize) -> ControlFlow<B>,
-    ) -> ControlFlow<B> {
-        let Some(last) = end.checked_sub(1) else {
-            return ControlFlow::Continue(());
-        };
-        let mut word = last / 64;
-        // The bits at or below `last` in its word.
-        let mut bits = self.words[word] & (u64::MAX >> (63 - last % 64));
-        loop {
-            while bits != 0 {
-                let bit = 63 - bits.leading_zeros() as usize;
-                visit(self, word * 64 + bit)?;
-                bits = self.words[word] & ((1 << bit) - 1);
-            }
-            if word == 0 {
-                return ControlFlow::Continue(());
-            }
-            word -= 1;
-            bits = self.words[word];
-        }
-    }
-
-    /// The bits, 64 ids per word, lowest id in the lowest bit of the first word.
-    pub(super) fn into_words(self) -> Vec<u64> {
-        self.words
-    }
 }
 
 /// The free slots of the arena, lowest first: a bit per slot, and a summary
@@ -94,6 +46,7 @@ pub(super) struct FreeSlots {
 }
 
 impl FreeSlots {
+    #[cfg(test)]
     pub(super) fn is_empty(&self) -> bool {
         self.count == 0
     }
@@ -104,21 +57,33 @@ impl FreeSlots {
         (self.words.capacity() + self.summary.capacity()) * std::mem::size_of::<u64>()
     }
 
-    /// Makes the free slots exactly those below `slots` whose bit is clear
-    /// in `marked` (a bit per slot, as [`DenseSet::into_words`] gives).
-    pub(super) fn set_unmarked(&mut self, marked: &[u64], slots: usize) {
+    /// Starts over with every slot below `slots` free; [`FreeSlots::keep`] then
+    /// takes out the live ones, and [`FreeSlots::finish`] makes the set usable.
+    pub(super) fn reset(&mut self, slots: usize) {
         let word_count = slots.div_ceil(64);
         self.words.clear();
-        self.words.extend((0..word_count).map(|word| {
-            let in_arena = if (word + 1) * 64 <= slots {
-                u64::MAX
-            } else {
-                u64::MAX >> (64 - slots % 64)
-            };
-            !marked.get(word).copied().unwrap_or(0) & in_arena
-        }));
+        self.words.resize(word_count, u64::MAX);
+        if !slots.is_multiple_of(64) {
+            self.words[word_count - 1] = u64::MAX >> (64 - slots % 64);
+        }
+    }
+
+    /// Takes `slot` (below the `slots` given to `reset`) out of the set.
+    #[cfg(test)]
+    pub(super) fn keep(&mut self, slot: usize) {
+        self.keep_word(slot / 64, 1 << (slot % 64));
+    }
+
+    /// Takes the slots of `bits` in word `word` out of the set.
+    #[inline(always)]
+    pub(super) fn keep_word(&mut self, word: usize, bits: u64) {
+        self.words[word] &= !bits;
+    }
+
+    /// Counts the free slots and fills the summary, after `reset` and `keep`.
+    pub(super) fn finish(&mut self) {
         self.summary.clear();
-        self.summary.resize(word_count.div_ceil(64), 0);
+        self.summary.resize(self.words.len().div_ceil(64), 0);
         self.count = 0;
         for (word, bits) in self.words.iter().enumerate() {
             if *bits != 0 {
@@ -127,6 +92,13 @@ impl FreeSlots {
             }
         }
         self.lowest = 0;
+    }
+
+    /// Whether `slot` is free.
+    pub(super) fn contains(&self, slot: usize) -> bool {
+        self.words
+            .get(slot / 64)
+            .is_some_and(|bits| bits & (1 << (slot % 64)) != 0)
     }
 
     /// The free slots, lowest first.
@@ -163,6 +135,55 @@ impl FreeSlots {
             self.lowest = slot + 1;
         }
         Some(slot)
+    }
+
+    /// Removes and returns the lowest free slots, as many as lie one after another
+    /// from the lowest free slot on, at most `most`: `start..end`, empty if none is free.
+    pub(super) fn take_run(&mut self, most: usize) -> std::ops::Range<usize> {
+        let Some(start) = self.take_at_or_above(0) else {
+            return 0..0;
+        };
+        let mut end = start + 1;
+        while end - start < most {
+            let Some(&bits) = self.words.get(end / 64) else {
+                break;
+            };
+            // The free slots from `end` on that follow each other in its word.
+            let free = ((bits >> (end % 64)).trailing_ones() as usize).min(most - (end - start));
+            if free == 0 {
+                break;
+            }
+            let mask = if free == 64 {
+                u64::MAX
+            } else {
+                ((1u64 << free) - 1) << (end % 64)
+            };
+            self.clear_word(end / 64, mask);
+            end += free;
+        }
+        self.lowest = self.lowest.max(end);
+        start..end
+    }
+
+    /// Takes the slots of `bits` in `word` (all free) out of the set.
+    #[inline]
+    fn clear_word(&mut self, word: usize, bits: u64) {
+        self.words[word] &= !bits;
+        self.count -= bits.count_ones() as usize;
+        if self.words[word] == 0 {
+            self.summary[word / 64] &= !(1 << (word % 64));
+        }
+    }
+
+    /// Gives back the slots `start..end` (none of them in the set) as free.
+    pub(super) fn insert_range(&mut self, start: usize, end: usize) {
+        for slot in start..end {
+            let word = slot / 64;
+            self.words[word] |= 1 << (slot % 64);
+            self.summary[word / 64] |= 1 << (word % 64);
+        }
+        self.count += end.saturating_sub(start);
+        self.lowest = self.lowest.min(start);
     }
 
     /// The first word at or after `word` with a free slot, found through the summary.

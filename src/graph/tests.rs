@@ -961,28 +961,53 @@ fn dense_set_remembers_ids() {
 }
 
 #[test]
-fn dense_set_sweeps_down_through_members_added_on_the_way() {
-    let mut set = DenseSet::new(300);
-    for i in [5, 63, 64, 200, 299] {
-        set.insert(NodeId::from_index(i));
+fn a_sweep_visits_marked_nodes_downwards_and_leaves_nothing_marked_for_the_next() {
+    use std::ops::ControlFlow;
+    let mut nodes = vec![Node::FREED; 2000];
+    let mut blocks = marks::Blocks::default();
+    blocks.start(&mut nodes);
+    for i in [5, 63, 64, 200, 1999] {
+        blocks.mark(&mut nodes, i);
     }
     let mut visited = Vec::new();
-    set.sweep_down(299, |set, i| {
+    let stopped = blocks.sweep_down(&mut nodes, |nodes, blocks, i| {
         visited.push(i);
-        // Members added below the one visited, in its word and in lower ones.
-        if i == 200 {
-            set.insert(NodeId::from_index(199));
-            set.insert(NodeId::from_index(130));
+        // Nodes marked below the one visited, in its block and in lower ones.
+        if i == 1999 {
+            blocks.mark_input(nodes, 1998, i);
+            blocks.mark_input(nodes, 700, i);
         }
-        if i == 63 {
-            set.insert(NodeId::from_index(62));
-            set.insert(NodeId::from_index(0));
+        if i == 200 {
+            blocks.mark_input(nodes, 199, i);
+            blocks.mark_input(nodes, 0, i);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    assert_eq!(stopped, ControlFlow::Continue(()));
+    assert_eq!(visited, [1999, 1998, 700, 200, 199, 64, 63, 5, 0]);
+    assert!(blocks.is_clear());
+
+    // A sweep that stops early clears what it has not visited.
+    blocks.start(&mut nodes);
+    for i in [3, 300, 1500] {
+        blocks.mark(&mut nodes, i);
+    }
+    let stopped = blocks.sweep_down(&mut nodes, |nodes, blocks, i| {
+        blocks.mark_input(nodes, i - 1, i);
+        if i == 300 {
+            ControlFlow::Break(i)
+        } else {
+            ControlFlow::Continue(())
         }
     });
-    assert_eq!(visited, [200, 199, 130, 64, 63, 62, 5, 0]);
+    assert_eq!(stopped, ControlFlow::Break(300));
+    assert!(blocks.is_clear());
+    blocks.start(&mut nodes);
     let mut none = Vec::new();
-    DenseSet::new(300).sweep_down(300, |_, i| none.push(i));
-    DenseSet::new(0).sweep_down(0, |_, i| none.push(i));
+    let _ = blocks.sweep_down(&mut nodes, |_, _, i| {
+        none.push(i);
+        ControlFlow::<()>::Continue(())
+    });
     assert!(none.is_empty());
 }
 
@@ -1387,29 +1412,30 @@ mod free_slots {
     use std::collections::BTreeSet;
 
     proptest! {
-        /// Against a sorted set: the lowest free slot at or above a point,
-        /// across more than 4,096 slots so that the summary words are used.
+        /// Against a sorted set: the lowest free slot at or above a point, and
+        /// runs of the lowest free slots (some given back), across more than
+        /// 4,096 slots so that the summary words are used.
         #[test]
         fn take_the_lowest_free_slot_at_or_above(
             live in proptest::collection::vec(any::<bool>(), 0..9000),
             dense in any::<bool>(),
-            searches in proptest::collection::vec(0usize..9500, 0..64),
+            searches in proptest::collection::vec((0usize..9500, 1usize..200), 0..64),
         ) {
             // Mostly live (long runs to skip) or mixed.
             let is_live = |i: usize| live[i] || (dense && !i.is_multiple_of(97));
-            let mut marked = vec![0u64; live.len().div_ceil(64)];
             let mut model = BTreeSet::new();
+            let mut free = FreeSlots::default();
+            free.reset(live.len());
             for i in 0..live.len() {
                 if is_live(i) {
-                    marked[i / 64] |= 1 << (i % 64);
+                    free.keep(i);
                 } else {
                     model.insert(i);
                 }
             }
-            let mut free = FreeSlots::default();
-            free.set_unmarked(&marked, live.len());
+            free.finish();
             prop_assert_eq!(free.is_empty(), model.is_empty());
-            for from in searches {
+            for (from, most) in searches {
                 let expected = model.range(from..).next().copied();
                 if let Some(slot) = expected {
                     model.remove(&slot);
@@ -1421,7 +1447,24 @@ mod free_slots {
                     model.remove(&slot);
                 }
                 prop_assert_eq!(free.take_at_or_above(0), expected);
+                // A run: the lowest free slots one after another, at most `most`.
+                let mut run = 0..0;
+                if let Some(&start) = model.iter().next() {
+                    run = start..start + 1;
+                    while run.len() < most && model.contains(&run.end) {
+                        run.end += 1;
+                    }
+                }
+                for slot in run.clone() {
+                    model.remove(&slot);
+                }
+                prop_assert_eq!(free.take_run(most), run.clone());
+                // Its upper half given back.
+                let half = run.start + run.len() / 2;
+                free.insert_range(half, run.end);
+                model.extend(half..run.end);
                 prop_assert_eq!(free.is_empty(), model.is_empty());
+                prop_assert_eq!(free.iter().collect::<Vec<_>>(), model.iter().copied().collect::<Vec<_>>());
             }
         }
     }
@@ -1485,4 +1528,132 @@ mod orders {
             }
         }
     }
+}
+
+#[test]
+fn sweep_stamps_wrap_around_without_a_stale_mark() {
+    // A graph whose nodes carry every stamp the next sweeps could take.
+    let mut g = Graph::new();
+    let x = g.leaf(2.0).unwrap();
+    let mut y = x;
+    for _ in 0..600 {
+        y = g.apply2(Op::Add, y, x).unwrap();
+    }
+    let unrelated = g.apply2(Op::Add, x, x).unwrap();
+    // Stamp 2 would be a stale mark for the backward sweep after the wrap
+    // (sweeps MAX-1, MAX, then 1 and 2), unless the wrap resets every stamp.
+    for node in &mut g.nodes {
+        node.seen = 2;
+    }
+    g.blocks.stamp = u16::MAX - 2;
+    for pass in 0..6 {
+        g.zero_grad(&[y]);
+        g.set_grad(unrelated, 5.0);
+        g.backward(y).unwrap();
+        // y = 601 x: the unrelated node, never reached, adds nothing to x.
+        assert_eq!(g.grad(x), 601.0, "pass {pass}");
+    }
+    assert!(g.blocks.stamp() < 16, "the stamps wrapped");
+}
+
+#[test]
+fn a_neuron_built_in_the_run_is_the_neuron_built_node_by_node() {
+    // Graphs in each state a neuron can meet: fresh (the run is the room at the
+    // end), after a collection (a run of freed slots), and with the weights
+    // above the run (the fast path declines).
+    let mut states = Vec::new();
+    let mut g = Graph::new();
+    let weights: Vec<NodeId> = (0..4).map(|k| g.leaf(1.5 - 0.3 * k as f64).unwrap()).collect();
+    let bias = g.leaf(0.25).unwrap();
+    states.push((g.clone(), weights.clone(), bias));
+    let junk: Vec<NodeId> = (0..100).map(|k| g.leaf(k as f64).unwrap()).collect();
+    let keep = g.leaf(1.0).unwrap();
+    let mut roots = weights.clone();
+    roots.extend([bias, keep]);
+    g.collect_garbage(&roots);
+    assert!(g.contains(keep) && !g.contains(junk[0]));
+    states.push((g.clone(), weights.clone(), bias));
+    // `keep` lies above the freed slots: nodes using it go above it.
+    states.push((g.clone(), vec![keep; 4], bias));
+    let cases: Vec<(Vec<Operand>, Option<Op>)> = vec![
+        (
+            vec![
+                Operand::Number(1.0),
+                Operand::Number(-2.0),
+                Operand::Number(3.0),
+                Operand::Number(0.5),
+            ],
+            Some(Op::Relu),
+        ),
+        (
+            vec![
+                Operand::Node(bias),
+                Operand::Number(2.0),
+                Operand::Node(bias),
+                Operand::Number(-1.0),
+            ],
+            Some(Op::Tanh),
+        ),
+        (vec![Operand::Number(1.0); 4], None),
+        // Errors: a product, a sum, an activation that is not finite.
+        (
+            vec![
+                Operand::Number(1.0),
+                Operand::Number(1.7e308),
+                Operand::Number(1.0),
+                Operand::Number(1.0),
+            ],
+            None,
+        ),
+        (
+            vec![
+                Operand::Number(1e308),
+                Operand::Number(1e308),
+                Operand::Number(1.0),
+                Operand::Number(1.0),
+            ],
+            None,
+        ),
+        (
+            vec![
+                Operand::Number(1.0),
+                Operand::Number(2.0),
+                Operand::Number(3.0),
+                Operand::Number(4.0),
+            ],
+            Some(Op::Log),
+        ),
+    ];
+    let mut fast = 0;
+    for (g, weights, bias) in &states {
+        for (inputs, act) in &cases {
+            let (mut a, mut b) = (g.clone(), g.clone());
+            let in_run = a.neuron_in_run(*bias, weights, inputs, *act);
+            fast += usize::from(in_run.is_some());
+            let by_node = b.neuron_one_by_one(*bias, weights, inputs, *act);
+            let in_run = in_run.unwrap_or_else(|| a.neuron_one_by_one(*bias, weights, inputs, *act));
+            assert_eq!(in_run, by_node);
+            assert_eq!(
+                (a.len(), a.slot_count(), a.run.clone()),
+                (b.len(), b.slot_count(), b.run.clone())
+            );
+            let state = |g: &Graph| {
+                (0..g.slot_count())
+                    .map(NodeId::from_index)
+                    .filter(|&id| g.contains(id))
+                    .map(|id| {
+                        (
+                            id,
+                            g.data(id).to_bits(),
+                            g.op(id),
+                            g.inputs(id).to_vec(),
+                            g.is_constant(id),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(state(&a), state(&b));
+        }
+    }
+    assert_eq!(fast, 2 * cases.len(), "the fast path ran on the first two states only");
 }

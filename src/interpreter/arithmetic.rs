@@ -71,17 +71,15 @@ impl Session {
     /// that returned nothing. Any other early exit is given back as it was.
     #[cold]
     #[inline(never)]
-    pub(super) fn explain_operands(&self, flow: Flow, binary: &Expr, values: [&Value; 2]) -> Flow {
-        let ExprKind::Binary { op, lhs, rhs } = &binary.kind else {
-            return flow;
-        };
-        let (op, exprs, span) = (*op, [&**lhs, &**rhs], binary.span);
+    pub(super) fn explain_operands(&self, flow: Flow, operands: &Operands, values: [&Value; 2]) -> Flow {
+        let (op, span) = (operands.op, operands.span);
         // An operand that is itself an operation keeps its meaning in parentheses.
         let text = |k: usize| {
-            let written = self.sources.slice(exprs[k].span);
-            match exprs[k].kind {
-                ExprKind::Binary { .. } if !written.starts_with('(') => format!("({written})"),
-                _ => written.to_string(),
+            let written = self.sources.slice(operands.written[k].span);
+            if operands.written[k].is_operation && !written.starts_with('(') {
+                format!("({written})")
+            } else {
+                written.to_string()
             }
         };
         let help = match values {
@@ -101,12 +99,12 @@ impl Session {
             ),
             [Value::None, _] | [_, Value::None] => {
                 let k = usize::from(!matches!(values[0], Value::None));
-                match &exprs[k].kind {
-                    ExprKind::Call { callee, .. } => format!(
+                match operands.written[k].callee {
+                    Some(callee) => format!(
                         "'{}' gives nothing back: its body has no 'return'; end it with 'return value'",
-                        self.sources.slice(callee.span)
+                        self.sources.slice(callee)
                     ),
-                    _ => format!(
+                    None => format!(
                         "'{}' is nothing: the result of a function whose body has no 'return'",
                         text(k)
                     ),
@@ -276,6 +274,44 @@ impl Session {
             }
         };
         Err(error.into())
+    }
+}
+
+/// An arithmetic operation as written, for the wording of its errors
+/// ([`Session::explain_operands`]): both engines give the same sentence.
+#[derive(Clone, Debug)]
+pub(super) struct Operands {
+    pub(super) op: BinaryOp,
+    /// The whole operation.
+    pub(super) span: Span,
+    pub(super) written: [Operand; 2],
+}
+
+/// One operand as written.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Operand {
+    pub(super) span: Span,
+    /// An operation itself (`a * b` in `a * b + c`): bracketed when quoted.
+    pub(super) is_operation: bool,
+    /// A call's callee (`f` in `f(1)`).
+    pub(super) callee: Option<Span>,
+}
+
+impl Operands {
+    pub(super) fn of(op: BinaryOp, span: Span, lhs: &Expr, rhs: &Expr) -> Operands {
+        let operand = |expr: &Expr| Operand {
+            span: expr.span,
+            is_operation: matches!(expr.kind, ExprKind::Binary { .. }),
+            callee: match &expr.kind {
+                ExprKind::Call { callee, .. } => Some(callee.span),
+                _ => None,
+            },
+        };
+        Operands {
+            op,
+            span,
+            written: [operand(lhs), operand(rhs)],
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! those on text are in `strings.rs`, those on lists in `lists.rs`.
 
 mod derivative;
-mod lists;
+pub(super) mod lists;
 mod strings;
 
 use std::rc::Rc;

@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use super::compiled::{self, Body, Engine};
 use super::{BUILTINS, Exec, Flow, Host, Locals, MAX_CALL_DEPTH, RuntimeError, Session, Stop};
 use crate::ast::{Argument, Expr, ExprKind, FnBody, Ident};
 use crate::span::Span;
@@ -45,6 +46,7 @@ impl Frame {
 
     pub(super) fn set(&mut self, ident: &Ident, value: Value) {
         match self.locals.slot(ident).and_then(|slot| self.slots.get_mut(slot)) {
+            Some(Some(bound)) => bound.replace(value),
             Some(slot) => *slot = Some(value),
             None => {
                 // A name the list did not foresee: rebinding it reuses its key.
@@ -56,6 +58,28 @@ impl Frame {
                 }
             }
         }
+    }
+}
+
+/// An argument of a call as written, for the wording of "unknown function".
+#[derive(Clone, Debug)]
+pub(super) struct ArgText {
+    pub(super) span: Span,
+    /// The name, when the argument is one (`x` in `f(x)`).
+    pub(super) name: Option<String>,
+}
+
+impl ArgText {
+    pub(super) fn of(args: &[Argument]) -> Vec<ArgText> {
+        args.iter()
+            .map(|arg| ArgText {
+                span: arg.value.span,
+                name: match &arg.value.kind {
+                    ExprKind::Name(ident) => Some(ident.name.clone()),
+                    _ => None,
+                },
+            })
+            .collect()
     }
 }
 
@@ -74,7 +98,13 @@ impl Session {
         }
         let function = match self.eval(callee, host) {
             Ok(function) => function,
-            Err(flow) => return Err(self.unknown_function(flow, callee, args)),
+            Err(flow) => {
+                let name = match &callee.kind {
+                    ExprKind::Name(ident) => Some(ident),
+                    _ => None,
+                };
+                return Err(self.unknown_function(flow, name, &ArgText::of(args)));
+            }
         };
         // A user function called with as many positional arguments as it has
         // parameters (the usual call) evaluates them straight into its frame.
@@ -125,8 +155,24 @@ impl Session {
                 }
             }
         }
-        match &function {
-            Value::Builtin(builtin) => Ok(self.call_builtin(*builtin, &positional, &spans, &named, span, host)?),
+        self.call_value(&function, callee.span, positional, &spans, named, span, host)
+    }
+
+    /// Calls what a callee (written at `callee_span`) evaluated to, with its
+    /// arguments evaluated: a builtin, a user function or a model.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn call_value(
+        &mut self,
+        function: &Value,
+        callee_span: Span,
+        positional: Vec<Value>,
+        spans: &[Span],
+        named: Vec<(Ident, Value)>,
+        span: Span,
+        host: &mut dyn Host,
+    ) -> Exec<Value> {
+        match function {
+            Value::Builtin(builtin) => Ok(self.call_builtin(*builtin, &positional, spans, &named, span, host)?),
             Value::Function(function) => self.call_function(function, positional, named, span, host),
             Value::Model(model) => {
                 if let Some((name, _)) = named.first() {
@@ -137,15 +183,15 @@ impl Session {
                     }
                     .into());
                 }
-                Ok(self.call_model(model, &positional, &spans, span)?)
+                Ok(self.call_model(model, &positional, spans, span)?)
             }
             other => Err(RuntimeError::Type {
                 message: format!(
                     "'{}' is {}, not a function",
-                    self.sources.slice(callee.span),
+                    self.sources.slice(callee_span),
                     other.kind_name()
                 ),
-                span: callee.span,
+                span: callee_span,
                 help: None,
             }
             .into()),
@@ -156,8 +202,8 @@ impl Session {
     /// mean" and, failing one, how to define it. Any other error is given back as it was.
     #[cold]
     #[inline(never)]
-    fn unknown_function(&self, flow: Flow, callee: &Expr, args: &[Argument]) -> Flow {
-        let (ExprKind::Name(ident), Stop::Error(RuntimeError::UnknownName { .. })) = (&callee.kind, &*flow.0) else {
+    pub(super) fn unknown_function(&self, flow: Flow, callee: Option<&Ident>, args: &[ArgText]) -> Flow {
+        let (Some(ident), Stop::Error(RuntimeError::UnknownName { .. })) = (callee, &*flow.0) else {
             return flow;
         };
         let mut callables: Vec<&str> = BUILTINS.to_vec();
@@ -178,17 +224,17 @@ impl Session {
                 .map(|(name, _)| name),
         );
         let suggestion = crate::suggest::closest(&ident.name, callables).map(str::to_string);
-        let arg_text = |k: usize, default: &str| match args.get(k).map(|arg| &arg.value.kind) {
-            Some(ExprKind::Name(name)) => name.name.clone(),
-            _ => default.to_string(),
+        let arg_text = |k: usize, default: &str| match args.get(k).and_then(|arg| arg.name.as_deref()) {
+            Some(name) => name.to_string(),
+            None => default.to_string(),
         };
         let help = if suggestion.is_some() {
             None
         } else if ident.name == "append" && args.len() == 2 {
             Some(format!(
                 "to add an item to a list, write {}.append({})",
-                self.sources.slice(args[0].value.span),
-                self.sources.slice(args[1].value.span)
+                self.sources.slice(args[0].span),
+                self.sources.slice(args[1].span)
             ))
         } else {
             let defaults = ["x", "y", "z"];
@@ -301,20 +347,20 @@ impl Session {
         // The function can always call itself by its own name, even as a closure.
         slots[locals.own].get_or_insert_with(|| Value::Function(Rc::clone(function)));
         self.frames.push(Frame {
-            locals,
+            locals: Rc::clone(&locals),
             slots,
             extra: Names::default(),
             captured: function.captured.clone(),
         });
-        let result = match &def.body {
-            FnBody::Expr(expr) => self.eval(expr, host),
-            FnBody::Block(block) => match self.exec_block(block, host) {
-                Ok(()) => Ok(Value::None),
-                Err(Flow(stop)) => match *stop {
-                    Stop::Return(value, _) => Ok(value),
-                    error => Err(Flow(Box::new(error))),
-                },
-            },
+        let compiled = match self.engine {
+            Engine::Compiled => locals.compiled.get_or_init(|| compiled::function_body(def)).as_ref(),
+            Engine::TreeWalker => None,
+        };
+        let result = match (compiled, &def.body) {
+            (Some(Body::Expr(code)), _) => self.run(code, host),
+            (Some(Body::Block(block)), _) => returned(self.run_block(block, host)),
+            (None, FnBody::Expr(expr)) => self.eval(expr, host),
+            (None, FnBody::Block(block)) => returned(self.exec_block(block, host)),
         };
         if let Some(frame) = self.frames.pop() {
             self.recycle(frame.slots);
@@ -339,5 +385,16 @@ impl Session {
     pub(super) fn recycle(&mut self, mut slots: Vec<Option<Value>>) {
         slots.clear();
         self.spare_slots.push(slots);
+    }
+}
+
+/// What a function's block gives back: the value of its `return`, or nothing.
+fn returned(result: Exec<()>) -> Exec<Value> {
+    match result {
+        Ok(()) => Ok(Value::None),
+        Err(Flow(stop)) => match *stop {
+            Stop::Return(value, _) => Ok(value),
+            error => Err(Flow(Box::new(error))),
+        },
     }
 }

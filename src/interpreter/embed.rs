@@ -109,7 +109,7 @@ impl Session {
     ) -> Result<Value, Diagnostic> {
         self.start_run();
         self.unwound_calls.clear();
-        match self.call_value(function, args, span, host) {
+        match self.call_from_rust(function, args, span, host) {
             Ok(value) => Ok(value),
             Err(error) => {
                 // The call from Rust is the caller's to describe: only calls within it are context.
@@ -155,7 +155,7 @@ impl Session {
 
     /// Calls a function value (a user function, a builtin, a model) with positional
     /// arguments: what `derivative` and a grader's questions need.
-    pub(super) fn call_value(
+    pub(super) fn call_from_rust(
         &mut self,
         function: &Value,
         args: Vec<Value>,

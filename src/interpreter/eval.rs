@@ -2,9 +2,11 @@
 
 use std::rc::Rc;
 
+use super::arithmetic::Operands;
 use super::{BUILTINS, Exec, Frame, Host, RuntimeError, Session, errors, whole_number};
 use crate::ast::{BinaryOp, Expr, ExprKind, Ident, LogicalOp, UnaryOp};
 use crate::graph::Op;
+use crate::span::Span;
 use crate::value::{Builtin, CONSTANTS, Items, Value};
 
 impl Session {
@@ -121,20 +123,7 @@ impl Session {
             }
             ExprKind::Unary { op, operand } => {
                 let value = self.eval(operand, host)?;
-                match (op, &value) {
-                    (UnaryOp::Plus, Value::Num(_) | Value::Node(_)) => value,
-                    (UnaryOp::Neg, Value::Num(x)) => Value::Num(-x),
-                    (UnaryOp::Neg, Value::Node(id)) => self.apply(Op::Neg, &[*id], expr.span)?,
-                    (_, other) => {
-                        let sign = if *op == UnaryOp::Neg { '-' } else { '+' };
-                        return Err(RuntimeError::Type {
-                            message: format!("cannot apply unary '{sign}' to {}", other.kind_name()),
-                            span: expr.span,
-                            help: None,
-                        }
-                        .into());
-                    }
-                }
+                self.unary(*op, value, expr.span)?
             }
             ExprKind::Binary { .. } => self.eval_binary_chain(expr, host)?,
             ExprKind::Compare { op, lhs, rhs } => {
@@ -154,7 +143,7 @@ impl Session {
             ExprKind::Call { callee, args } => self.eval_call(callee, args, expr.span, host)?,
             ExprKind::Attribute { object, attribute } => {
                 let value = self.eval(object, host)?;
-                self.read_attribute(&value, object, attribute)?
+                self.read_attribute(&value, object.span, attribute)?
             }
             ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Index { .. } => return self.eval(expr, host),
         };
@@ -164,8 +153,19 @@ impl Session {
     pub(super) fn eval_range_bounds(&mut self, start: &Expr, end: &Expr, host: &mut dyn Host) -> Exec<(i64, i64)> {
         let start_value = self.eval(start, host)?;
         let end_value = self.eval(end, host)?;
-        let from = self.expect_integer(&start_value, start.span, "the start of a range")?;
-        let to = self.expect_integer(&end_value, end.span, "the end of a range")?;
+        self.range_bounds(&start_value, start.span, &end_value, end.span)
+    }
+
+    /// The bounds of `start..end` from their values.
+    pub(super) fn range_bounds(
+        &self,
+        start: &Value,
+        start_span: Span,
+        end: &Value,
+        end_span: Span,
+    ) -> Exec<(i64, i64)> {
+        let from = self.expect_integer(start, start_span, "the start of a range")?;
+        let to = self.expect_integer(end, end_span, "the end of a range")?;
         Ok((from, to))
     }
 
@@ -180,7 +180,7 @@ impl Session {
             let right = self.eval_operand(rhs, host)?;
             return match self.arithmetic(*op, &left, &right, expr.span) {
                 Ok(value) => Ok(value),
-                Err(flow) => Err(self.explain_operands(flow, expr, [&left, &right])),
+                Err(flow) => Err(self.explain_operands(flow, &Operands::of(*op, expr.span, lhs, rhs), [&left, &right])),
             };
         }
         let mut spine = Vec::new();
@@ -194,7 +194,13 @@ impl Session {
             let right = self.eval_operand(rhs, host)?;
             value = match self.arithmetic(op, &value, &right, binary.span) {
                 Ok(value) => value,
-                Err(flow) => return Err(self.explain_operands(flow, binary, [&value, &right])),
+                Err(flow) => {
+                    let ExprKind::Binary { lhs, .. } = &binary.kind else {
+                        return Err(flow);
+                    };
+                    let operands = Operands::of(op, binary.span, lhs, rhs);
+                    return Err(self.explain_operands(flow, &operands, [&value, &right]));
+                }
             };
         }
         Ok(value)
@@ -212,27 +218,13 @@ impl Session {
     }
 
     pub(super) fn eval_condition(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<bool> {
-        match self.eval(expr, host)? {
-            Value::Bool(b) => Ok(b),
-            other => Err(RuntimeError::Type {
-                message: format!("expected true or false here, found {}", other.kind_name()),
-                span: expr.span,
-                help: Some("compare it to something, e.g. x > 0".to_string()),
-            }
-            .into()),
-        }
+        let value = self.eval(expr, host)?;
+        condition(value, expr.span)
     }
 
     pub(super) fn eval_iterable(&mut self, expr: &Expr, host: &mut dyn Host) -> Exec<Rc<Items>> {
-        match &self.eval(expr, host)? {
-            Value::List(items) => Ok(Rc::clone(items)),
-            other => Err(RuntimeError::Type {
-                message: format!("cannot loop over {}", other.kind_name()),
-                span: expr.span,
-                help: Some("loop over a list or a range: for k in 0..10 { … }".to_string()),
-            }
-            .into()),
-        }
+        let value = self.eval(expr, host)?;
+        iterable(&value, expr.span)
     }
 
     #[inline]
@@ -343,7 +335,25 @@ impl Session {
         .into())
     }
 
-    pub(super) fn read_attribute(&mut self, value: &Value, object: &Expr, attribute: &Ident) -> Exec<Value> {
+    /// `+x` or `-x`.
+    pub(super) fn unary(&mut self, op: UnaryOp, value: Value, span: Span) -> Exec<Value> {
+        match (op, &value) {
+            (UnaryOp::Plus, Value::Num(_) | Value::Node(_)) => Ok(value),
+            (UnaryOp::Neg, Value::Num(x)) => Ok(Value::Num(-x)),
+            (UnaryOp::Neg, Value::Node(id)) => self.apply(Op::Neg, &[*id], span),
+            (_, other) => {
+                let sign = if op == UnaryOp::Neg { '-' } else { '+' };
+                Err(RuntimeError::Type {
+                    message: format!("cannot apply unary '{sign}' to {}", other.kind_name()),
+                    span,
+                    help: None,
+                }
+                .into())
+            }
+        }
+    }
+
+    pub(super) fn read_attribute(&mut self, value: &Value, object_span: Span, attribute: &Ident) -> Exec<Value> {
         match (attribute.name.as_str(), value) {
             ("data", Value::Node(id)) => Ok(Value::Num(self.graph.data(*id))),
             ("grad", Value::Node(id)) => Ok(Value::Num(self.graph.grad(*id))),
@@ -355,7 +365,7 @@ impl Session {
                     other.kind_name(),
                     attribute.name
                 ),
-                span: object.span,
+                span: object_span,
                 help: match other {
                     Value::Num(_) => Some("bind the number to a name first: x = 2".to_string()),
                     Value::List(_) => Some("pick an item first, e.g. xs[0].grad".to_string()),
@@ -378,4 +388,30 @@ pub(super) fn left_spine_is_short(mut expr: &Expr) -> bool {
         }
     }
     false
+}
+
+/// A condition's value: `true` or `false`, or the error of anything else at `span`.
+pub(super) fn condition(value: Value, span: Span) -> Exec<bool> {
+    match value {
+        Value::Bool(b) => Ok(b),
+        other => Err(RuntimeError::Type {
+            message: format!("expected true or false here, found {}", other.kind_name()),
+            span,
+            help: Some("compare it to something, e.g. x > 0".to_string()),
+        }
+        .into()),
+    }
+}
+
+/// The list a `for` loop or a comprehension walks, or the error of anything else at `span`.
+pub(super) fn iterable(value: &Value, span: Span) -> Exec<Rc<Items>> {
+    match value {
+        Value::List(items) => Ok(Rc::clone(items)),
+        other => Err(RuntimeError::Type {
+            message: format!("cannot loop over {}", other.kind_name()),
+            span,
+            help: Some("loop over a list or a range: for k in 0..10 { … }".to_string()),
+        }
+        .into()),
+    }
 }

@@ -2,6 +2,8 @@
 
 use std::rc::Rc;
 
+use super::arithmetic::Operands;
+use super::collect::Boundary;
 use super::{Exec, Flow, Host, Locals, RuntimeError, Session, Stop, errors};
 use crate::ast::{AssignTarget, BinaryOp, Block, Expr, ExprKind, Ident, Pattern, Stmt, StmtKind};
 use crate::output::{Output, Shown};
@@ -11,17 +13,18 @@ use crate::value::{Function, Value};
 impl Session {
     pub(super) fn exec_top(&mut self, stmt: &Stmt, host: &mut dyn Host) -> Result<(), RuntimeError> {
         self.unwound_calls.clear();
-        self.collect_garbage_if_due();
-        match self.exec(stmt, host, true) {
-            Ok(()) => Ok(()),
-            Err(flow) => Err(flow.into()),
-        }
+        self.collect_garbage_if_due(Boundary::Statement);
+        let result = match self.run_top_compiled(stmt, host) {
+            Some(result) => result,
+            None => self.exec(stmt, host, true),
+        };
+        result.map_err(RuntimeError::from)
     }
 
     pub(super) fn exec_block(&mut self, block: &Block, host: &mut dyn Host) -> Exec<()> {
         self.enter(block.span)?;
         let result = block.statements.iter().try_for_each(|stmt| {
-            self.collect_garbage_if_due();
+            self.collect_garbage_if_due(Boundary::Statement);
             self.exec(stmt, host, false)
         });
         self.leave();
@@ -91,7 +94,7 @@ impl Session {
     /// the echo would show it (`None` for a call that returns nothing), bound to `_`.
     pub(super) fn eval_top(&mut self, expr: &Expr, host: &mut dyn Host) -> Result<Option<Shown>, RuntimeError> {
         self.unwound_calls.clear();
-        self.collect_garbage_if_due();
+        self.collect_garbage_if_due(Boundary::Statement);
         let value = self.eval(expr, host)?;
         if matches!(value, Value::None) {
             return Ok(None);
@@ -100,7 +103,9 @@ impl Session {
     }
 
     /// Prints the value of a bare expression at the top level, and binds it to `_`.
-    fn echo(&mut self, value: Value, span: Span, host: &mut dyn Host) -> Exec<()> {
+    /// The REPL shows a node with its fields, `Value(data=2, grad=3, label=a)`; a
+    /// script prints its data, as `print` does.
+    pub(super) fn echo(&mut self, value: Value, span: Span, host: &mut dyn Host) -> Exec<()> {
         let shown = self.echoed(value);
         self.emit(
             Output::Print(crate::output::PrintOut { values: vec![shown] }),
@@ -131,10 +136,22 @@ impl Session {
     ) -> Exec<()> {
         match target {
             AssignTarget::Name(ident) => {
-                let mut new = self.eval(value, host)?;
+                let mut new = match &value.kind {
+                    ExprKind::Binary {
+                        op: BinaryOp::Add,
+                        lhs,
+                        rhs,
+                    } if op.is_none() && is_name(lhs, ident) => self.eval_sum_into(ident, value, lhs, rhs, host)?,
+                    _ => self.eval(value, host)?,
+                };
                 if let Some(op) = op {
                     let current = self.lookup(ident)?;
-                    new = self.arithmetic(op, &current, &new, span)?;
+                    new = match (op, &current, &new) {
+                        (BinaryOp::Add, Value::List(_), Value::List(_)) => {
+                            self.add_to_name(ident, current, new, span)?
+                        }
+                        _ => self.arithmetic(op, &current, &new, span)?,
+                    };
                 }
                 let bound = self.labelled(new, &ident.name)?;
                 self.set_var(ident, bound);
@@ -142,7 +159,7 @@ impl Session {
             AssignTarget::Attribute { object, attribute } => {
                 let object_value = self.eval(object, host)?;
                 let new = self.eval(value, host)?;
-                self.assign_attribute(&object_value, object, attribute, op, new, span)?;
+                self.assign_attribute(&object_value, object.span, attribute, op, new, span)?;
             }
             AssignTarget::Index { object, index } => {
                 let new = self.eval(value, host)?;
@@ -152,22 +169,41 @@ impl Session {
         Ok(())
     }
 
+    /// `name = name + rhs`, evaluated as `Session::eval` evaluates the sum (one level
+    /// of depth, the operands in order, the same errors), but two lists add up in
+    /// place when only `name` holds the first (`Session::add_to_name`): a loop
+    /// of `xs = xs + [x]` is linear.
+    fn eval_sum_into(&mut self, ident: &Ident, sum: &Expr, lhs: &Expr, rhs: &Expr, host: &mut dyn Host) -> Exec<Value> {
+        self.enter(sum.span)?;
+        let result = (|| {
+            let left = self.eval_operand(lhs, host)?;
+            let right = self.eval_operand(rhs, host)?;
+            if let (Value::List(_), Value::List(_)) = (&left, &right) {
+                return self.add_to_name(ident, left, right, sum.span);
+            }
+            self.arithmetic(BinaryOp::Add, &left, &right, sum.span).map_err(|flow| {
+                self.explain_operands(flow, &Operands::of(BinaryOp::Add, sum.span, lhs, rhs), [&left, &right])
+            })
+        })();
+        self.leave();
+        result
+    }
+
     /// What `name = value` binds: a plain number becomes a leaf, and a node without
     /// a label takes the name as its label (SPEC §3).
+    #[inline]
     pub(super) fn labelled(&mut self, value: Value, name: &str) -> Result<Value, RuntimeError> {
         match value {
+            Value::Node(id) => {
+                self.graph.label_if_unlabelled(id, name);
+                Ok(Value::Node(id))
+            }
             Value::Num(x) => {
                 let id = self
                     .graph
                     .leaf(x)
                     .map_err(|error| self.graph_error(error, Span::default()))?;
                 self.graph.set_label(id, Some(name));
-                Ok(Value::Node(id))
-            }
-            Value::Node(id) => {
-                if self.graph.label(id).is_none() {
-                    self.graph.set_label(id, Some(name));
-                }
                 Ok(Value::Node(id))
             }
             other => Ok(other),
@@ -194,7 +230,7 @@ impl Session {
     pub(super) fn assign_attribute(
         &mut self,
         object_value: &Value,
-        object: &Expr,
+        object_span: Span,
         attribute: &Ident,
         op: Option<BinaryOp>,
         new: Value,
@@ -209,7 +245,7 @@ impl Session {
                         attribute.name,
                         other.kind_name()
                     ),
-                    span: object.span,
+                    span: object_span,
                     help: Some("bind the number to a name first: x = 2; x.grad = 1".to_string()),
                 }
                 .into());
@@ -300,9 +336,21 @@ impl Session {
             let value = self.eval(index, host)?;
             positions.push((self.expect_integer(&value, index.span, "a list index")?, index.span));
         }
+        self.store_at(ident, &positions, op, new, span)
+    }
+
+    /// `xs[i][j] op= new` with the positions worked out: rebinds `xs` to a changed copy.
+    pub(super) fn store_at(
+        &mut self,
+        ident: &Ident,
+        positions: &[(i64, Span)],
+        op: Option<BinaryOp>,
+        new: Value,
+        span: Span,
+    ) -> Exec<()> {
         let mut root = self.lookup(ident)?;
         let mut slot = &mut root;
-        for (position, index_span) in &positions {
+        for (position, index_span) in positions {
             let Value::List(items) = slot else {
                 return Err(RuntimeError::Type {
                     message: format!("cannot index into {}", slot.kind_name()),
@@ -324,7 +372,7 @@ impl Session {
         };
         // Re-walk to store: the borrow above ended when we called `arithmetic`.
         let mut slot = &mut root;
-        for (position, _) in &positions {
+        for (position, _) in positions {
             if let Value::List(items) = slot {
                 let items = Rc::make_mut(items);
                 let at = errors::list_position(*position, items.len(), span)?;
@@ -343,26 +391,7 @@ impl Session {
                 Ok(())
             }
             Pattern::Tuple { parts, span } => {
-                let Value::List(items) = &value else {
-                    return Err(RuntimeError::Type {
-                        message: format!("cannot unpack {} into {} names", value.kind_name(), parts.len()),
-                        span: *span,
-                        help: None,
-                    }
-                    .into());
-                };
-                if items.len() != parts.len() {
-                    return Err(RuntimeError::Type {
-                        message: format!(
-                            "cannot unpack a list of {} items into {} names",
-                            items.len(),
-                            parts.len()
-                        ),
-                        span: *span,
-                        help: None,
-                    }
-                    .into());
-                }
+                let items = unpack(&value, parts.len(), *span)?;
                 for (part, item) in parts.iter().zip(items.iter()) {
                     self.bind_pattern(part, item.clone())?;
                 }
@@ -370,4 +399,31 @@ impl Session {
             }
         }
     }
+}
+
+/// The items of a list bound to a pattern of `parts` names, or the error of any
+/// other value, or of a list of another length, at `span`.
+pub(super) fn unpack(value: &Value, parts: usize, span: Span) -> Exec<&[Value]> {
+    let Value::List(items) = value else {
+        return Err(RuntimeError::Type {
+            message: format!("cannot unpack {} into {} names", value.kind_name(), parts),
+            span,
+            help: None,
+        }
+        .into());
+    };
+    if items.len() != parts {
+        return Err(RuntimeError::Type {
+            message: format!("cannot unpack a list of {} items into {} names", items.len(), parts),
+            span,
+            help: None,
+        }
+        .into());
+    }
+    Ok(items)
+}
+
+/// Whether `expr` is the name `ident`.
+pub(super) fn is_name(expr: &Expr, ident: &Ident) -> bool {
+    matches!(&expr.kind, ExprKind::Name(name) if name.name == ident.name)
 }

@@ -81,7 +81,7 @@ impl Globals {
     #[inline]
     pub(super) fn set(&mut self, ident: &Ident, value: Value) {
         match self.slot(ident) {
-            Some(slot) => self.values[slot] = value,
+            Some(slot) => self.values[slot].replace(value),
             None => self.add(ident, value),
         }
     }

@@ -25,6 +25,9 @@ pub(crate) struct Locals {
     /// The slot of the function's own name, which a call binds to the function
     /// itself unless a parameter has the same name.
     pub(super) own: usize,
+    /// The body compiled, the first time the compiled engine calls it (`None`
+    /// inside: left to the tree walker).
+    pub(super) compiled: std::cell::OnceCell<Option<super::compiled::Body>>,
 }
 
 /// What the `local` half of an identifier's `SlotCache` holds.
@@ -37,6 +40,7 @@ impl Locals {
             names: Vec::new(),
             params: Vec::new(),
             own: 0,
+            compiled: std::cell::OnceCell::new(),
         };
         for param in &def.params {
             let slot = locals.add(&param.name);

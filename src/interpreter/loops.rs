@@ -8,6 +8,7 @@
 
 use std::rc::Rc;
 
+use super::collect::Boundary;
 use super::{Exec, Flow, Host, Session, Stop};
 use crate::ast::{Block, Expr, ExprKind, Pattern};
 use crate::span::Span;
@@ -74,6 +75,7 @@ impl Session {
     #[inline]
     pub(super) fn loop_pass(&mut self, body: &Block, span: Span, host: &mut dyn Host) -> Exec<bool> {
         self.tick(span, host)?;
+        self.collect_garbage_if_due(Boundary::PassStart);
         match self.exec_block(body, host) {
             Ok(()) => Ok(true),
             Err(flow) => flow.into_loop_exit(),
@@ -84,7 +86,7 @@ impl Session {
 impl Flow {
     /// What a loop makes of an early exit from its body.
     #[cold]
-    fn into_loop_exit(self) -> Exec<bool> {
+    pub(super) fn into_loop_exit(self) -> Exec<bool> {
         match *self.0 {
             Stop::Break(_) => Ok(false),
             Stop::Continue(_) => Ok(true),

@@ -1,12 +1,9 @@
 //! micrograd's nn: `Neuron`, `Layer` and `MLP`, built and called.
 
-use std::rc::Rc;
-
 use super::{RuntimeError, Session};
-use crate::ast::BinaryOp;
-use crate::graph::{NodeId, Op};
+use crate::graph::{NodeId, Op, Operand};
 use crate::span::Span;
-use crate::value::{Activation, Items, Layer, Model, Neuron, Value};
+use crate::value::{Activation, Layer, Model, Neuron, Value};
 
 impl Session {
     /// A whole number of things (inputs, neurons): at least 1, and not absurdly many.
@@ -84,11 +81,10 @@ impl Session {
                 help: Some("call it on a list, e.g. m([2.0, 3.0, -1.0])".to_string()),
             });
         };
-        // Shared, not copied: a model call reads its inputs, and copying (then
-        // dropping) every input of every layer is most of what a call would cost.
-        let inputs: Rc<Items> = match input {
-            Value::List(items) => Rc::clone(items),
-            scalar @ (Value::Num(_) | Value::Node(_)) => Rc::new(Items::new(vec![scalar.clone()])),
+        // Read, not copied: a model call reads its inputs.
+        let inputs: &[Value] = match input {
+            Value::List(items) => items,
+            scalar @ (Value::Num(_) | Value::Node(_)) => std::slice::from_ref(scalar),
             other => {
                 return Err(RuntimeError::Type {
                     message: format!("a model takes a list of numbers, not {}", other.kind_name()),
@@ -97,56 +93,44 @@ impl Session {
                 });
             }
         };
-        match model {
-            Model::Neuron(neuron) => self.run_neuron(neuron, &inputs, spans[0], span),
-            Model::Layer(layer) => self.run_layer(layer, &inputs, spans[0], span),
-            Model::Mlp { layers, .. } => {
-                let mut activations = inputs;
-                let mut output = Value::None;
-                for layer in layers {
-                    output = self.run_layer(layer, &activations, spans[0], span)?;
-                    activations = match &output {
-                        Value::List(items) => Rc::clone(items),
-                        scalar => Rc::new(Items::new(vec![scalar.clone()])),
-                    };
-                }
-                Ok(output)
+        let layers: &[Layer] = match model {
+            Model::Neuron(neuron) => {
+                let operands = self.operands(inputs, neuron.weights.len(), spans[0])?;
+                let id = self.run_neuron(neuron, &operands, span)?;
+                return Ok(Value::Node(id));
             }
+            Model::Layer(layer) => std::slice::from_ref(layer),
+            Model::Mlp { layers, .. } => layers,
+        };
+        let Some(first) = layers.first().and_then(|layer| layer.neurons.first()) else {
+            return Ok(Value::list(Vec::new()));
+        };
+        // Each layer's outputs are the next one's inputs: nodes.
+        let mut operands = self.operands(inputs, first.weights.len(), spans[0])?;
+        let mut outputs = Vec::new();
+        for layer in layers {
+            outputs.clear();
+            for neuron in &layer.neurons {
+                outputs.push(self.run_neuron(neuron, &operands, span)?);
+            }
+            operands.clear();
+            operands.extend(outputs.iter().map(|&id| Operand::Node(id)));
         }
-    }
-
-    pub(super) fn run_layer(
-        &mut self,
-        layer: &Layer,
-        inputs: &[Value],
-        input_span: Span,
-        span: Span,
-    ) -> Result<Value, RuntimeError> {
-        let outputs: Vec<Value> = layer
-            .neurons
-            .iter()
-            .map(|neuron| self.run_neuron(neuron, inputs, input_span, span))
-            .collect::<Result<_, _>>()?;
-        Ok(match <[Value; 1]>::try_from(outputs) {
-            Ok([single]) => single,
-            Err(outputs) => Value::list(outputs),
+        Ok(match outputs[..] {
+            [single] => Value::Node(single),
+            _ => Value::list(outputs.into_iter().map(Value::Node).collect()),
         })
     }
 
-    /// `act(b + w[0]*x[0] + …)`, summed in micrograd's order so the numbers match to the last digit.
-    pub(super) fn run_neuron(
-        &mut self,
-        neuron: &Neuron,
-        inputs: &[Value],
-        input_span: Span,
-        span: Span,
-    ) -> Result<Value, RuntimeError> {
-        if inputs.len() != neuron.weights.len() {
+    /// A model's inputs as the graph takes them, after the checks a neuron makes:
+    /// as many as it has weights, and each a number.
+    fn operands(&self, inputs: &[Value], expected: usize, input_span: Span) -> Result<Vec<Operand>, RuntimeError> {
+        if inputs.len() != expected {
             return Err(RuntimeError::Argument {
                 message: format!(
                     "the model takes {} input{}, but the list has {} item{}",
-                    neuron.weights.len(),
-                    if neuron.weights.len() == 1 { "" } else { "s" },
+                    expected,
+                    if expected == 1 { "" } else { "s" },
                     inputs.len(),
                     if inputs.len() == 1 { "" } else { "s" }
                 ),
@@ -154,23 +138,30 @@ impl Session {
                 help: None,
             });
         }
-        let mut total = Value::Node(neuron.bias);
-        for (weight, input) in neuron.weights.iter().zip(inputs) {
-            if self.number(input).is_none() {
-                return Err(RuntimeError::Type {
-                    message: format!("a model's inputs must be numbers, not {}", input.kind_name()),
+        inputs
+            .iter()
+            .map(|input| match input {
+                Value::Num(x) => Ok(Operand::Number(*x)),
+                Value::Node(id) => Ok(Operand::Node(*id)),
+                other => Err(RuntimeError::Type {
+                    message: format!("a model's inputs must be numbers, not {}", other.kind_name()),
                     span: input_span,
                     help: None,
-                });
-            }
-            let product = self.arithmetic(BinaryOp::Mul, &Value::Node(*weight), input, span)?;
-            total = self.arithmetic(BinaryOp::Add, &total, &product, span)?;
-        }
-        let id = self.node_of(&total, span)?;
-        match neuron.act {
-            Activation::Tanh => Ok(self.apply(Op::Tanh, &[id], span)?),
-            Activation::Relu => Ok(self.apply(Op::Relu, &[id], span)?),
-            Activation::Linear => Ok(total),
-        }
+                }),
+            })
+            .collect()
+    }
+
+    /// `act(b + w[0]*x[0] + …)`, the nodes micrograd builds in its order, so the
+    /// numbers match to the last digit (`Graph::neuron`).
+    fn run_neuron(&mut self, neuron: &Neuron, inputs: &[Operand], span: Span) -> Result<NodeId, RuntimeError> {
+        let act = match neuron.act {
+            Activation::Tanh => Some(Op::Tanh),
+            Activation::Relu => Some(Op::Relu),
+            Activation::Linear => None,
+        };
+        self.graph
+            .neuron(neuron.bias, &neuron.weights, inputs, act)
+            .map_err(|error| self.graph_error(error, span))
     }
 }

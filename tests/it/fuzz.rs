@@ -123,7 +123,7 @@ fn statement() -> impl Strategy<Value = String> {
     })
 }
 
-fn program() -> impl Strategy<Value = String> {
+pub(crate) fn program() -> impl Strategy<Value = String> {
     prop::collection::vec(statement(), 1..8)
         .prop_map(|statements| format!("a = 2\nb = -3\n{}\n", statements.join("\n")))
 }

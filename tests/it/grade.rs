@@ -44,7 +44,7 @@ pub fn grade_files(exercise: &str, submissions: &[&str]) -> Report {
 }
 
 /// [`grade_files`] on the calling thread.
-fn grade_here(exercise: &str, submissions: &[&str]) -> Report {
+pub fn grade_here(exercise: &str, submissions: &[&str]) -> Report {
     let exercise = root().join(exercise);
     let source = std::fs::read_to_string(&exercise).expect("reading an exercise");
     let name = exercise.file_name().unwrap().to_string_lossy().into_owned();
@@ -408,17 +408,28 @@ fn what_the_analysis_misses_is_refused_as_it_runs() {
         &[
             "tests/grading/alias_in_setup/uses_the_alias.mg",
             "tests/grading/alias_in_setup/by_hand.mg",
+            "tests/grading/alias_in_setup/alias_in_compiled_code.mg",
         ],
     );
-    let by_hand = &report.submissions[0];
+    // Sorted by name: the alias in compiled code (a loop in a function body), by hand, the alias.
+    let by_hand = &report.submissions[1];
     assert_eq!(by_hand.score, 2.0, "{}", feedback_of(by_hand));
-    let alias = &report.submissions[1];
+    let alias = &report.submissions[2];
     assert_eq!(alias.score, 0.0);
     assert!(alias.questions.iter().all(|q| q.status == Status::Forbidden));
     assert!(
         alias.feedback[0].contains("Line 1, column 12 of your program: 'derivative' is not allowed"),
         "{:?}",
         alias.feedback
+    );
+    // Called from a loop of a compiled function body, the alias is refused all the same.
+    let compiled = &report.submissions[0];
+    assert_eq!(compiled.score, 0.0, "{}", feedback_of(compiled));
+    assert!(compiled.questions.iter().all(|q| q.status == Status::Forbidden));
+    assert!(
+        compiled.feedback[0].contains("Line 7, column 37 of your program: 'derivative' is not allowed"),
+        "{:?}",
+        compiled.feedback
     );
 }
 

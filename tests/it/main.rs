@@ -5,6 +5,7 @@ mod cells;
 mod cli;
 mod cli_limits;
 mod derivative;
+mod engines;
 mod errors;
 mod examples;
 mod fuzz;

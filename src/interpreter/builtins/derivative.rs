@@ -50,7 +50,7 @@ impl Session {
         }
         let leaf = self.graph.leaf(x).map_err(|error| self.graph_error(error, span))?;
         self.derivatives += 1;
-        let result = self.call_value(function, vec![Value::Node(leaf)], span, host);
+        let result = self.call_from_rust(function, vec![Value::Node(leaf)], span, host);
         self.derivatives -= 1;
         match result? {
             // A function that ignores x, or returns data (`x.data`): a constant.

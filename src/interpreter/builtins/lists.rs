@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use super::super::{Exec, Host, RuntimeError, Session, errors};
-use crate::ast::{Argument, Expr, ExprKind, Ident};
+use crate::ast::{Argument, BinaryOp, Expr, ExprKind, Ident};
 use crate::graph::Op;
 use crate::span::Span;
 use crate::value::Value;
@@ -43,12 +43,23 @@ impl Session {
             let position = self.eval(index, host)?;
             positions.push((self.expect_integer(&position, index.span, "a list index")?, index.span));
         }
+        self.append_at(root_name, &positions, item, object.span)
+    }
+
+    /// `xs[i].append(item)` with the positions worked out (see [`Session::append`]).
+    pub(in crate::interpreter) fn append_at(
+        &mut self,
+        root_name: &Ident,
+        positions: &[(i64, Span)],
+        item: Value,
+        object_span: Span,
+    ) -> Exec<Value> {
         let (mut root, taken) = match self.binding_mut(root_name) {
             Some(place) => (std::mem::replace(place, Value::None), true),
             // Bound further out (a global, seen from a function): grow a copy here.
             None => (self.lookup(root_name)?, false),
         };
-        let grown = self.push_at(&mut root, &positions, item, object.span);
+        let grown = self.push_at(&mut root, positions, item, object_span);
         if taken || grown.is_ok() {
             self.set_var(root_name, root);
         }
@@ -80,7 +91,7 @@ impl Session {
         match slot {
             Value::List(items) => {
                 let items = Rc::make_mut(items);
-                self.grow_items(items, span)?;
+                self.grow_items(items, 1, span)?;
                 items.push(item);
                 Ok(())
             }
@@ -92,6 +103,52 @@ impl Session {
                     _ => Some("start with a list: xs = []; xs.append(x)".to_string()),
                 },
             }),
+        }
+    }
+
+    /// `left + right`, where `left` was just read from `name` (`xs = xs + ys`,
+    /// `xs += ys`): when both are lists and `name` still holds `left`, the list is
+    /// taken out of the name and grows in place, so that no copy is made when no
+    /// other name holds it and a loop of such additions is linear (as a loop of
+    /// appends). The value is the same as `Session::arithmetic`'s, and so is any
+    /// error, but for the memory limit, which then counts only the growth.
+    pub(in crate::interpreter) fn add_to_name(
+        &mut self,
+        name: &Ident,
+        left: Value,
+        right: Value,
+        span: Span,
+    ) -> Exec<Value> {
+        let (Value::List(items), Value::List(more)) = (&left, &right) else {
+            return self.arithmetic(BinaryOp::Add, &left, &right, span);
+        };
+        // Held by the name and by `left` alone: it can grow in place. Held by
+        // anything else too (another name, `right` itself): the sum is a new list.
+        if Rc::strong_count(items) > 2 {
+            return self.arithmetic(BinaryOp::Add, &left, &right, span);
+        }
+        let read = Rc::as_ptr(items);
+        let place = match self.binding_mut(name) {
+            Some(place) if matches!(&*place, Value::List(bound) if Rc::as_ptr(bound) == read) => place,
+            _ => return self.arithmetic(BinaryOp::Add, &left, &right, span),
+        };
+        let Value::List(mut items) = std::mem::replace(place, Value::None) else {
+            // Not reached: the place held this very list. The sum is rebound anyway.
+            return self.arithmetic(BinaryOp::Add, &left, &right, span);
+        };
+        drop(left);
+        // The only reference now: no copy.
+        let list = Rc::make_mut(&mut items);
+        match self.grow_items(list, more.len(), span) {
+            Ok(()) => {
+                list.extend(more.iter().cloned());
+                Ok(Value::List(items))
+            }
+            Err(error) => {
+                // The name keeps its list, unchanged.
+                self.set_var(name, Value::List(items));
+                Err(error.into())
+            }
         }
     }
 
@@ -140,7 +197,7 @@ impl Session {
 }
 
 /// The name at the root of `xs`, `xs[i]` or `xs[i][j]`, and the index expressions in order.
-fn named_path(object: &Expr) -> Option<(&Ident, Vec<&Expr>)> {
+pub(in crate::interpreter) fn named_path(object: &Expr) -> Option<(&Ident, Vec<&Expr>)> {
     let mut indexes = Vec::new();
     let mut base = object;
     while let ExprKind::Index { object, index } = &base.kind {
