@@ -113,6 +113,7 @@ pub(super) struct Append {
 
 /// What a `for` loop or a comprehension walks.
 #[derive(Debug)]
+#[repr(u8)]
 pub(super) enum Iterable {
     /// `a..b`, counted without building the list.
     Range {
@@ -124,6 +125,7 @@ pub(super) enum Iterable {
 
 /// What a `for` loop or a comprehension binds.
 #[derive(Debug)]
+#[repr(u8)]
 pub(super) enum Pattern {
     Name(Ident),
     Tuple { parts: Vec<Pattern>, span: Span },
