@@ -179,6 +179,7 @@ impl Session {
     /// `xs[i]`: read in place when the list is a name and the index a plain whole
     /// number worked out with no effect; anything else (and every error) takes the
     /// general path, which runs both from the start.
+    #[inline(always)]
     fn run_index(&mut self, object: &Code, index: &Code, host: &mut dyn Host) -> Exec<Value> {
         if let CodeKind::Name(ident) = &object.kind
             && let Some(Value::List(items)) = self.binding(ident)

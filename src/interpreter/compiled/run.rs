@@ -213,7 +213,7 @@ impl Session {
     }
 
     /// `Session::labelled` with the label interned once and kept in `label`.
-    #[inline]
+    #[inline(always)]
     fn labelled_as(&mut self, value: Value, label: &Cell<Option<LabelId>>, name: &str) -> Result<Value, RuntimeError> {
         match value {
             Value::Node(id) => {
