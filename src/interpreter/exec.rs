@@ -210,7 +210,9 @@ impl Session {
         }
     }
 
-    #[inline]
+    /// Binds `ident` where an assignment writes: the globals' slot in line (every
+    /// pass of a top-level loop binds its counter), a function's frame out of line.
+    #[inline(always)]
     pub(super) fn set_var(&mut self, ident: &Ident, value: Value) {
         if self.frames.is_empty() {
             self.globals.set(ident, value);

@@ -23,7 +23,11 @@ impl Session {
     pub(in crate::interpreter) fn run(&mut self, code: &Code, host: &mut dyn Host) -> Exec<Value> {
         match &code.kind {
             CodeKind::Number(x) => Ok(Value::Num(*x)),
-            CodeKind::Name(ident) => self.lookup(ident),
+            // `Session::lookup`, its bound case in line.
+            CodeKind::Name(ident) => match self.binding(ident) {
+                Some(value) => Ok(value.clone()),
+                None => self.lookup_builtin(ident),
+            },
             _ => self.run_other(code, host),
         }
     }
@@ -132,7 +136,7 @@ impl Session {
         // or a number (a failed constant adds nothing: the general path meets the
         // same error).
         let inputs = match (&left, &right) {
-            (Value::Num(a), Value::Num(b)) => {
+            (&Value::Num(a), &Value::Num(b)) => {
                 let quick = match op {
                     BinaryOp::Add => a + b,
                     BinaryOp::Sub => a - b,
@@ -140,6 +144,8 @@ impl Session {
                     _ => f64::NAN,
                 };
                 if quick.is_finite() {
+                    // Plain numbers hold nothing to drop: no call to drop them.
+                    std::mem::forget((left, right));
                     return Ok(Value::Num(quick));
                 }
                 None
@@ -150,6 +156,8 @@ impl Session {
             _ => None,
         };
         if let Some((a, b)) = inputs {
+            // Numbers and nodes hold nothing to drop: no call to drop them.
+            std::mem::forget((left, right));
             // Each op a call of its own, so the engine's forward folds for it.
             let node = match op {
                 BinaryOp::Add => self.graph.apply2(Op::Add, a, b),
@@ -171,6 +179,7 @@ impl Session {
     /// `xs[i]`: read in place when the list is a name and the index a plain whole
     /// number worked out with no effect; anything else (and every error) takes the
     /// general path, which runs both from the start.
+    #[inline(always)]
     fn run_index(&mut self, object: &Code, index: &Code, host: &mut dyn Host) -> Exec<Value> {
         if let CodeKind::Name(ident) = &object.kind
             && let Some(Value::List(items)) = self.binding(ident)

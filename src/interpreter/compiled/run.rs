@@ -213,7 +213,7 @@ impl Session {
     }
 
     /// `Session::labelled` with the label interned once and kept in `label`.
-    #[inline]
+    #[inline(always)]
     fn labelled_as(&mut self, value: Value, label: &Cell<Option<LabelId>>, name: &str) -> Result<Value, RuntimeError> {
         match value {
             Value::Node(id) => {
@@ -232,20 +232,25 @@ impl Session {
         }
     }
 
-    /// Binds what a `for` loop or a comprehension walks to its pattern.
+    /// Binds what a `for` loop or a comprehension walks to its pattern: a name
+    /// (every pass of most loops) in line, a tuple out of line.
+    #[inline(always)]
     pub(super) fn bind(&mut self, pattern: &Pattern, value: Value) -> Exec<()> {
         match pattern {
             Pattern::Name(ident) => {
                 self.set_var(ident, value);
                 Ok(())
             }
-            Pattern::Tuple { parts, span } => {
-                let items = unpack(&value, parts.len(), *span)?;
-                for (part, item) in parts.iter().zip(items.iter()) {
-                    self.bind(part, item.clone())?;
-                }
-                Ok(())
-            }
+            Pattern::Tuple { parts, span } => self.bind_tuple(parts, *span, value),
         }
+    }
+
+    #[inline(never)]
+    fn bind_tuple(&mut self, parts: &[Pattern], span: Span, value: Value) -> Exec<()> {
+        let items = unpack(&value, parts.len(), span)?;
+        for (part, item) in parts.iter().zip(items.iter()) {
+            self.bind(part, item.clone())?;
+        }
+        Ok(())
     }
 }
