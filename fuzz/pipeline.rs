@@ -50,7 +50,7 @@ impl Host for Renderer {
 
 /// Everything a run leaves that a user could see: outputs, each error (its value,
 /// with spans, and its rendering), the names after each entry, and the live nodes.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 struct Trace {
     outputs: Vec<Output>,
     errors: Vec<String>,
@@ -87,6 +87,15 @@ impl Trace {
             vars,
             graph,
         }
+    }
+}
+
+/// Two traces are the same when they print the same: every number to its last
+/// digit and its sign, and a NaN (a `check` where the numeric derivative is
+/// undefined) the same as a NaN, which `f64`'s `==` would call different.
+impl PartialEq for Trace {
+    fn eq(&self, other: &Trace) -> bool {
+        format!("{self:?}") == format!("{other:?}")
     }
 }
 
