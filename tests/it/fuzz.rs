@@ -41,7 +41,11 @@ fn the_fuzz_corpus_replays_cleanly() {
 
 /// A small grammar of mg: names from a few, numbers that include the awkward ones,
 /// expressions over every operator and builtin, and statements over every kind of
-/// statement and command, nested. Programs are mostly valid, so they run deep.
+/// statement and command, nested: loops (`for`, `while` with `break` and
+/// `continue`, comprehensions with a filter or a pattern), functions, f-strings,
+/// `derivative`, lists and indexing, which the compiled engine lowers (engines.rs
+/// runs the same programs through both engines). Programs are mostly valid, so
+/// they run deep.
 fn name() -> impl Strategy<Value = String> {
     prop::sample::select(vec!["a", "b", "c", "xs", "f", "g", "m", "k"]).prop_map(str::to_string)
 }
@@ -75,6 +79,13 @@ fn expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("[{a}, {a}]")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}[{b}]")),
             inner.clone().prop_map(|a| format!("[{a} for k in 0..3]")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("[{a} for k in 0..3 if {b}]")),
+            inner
+                .clone()
+                .prop_map(|a| format!("[a + {a} for (a, b) in [[1, 2], [{a}, 3]]]")),
+            inner.clone().prop_map(|a| format!("f\"{{{a}:.3f}} {{{a}!r}}\"")),
+            (prop::sample::select(vec!["f", "g", "tanh", "exp"]), inner.clone())
+                .prop_map(|(f, a)| format!("derivative({f}, {a})")),
             (name(), inner.clone()).prop_map(|(f, a)| format!("{f}({a})")),
             inner.clone().prop_map(|a| format!("{a}.data")),
             inner.prop_map(|a| format!("{a} + {a}")),
@@ -110,6 +121,10 @@ fn statement() -> impl Strategy<Value = String> {
         Just("m = MLP(2, [3, 1])".to_string()),
         Just("xs = [m([1, 2]) for k in 0..2]".to_string()),
         Just("seed 7".to_string()),
+        (name(), expr()).prop_map(|(n, e)| format!("{n}.append({e})")),
+        Just("break".to_string()),
+        Just("continue".to_string()),
+        expr().prop_map(|e| format!("return {e}")),
     ];
     simple.prop_recursive(3, 12, 3, |inner| {
         prop_oneof![
@@ -117,8 +132,16 @@ fn statement() -> impl Strategy<Value = String> {
                 .prop_map(|(n, e, body)| format!("for {n} in {e} {{\n{}\n}}", body.join("\n"))),
             (expr(), prop::collection::vec(inner.clone(), 1..3))
                 .prop_map(|(e, body)| format!("if {e} < 1 {{\n{}\n}} else {{ a = 1 }}", body.join("\n"))),
-            (name(), prop::collection::vec(inner, 1..3))
+            (name(), prop::collection::vec(inner.clone(), 1..3))
                 .prop_map(|(n, body)| format!("fn {n}(x, y) {{\n{}\nreturn x\n}}", body.join("\n"))),
+            (expr(), prop::collection::vec(inner.clone(), 1..3)).prop_map(|(e, body)| format!(
+                "n = 0\nwhile n < 4 {{\nn += 1\nif {e} < 1 {{ continue }}\n{}\n}}",
+                body.join("\n")
+            )),
+            (name(), prop::collection::vec(inner, 1..3)).prop_map(|(n, body)| format!(
+                "fn {n}(x) {{\nfor (a, b) in [[x, 1], [2, x]] {{\n{}\n}}\nreturn a\n}}",
+                body.join("\n")
+            )),
         ]
     })
 }
