@@ -124,37 +124,16 @@ impl Session {
             }
             return self.run_function(function, slots, span, host);
         }
-        let mut positional = Vec::with_capacity(args.len());
-        let mut spans = Vec::with_capacity(args.len());
-        let mut named: Vec<(Ident, Value)> = Vec::new();
+        let mut arguments = Arguments::with_capacity(args.len());
         for arg in args {
             let value = self.eval(&arg.value, host)?;
-            match &arg.name {
-                Some(name) => {
-                    if named.iter().any(|(seen, _)| seen.name == name.name) {
-                        return Err(RuntimeError::Argument {
-                            message: format!("the argument '{}' is given twice", name.name),
-                            span: name.span,
-                            help: None,
-                        }
-                        .into());
-                    }
-                    named.push((name.clone(), value));
-                }
-                None if !named.is_empty() => {
-                    return Err(RuntimeError::Argument {
-                        message: "a positional argument cannot follow a named one".to_string(),
-                        span: arg.value.span,
-                        help: Some("put the named arguments last, e.g. MLP(2, [16, 1], act=\"relu\")".to_string()),
-                    }
-                    .into());
-                }
-                None => {
-                    positional.push(value);
-                    spans.push(arg.value.span);
-                }
-            }
+            arguments.push(arg.name.as_ref(), value, arg.value.span)?;
         }
+        let Arguments {
+            positional,
+            spans,
+            named,
+        } = arguments;
         self.call_value(&function, callee.span, positional, &spans, named, span, host)
     }
 
@@ -396,5 +375,55 @@ fn returned(result: Exec<()>) -> Exec<Value> {
             Stop::Return(value, _) => Ok(value),
             error => Err(Flow(Box::new(error))),
         },
+    }
+}
+
+/// A call's arguments, sorted as they are evaluated: the positional ones in order
+/// (with their spans, for errors), then the named ones. Both engines collect them
+/// here, so the rules and their errors are worded once.
+pub(super) struct Arguments {
+    pub(super) positional: Vec<Value>,
+    pub(super) spans: Vec<Span>,
+    pub(super) named: Vec<(Ident, Value)>,
+}
+
+impl Arguments {
+    pub(super) fn with_capacity(count: usize) -> Self {
+        Arguments {
+            positional: Vec::with_capacity(count),
+            spans: Vec::with_capacity(count),
+            named: Vec::new(),
+        }
+    }
+
+    /// Adds an argument (`name=value` when `name` is given) whose value spans `span`:
+    /// a name given twice, or a positional argument after a named one, is an error.
+    pub(super) fn push(&mut self, name: Option<&Ident>, value: Value, span: Span) -> Exec<()> {
+        match name {
+            Some(name) => {
+                if self.named.iter().any(|(seen, _)| seen.name == name.name) {
+                    return Err(RuntimeError::Argument {
+                        message: format!("the argument '{}' is given twice", name.name),
+                        span: name.span,
+                        help: None,
+                    }
+                    .into());
+                }
+                self.named.push((name.clone(), value));
+            }
+            None if !self.named.is_empty() => {
+                return Err(RuntimeError::Argument {
+                    message: "a positional argument cannot follow a named one".to_string(),
+                    span,
+                    help: Some("put the named arguments last, e.g. MLP(2, [16, 1], act=\"relu\")".to_string()),
+                }
+                .into());
+            }
+            None => {
+                self.positional.push(value);
+                self.spans.push(span);
+            }
+        }
+        Ok(())
     }
 }

@@ -48,12 +48,18 @@ impl Session {
         }
         let list = self.eval(object, host)?;
         let position = self.eval(index, host)?;
-        let position = self.expect_integer(&position, index.span, "a list index")?;
-        match &list {
-            Value::List(items) => Ok(items[errors::list_position(position, items.len(), index.span)?].clone()),
+        self.index_into(&list, &position, object.span, index.span)
+    }
+
+    /// `list[position]` once both are values: the general path of indexing, for
+    /// both engines, with its errors (not a whole number, out of range, not a list).
+    pub(super) fn index_into(&self, list: &Value, position: &Value, object: Span, index: Span) -> Exec<Value> {
+        let position = self.expect_integer(position, index, "a list index")?;
+        match list {
+            Value::List(items) => Ok(items[errors::list_position(position, items.len(), index)?].clone()),
             other => Err(RuntimeError::Type {
                 message: format!("cannot index into {}", other.kind_name()),
-                span: object.span,
+                span: object,
                 help: None,
             }
             .into()),

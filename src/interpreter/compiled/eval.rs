@@ -7,9 +7,10 @@
 //! call, and the same helpers, so the same values, nodes and errors.
 
 use super::super::arithmetic::graph_op;
+use super::super::calls::Arguments;
 use super::super::errors;
 use super::super::eval::{condition, iterable};
-use super::super::{Exec, Host, RuntimeError, Session, whole_number};
+use super::super::{Exec, Host, Session, whole_number};
 use super::code::{Append, Binary, Call, Code, CodeKind, Comprehension, Iterable};
 use crate::ast::{BinaryOp, Ident, LogicalOp};
 use crate::graph::Op;
@@ -191,16 +192,7 @@ impl Session {
         }
         let list = self.run(object, host)?;
         let position = self.run(index, host)?;
-        let position = self.expect_integer(&position, index.span, "a list index")?;
-        match &list {
-            Value::List(items) => Ok(items[errors::list_position(position, items.len(), index.span)?].clone()),
-            other => Err(RuntimeError::Type {
-                message: format!("cannot index into {}", other.kind_name()),
-                span: object.span,
-                help: None,
-            }
-            .into()),
-        }
+        self.index_into(&list, &position, object.span, index.span)
     }
 
     /// [`Session::quick_number`] of compiled code: a plain number worked out with
@@ -335,37 +327,16 @@ impl Session {
             }
             return self.run_function(function, slots, span, host);
         }
-        let mut positional = Vec::with_capacity(call.args.len());
-        let mut spans = Vec::with_capacity(call.args.len());
-        let mut named: Vec<(Ident, Value)> = Vec::new();
+        let mut arguments = Arguments::with_capacity(call.args.len());
         for arg in &call.args {
             let value = self.run(&arg.value, host)?;
-            match &arg.name {
-                Some(name) => {
-                    if named.iter().any(|(seen, _)| seen.name == name.name) {
-                        return Err(RuntimeError::Argument {
-                            message: format!("the argument '{}' is given twice", name.name),
-                            span: name.span,
-                            help: None,
-                        }
-                        .into());
-                    }
-                    named.push((name.clone(), value));
-                }
-                None if !named.is_empty() => {
-                    return Err(RuntimeError::Argument {
-                        message: "a positional argument cannot follow a named one".to_string(),
-                        span: arg.value.span,
-                        help: Some("put the named arguments last, e.g. MLP(2, [16, 1], act=\"relu\")".to_string()),
-                    }
-                    .into());
-                }
-                None => {
-                    positional.push(value);
-                    spans.push(arg.value.span);
-                }
-            }
+            arguments.push(arg.name.as_ref(), value, arg.value.span)?;
         }
+        let Arguments {
+            positional,
+            spans,
+            named,
+        } = arguments;
         self.call_value(&function, call.callee.span, positional, &spans, named, span, host)
     }
 }
