@@ -59,7 +59,27 @@ struct Trace {
 }
 
 /// A live node: id, data and grad bits, op, label, inputs.
-type NodeState = (usize, u64, u64, String, Option<String>, Vec<usize>);
+pub type NodeState = (usize, u64, u64, String, Option<String>, Vec<usize>);
+
+/// Every live node of `session`'s graph, in slot order: what two runs must agree on
+/// (tests/it/engines.rs compares its engines with this too).
+pub fn live_nodes(session: &Session) -> Vec<NodeState> {
+    let graph = session.graph();
+    (0..graph.slot_count())
+        .map(mgrad::graph::NodeId::from_index)
+        .filter(|&id| graph.contains(id))
+        .map(|id| {
+            (
+                id.index(),
+                graph.data(id).to_bits(),
+                graph.grad(id).to_bits(),
+                format!("{:?}", graph.op(id)),
+                graph.label(id).map(str::to_string),
+                graph.inputs(id).iter().map(|input| input.index()).collect(),
+            )
+        })
+        .collect()
+}
 
 impl Trace {
     fn of(
@@ -68,26 +88,11 @@ impl Trace {
         errors: Vec<String>,
         vars: Vec<Vec<(String, &'static str, String)>>,
     ) -> Self {
-        let graph = session.graph();
-        let graph = (0..graph.slot_count())
-            .map(mgrad::graph::NodeId::from_index)
-            .filter(|&id| graph.contains(id))
-            .map(|id| {
-                (
-                    id.index(),
-                    graph.data(id).to_bits(),
-                    graph.grad(id).to_bits(),
-                    format!("{:?}", graph.op(id)),
-                    graph.label(id).map(str::to_string),
-                    graph.inputs(id).iter().map(|input| input.index()).collect(),
-                )
-            })
-            .collect();
         Trace {
             outputs: host.outputs,
             errors,
             vars,
-            graph,
+            graph: live_nodes(session),
         }
     }
 }

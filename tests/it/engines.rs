@@ -5,6 +5,7 @@
 //! corpus, generated programs, REPL entries, and programs stopped by each limit
 //! at the same point.
 
+use super::fuzz::pipeline::{NodeState, live_nodes};
 use mgrad::interpreter::{Engine, Host, Session};
 use mgrad::limits::Limits;
 use mgrad::output::Output;
@@ -52,25 +53,7 @@ impl PartialEq for Trace {
     }
 }
 
-/// A live node: id, data and grad bits, op, label, inputs.
-type NodeState = (usize, u64, u64, String, Option<String>, Vec<usize>);
-
 fn trace(session: &Session, host: Record, errors: Vec<String>) -> Trace {
-    let graph = session.graph();
-    let nodes = (0..graph.slot_count())
-        .map(mgrad::graph::NodeId::from_index)
-        .filter(|&id| graph.contains(id))
-        .map(|id| {
-            (
-                id.index(),
-                graph.data(id).to_bits(),
-                graph.grad(id).to_bits(),
-                format!("{:?}", graph.op(id)),
-                graph.label(id).map(str::to_string),
-                graph.inputs(id).iter().map(|input| input.index()).collect(),
-            )
-        })
-        .collect();
     Trace {
         outputs: host.outputs,
         files: host.files,
@@ -80,7 +63,7 @@ fn trace(session: &Session, host: Record, errors: Vec<String>) -> Trace {
             .into_iter()
             .map(|var| (var.name, var.kind, var.summary))
             .collect(),
-        graph: nodes,
+        graph: live_nodes(session),
     }
 }
 

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 
 #[path = "../../fuzz/pipeline.rs"]
-mod pipeline;
+pub(super) mod pipeline;
 
 /// The stack each input runs on, and the depth sized for it.
 const STACK: usize = 16 << 20;
