@@ -186,6 +186,40 @@ impl Command {
     }
 }
 
+impl Command {
+    /// Calls `visit` on each expression of the command, in source order.
+    pub fn for_each_expr<'a>(&'a self, mut visit: impl FnMut(&'a Expr)) {
+        match self {
+            Command::Grad { target, wrt } => {
+                visit(target);
+                wrt.iter().for_each(visit);
+            }
+            Command::Backward(target)
+            | Command::Show(target)
+            | Command::Topo(target)
+            | Command::Dot(target)
+            | Command::Explain(target)
+            | Command::Seed(target) => visit(target),
+            Command::ZeroGrad(targets) | Command::Print(targets) => targets.iter().for_each(visit),
+            Command::Check { target, options } => {
+                visit(target);
+                options.iter().for_each(|option| visit(&option.value));
+            }
+            Command::Plot { series, range } => {
+                series.iter().for_each(&mut visit);
+                if let Some(range) = range {
+                    visit(&range.start);
+                    visit(&range.end);
+                }
+            }
+            Command::Assert { condition, message } => {
+                visit(condition);
+                message.iter().for_each(visit);
+            }
+        }
+    }
+}
+
 /// The keywords that start commands (SPEC §4), as [`Command::keyword`] names them.
 pub const COMMAND_KEYWORDS: &[&str] = &[
     "grad",
@@ -221,6 +255,113 @@ pub struct PlotRange {
 pub struct Redirect {
     pub path: String,
     pub span: Span,
+}
+
+/// A statement or an expression directly inside a statement.
+#[derive(Clone, Copy)]
+pub enum Child<'a> {
+    Stmt(&'a Stmt),
+    Expr(&'a Expr),
+}
+
+impl Stmt {
+    /// Calls `visit` on each expression and statement directly inside this one, in
+    /// source order: the statements of its blocks and of a function's body too.
+    /// (Walkers keep their own stack: a program's tree can be deep.)
+    pub fn for_each_child<'a>(&'a self, mut visit: impl FnMut(Child<'a>)) {
+        let block = |block: &'a Block, visit: &mut dyn FnMut(Child<'a>)| {
+            block.statements.iter().for_each(|stmt| visit(Child::Stmt(stmt)));
+        };
+        match &self.kind {
+            StmtKind::Expr(expr) | StmtKind::Return(Some(expr)) => visit(Child::Expr(expr)),
+            StmtKind::Assign { target, value, .. } => {
+                match target {
+                    AssignTarget::Name(_) => {}
+                    AssignTarget::Attribute { object, .. } => visit(Child::Expr(object)),
+                    AssignTarget::Index { object, index } => {
+                        visit(Child::Expr(object));
+                        visit(Child::Expr(index));
+                    }
+                }
+                visit(Child::Expr(value));
+            }
+            StmtKind::Command { command, .. } => command.for_each_expr(|expr| visit(Child::Expr(expr))),
+            StmtKind::For { iterable, body, .. } => {
+                visit(Child::Expr(iterable));
+                block(body, &mut visit);
+            }
+            StmtKind::While { condition, body } => {
+                visit(Child::Expr(condition));
+                block(body, &mut visit);
+            }
+            StmtKind::If {
+                condition,
+                then_block,
+                else_block,
+            } => {
+                visit(Child::Expr(condition));
+                block(then_block, &mut visit);
+                if let Some(else_block) = else_block {
+                    block(else_block, &mut visit);
+                }
+            }
+            StmtKind::FnDef(def) => match &def.body {
+                FnBody::Expr(expr) => visit(Child::Expr(expr)),
+                FnBody::Block(body) => block(body, &mut visit),
+            },
+            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
+        }
+    }
+}
+
+impl Expr {
+    /// Calls `visit` on each expression directly inside this one, in source order:
+    /// the values of an f-string's `{…}` too.
+    pub fn for_each_child<'a>(&'a self, mut visit: impl FnMut(&'a Expr)) {
+        match &self.kind {
+            ExprKind::Number(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Name(_) => {}
+            ExprKind::Format(parts) => {
+                for part in parts {
+                    if let FormatPart::Value { expr, .. } = part {
+                        visit(expr);
+                    }
+                }
+            }
+            ExprKind::List(items) => items.iter().for_each(visit),
+            ExprKind::Range { start, end } => {
+                visit(start);
+                visit(end);
+            }
+            ExprKind::Comprehension {
+                element,
+                iterable,
+                condition,
+                ..
+            } => {
+                visit(element);
+                visit(iterable);
+                if let Some(condition) = condition {
+                    visit(condition);
+                }
+            }
+            ExprKind::Unary { operand, .. } | ExprKind::Not(operand) => visit(operand),
+            ExprKind::Binary { lhs, rhs, .. }
+            | ExprKind::Compare { lhs, rhs, .. }
+            | ExprKind::Logical { lhs, rhs, .. } => {
+                visit(lhs);
+                visit(rhs);
+            }
+            ExprKind::Call { callee, args } => {
+                visit(callee);
+                args.iter().for_each(|arg| visit(&arg.value));
+            }
+            ExprKind::Attribute { object, .. } => visit(object),
+            ExprKind::Index { object, index } => {
+                visit(object);
+                visit(index);
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

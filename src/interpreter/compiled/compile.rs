@@ -249,89 +249,16 @@ fn visit<'a>(
     let mut stmts: Vec<&ast::Stmt> = stmts.to_vec();
     while let Some(stmt) = stmts.pop() {
         on_stmt(stmt);
-        match &stmt.kind {
-            StmtKind::Expr(expr) | StmtKind::Return(Some(expr)) => exprs.push(expr),
-            StmtKind::Assign { target, value, .. } => {
-                exprs.push(value);
-                match target {
-                    AssignTarget::Name(_) => {}
-                    AssignTarget::Attribute { object, .. } => exprs.push(object),
-                    AssignTarget::Index { object, index } => exprs.extend([object, index]),
-                }
-            }
-            StmtKind::Command { command, .. } => exprs.extend(command_exprs(command)),
-            StmtKind::For { iterable, body, .. } => {
-                exprs.push(iterable);
-                stmts.extend(&body.statements);
-            }
-            StmtKind::While { condition, body } => {
-                exprs.push(condition);
-                stmts.extend(&body.statements);
-            }
-            StmtKind::If {
-                condition,
-                then_block,
-                else_block,
-            } => {
-                exprs.push(condition);
-                stmts.extend(&then_block.statements);
-                stmts.extend(else_block.iter().flat_map(|block| &block.statements));
-            }
-            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue | StmtKind::FnDef(_) => {}
+        if matches!(stmt.kind, StmtKind::FnDef(_)) {
+            continue;
         }
+        stmt.for_each_child(|child| match child {
+            ast::Child::Stmt(stmt) => stmts.push(stmt),
+            ast::Child::Expr(expr) => exprs.push(expr),
+        });
     }
     while let Some(expr) = exprs.pop() {
         on_expr(expr);
-        match &expr.kind {
-            ExprKind::Number(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Name(_) => {}
-            ExprKind::Format(parts) => exprs.extend(parts.iter().filter_map(|part| match part {
-                ast::FormatPart::Value { expr, .. } => Some(expr),
-                ast::FormatPart::Text(_) => None,
-            })),
-            ExprKind::List(items) => exprs.extend(items),
-            ExprKind::Range { start, end } => exprs.extend([&**start, &**end]),
-            ExprKind::Comprehension {
-                element,
-                iterable,
-                condition,
-                ..
-            } => {
-                exprs.extend([&**element, &**iterable]);
-                exprs.extend(condition.as_deref());
-            }
-            ExprKind::Unary { operand, .. } | ExprKind::Not(operand) => exprs.push(operand),
-            ExprKind::Binary { lhs, rhs, .. }
-            | ExprKind::Compare { lhs, rhs, .. }
-            | ExprKind::Logical { lhs, rhs, .. } => exprs.extend([&**lhs, &**rhs]),
-            ExprKind::Call { callee, args } => {
-                exprs.push(callee);
-                exprs.extend(args.iter().map(|arg| &arg.value));
-            }
-            ExprKind::Attribute { object, .. } => exprs.push(object),
-            ExprKind::Index { object, index } => exprs.extend([&**object, &**index]),
-        }
-    }
-}
-
-/// The expressions of a command.
-fn command_exprs(command: &ast::Command) -> Vec<&ast::Expr> {
-    use ast::Command;
-    match command {
-        Command::Grad { target, wrt } => std::iter::once(target).chain(wrt).collect(),
-        Command::Backward(expr)
-        | Command::Show(expr)
-        | Command::Topo(expr)
-        | Command::Dot(expr)
-        | Command::Explain(expr)
-        | Command::Seed(expr) => vec![expr],
-        Command::ZeroGrad(exprs) | Command::Print(exprs) => exprs.iter().collect(),
-        Command::Check { target, options } => std::iter::once(target)
-            .chain(options.iter().map(|option| &option.value))
-            .collect(),
-        Command::Assert { condition, message } => std::iter::once(condition).chain(message).collect(),
-        Command::Plot { series, range } => series
-            .iter()
-            .chain(range.iter().flat_map(|range| [&range.start, &range.end]))
-            .collect(),
+        expr.for_each_child(|expr| exprs.push(expr));
     }
 }
